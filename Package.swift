@@ -1,0 +1,56 @@
+// swift-tools-version: 6.0
+// dialtone: an incident console for production voice-AI agents.
+// Layout: a pure core (IncidentCore), file-backed journal (IncidentStore), log ingestion and
+// health (Ingest), a pure screen model (TermGrid, Console), a thin ncurses backend
+// (CNcursesw, CursesBackend) and a thin executable (dialtone).
+import PackageDescription
+
+let package = Package(
+    name: "dialtone",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dialtone", targets: ["dialtone"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .target(name: "TermGrid"),
+        .target(
+            name: "IncidentCore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(name: "IncidentStore", dependencies: ["IncidentCore"]),
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "IncidentCore",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .target(name: "Console", dependencies: ["IncidentCore", "Ingest", "TermGrid"]),
+        .target(name: "CursesBackend", dependencies: ["CNcursesw", "TermGrid"]),
+        .executableTarget(
+            name: "dialtone",
+            dependencies: [
+                "IncidentCore", "IncidentStore", "Ingest", "Console", "CursesBackend",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TermGridTests", dependencies: ["TermGrid"]),
+        .testTarget(
+            name: "IncidentCoreTests", dependencies: ["IncidentCore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore"]),
+        .testTarget(
+            name: "IngestTests", dependencies: ["Ingest"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["IncidentCore"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// TermGrid module.

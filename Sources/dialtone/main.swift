@@ -1,0 +1,2 @@
+// Thin entry point: every command lives in its own file.
+print("dialtone")
