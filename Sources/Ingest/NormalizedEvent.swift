@@ -1,0 +1,122 @@
+import IncidentCore
+
+/// What every log record becomes, whatever its format: the one shape the health engine, the
+/// log pane and the drill-downs read. Times are event times in seconds since the Unix epoch.
+public struct NormalizedEvent: Sendable, Equatable {
+    /// Event time (seconds since 1970, UTC). When the record had no usable time the source's
+    /// last good time is used and `timeWasInferred` is set.
+    public var time: Double
+    public var timeWasInferred: Bool
+    /// The stack the record speaks about, when it speaks about one.
+    public var stack: StackID?
+    public var kind: EventKind
+    public var level: LogLevel
+    public var callID: String?
+    /// The remote trunk or peer (`127.0.0.1:5072`, `carrier-a`), for per-trunk telephony health.
+    public var trunk: String?
+    /// Negotiated codec, upper-case (`PCMU`, `G729`, `OPUS`), when the record reveals it.
+    public var codec: String?
+    /// Measurements carried by the record, in normalised units (durations in ms, shares in %).
+    public var samples: Samples
+    /// A short human summary for the log pane, built from the record's fields (unsanitised:
+    /// the display layer sanitises everything it shows).
+    public var summary: String
+
+    public init(
+        time: Double, timeWasInferred: Bool = false, stack: StackID? = nil, kind: EventKind,
+        level: LogLevel = .info, callID: String? = nil, trunk: String? = nil,
+        codec: String? = nil, samples: Samples = Samples(), summary: String = ""
+    ) {
+        self.time = time
+        self.timeWasInferred = timeWasInferred
+        self.stack = stack
+        self.kind = kind
+        self.level = level
+        self.callID = callID
+        self.trunk = trunk
+        self.codec = codec
+        self.samples = samples
+        self.summary = summary
+    }
+}
+
+/// What kind of record it was.
+public enum EventKind: String, Sendable, Codable, CaseIterable {
+    case turn  // a turn-level record (runbook JSON)
+    case stt, eou, llm, tts, tool  // per-component metrics (LiveKit, Pipecat)
+    case sipCall = "sip_call"  // a SIP dialog outcome (sipp trace, Kamailio acc, carrier)
+    case sipMessage = "sip_message"  // one SIP request or response seen in a trace
+    case sipOptions = "sip_options"  // trunk keepalive / qualify result
+    case rtpQuality = "rtp_quality"  // per-call media quality (RTCP, RTPAUDIOQOS, Voice Insights)
+    case callEnd = "call_end"  // end-of-call report from a platform
+    case error  // an error record that is not one of the above
+    case log  // anything else that parsed
+}
+
+public enum LogLevel: String, Sendable, Codable, CaseIterable, Comparable {
+    case debug, info, warning, error, critical
+
+    public static func < (a: LogLevel, b: LogLevel) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// A small inline list of (signal, value) pairs: most records carry one to six, and keeping
+/// them out of a heap array matters at a million lines a second.
+public struct Samples: Sendable, Equatable, Sequence {
+    public static let capacity = 10
+    private var inline: (
+        (Signal, Double), (Signal, Double), (Signal, Double), (Signal, Double), (Signal, Double),
+        (Signal, Double), (Signal, Double), (Signal, Double), (Signal, Double), (Signal, Double)
+    ) = (
+        (.callAttempt, 0), (.callAttempt, 0), (.callAttempt, 0), (.callAttempt, 0),
+        (.callAttempt, 0), (.callAttempt, 0), (.callAttempt, 0), (.callAttempt, 0),
+        (.callAttempt, 0), (.callAttempt, 0)
+    )
+    public private(set) var count = 0
+
+    public init() {}
+
+    public init(_ pairs: [(Signal, Double)]) {
+        for p in pairs { append(p.0, p.1) }
+    }
+
+    /// Adds a sample; values that are not finite are ignored (NaN latencies are bad input,
+    /// counted by the parser, never fed to a histogram). Beyond `capacity` samples are dropped.
+    public mutating func append(_ signal: Signal, _ value: Double) {
+        guard value.isFinite, count < Self.capacity else { return }
+        withUnsafeMutableBytes(of: &inline) { raw in
+            raw.baseAddress!.assumingMemoryBound(to: (Signal, Double).self)[count] = (signal, value)
+        }
+        count += 1
+    }
+
+    public subscript(i: Int) -> (Signal, Double) {
+        precondition(i >= 0 && i < count)
+        return withUnsafeBytes(of: inline) { raw in
+            raw.baseAddress!.assumingMemoryBound(to: (Signal, Double).self)[i]
+        }
+    }
+
+    /// The value of the first sample of `signal`, if any.
+    public func value(_ signal: Signal) -> Double? {
+        for i in 0..<count where self[i].0 == signal { return self[i].1 }
+        return nil
+    }
+
+    public func makeIterator() -> AnyIterator<(Signal, Double)> {
+        var i = 0
+        let copy = self
+        return AnyIterator {
+            guard i < copy.count else { return nil }
+            defer { i += 1 }
+            return copy[i]
+        }
+    }
+
+    public static func == (a: Samples, b: Samples) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where a[i].0 != b[i].0 || a[i].1 != b[i].1 { return false }
+        return true
+    }
+}
