@@ -1,0 +1,78 @@
+/// A cheap, conservative estimate of YAML nesting, run before libyaml sees the text: Yams
+/// composes nodes recursively, so `[[[[...` ten thousand deep would exhaust the stack.
+/// It counts open block levels (by indentation and `- ` sequence markers) plus open flow
+/// brackets. It may overestimate a little on odd text; a real playbook is about 8 deep.
+enum YAMLDepthScan {
+    /// The 1-based line and column where nesting first exceeds `limit`, or nil.
+    static func firstLineDeeperThan(_ limit: Int, in text: String) -> (Int, Int)? {
+        var blocks: [Int] = []  // columns of open block collections
+        var flow = 0
+        var blockScalarParent: Int?  // indentation of a `|`/`>` line whose body we skip
+        var lineNumber = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = Array(raw.utf8)
+            var i = 0
+            while i < line.count, line[i] == UInt8(ascii: " ") { i += 1 }
+            let indent = i
+            if i == line.count || line[i] == UInt8(ascii: "#") || line[i] == UInt8(ascii: "\r") { continue }
+            if let parent = blockScalarParent {
+                if indent > parent { continue }
+                blockScalarParent = nil
+            }
+            if flow == 0 {
+                while let top = blocks.last, top > indent { blocks.removeLast() }
+                if blocks.last != indent { blocks.append(indent) }
+                // `- - - x` opens one sequence per dash on a single line.
+                while i < line.count, line[i] == UInt8(ascii: "-"),
+                    i + 1 == line.count || line[i + 1] == UInt8(ascii: " ")
+                {
+                    i += 1
+                    while i < line.count, line[i] == UInt8(ascii: " ") { i += 1 }
+                    if i < line.count { blocks.append(i) }
+                }
+            }
+            var quote: UInt8?
+            var previous = UInt8(ascii: " ")
+            var valueStart = true  // a flow collection can only open where a value starts
+            for c in line[i...] {
+                if let q = quote {
+                    if c == q { quote = nil }
+                } else if c == UInt8(ascii: "#"), previous == UInt8(ascii: " ") {
+                    break
+                } else if (c == UInt8(ascii: "\"") || c == UInt8(ascii: "'")), valueStart || flow > 0,
+                    " :[{,".utf8.contains(previous)
+                {
+                    quote = c
+                } else if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
+                    if flow > 0 || valueStart { flow += 1 }
+                } else if (c == UInt8(ascii: "]") || c == UInt8(ascii: "}")), flow > 0 {
+                    flow -= 1
+                }
+                if c != UInt8(ascii: " ") {
+                    valueStart = flow > 0 || (c == UInt8(ascii: ":") || c == UInt8(ascii: "-"))
+                }
+                previous = c
+            }
+            if blocks.count + flow > limit { return (lineNumber, indent + 1) }
+            // A block scalar header (`key: |`, `- >-`): its body lines are text, not structure.
+            let trimmed = raw.split(separator: "#").first.map { String($0) } ?? ""
+            let tail = trimmed.trimmingTrailingSpaces
+            if flow == 0, let last = tail.split(separator: " ").last,
+                let first = last.first, first == "|" || first == ">",
+                last.dropFirst().allSatisfy({ "+-0123456789".contains($0) })
+            {
+                blockScalarParent = indent
+            }
+        }
+        return nil
+    }
+}
+
+extension String {
+    fileprivate var trimmingTrailingSpaces: String {
+        var s = Substring(self)
+        while let last = s.last, last == " " || last == "\r" || last == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}
