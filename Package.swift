@@ -23,7 +23,10 @@ let package = Package(
             name: "IncidentCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "IncidentStore", dependencies: ["IncidentCore"]),
+        .target(
+            name: "IncidentStore",
+            dependencies: ["IncidentCore", .product(name: "Yams", package: "Yams")]
+        ),
         .target(
             name: "Ingest",
             dependencies: [

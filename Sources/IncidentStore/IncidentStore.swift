@@ -1,1 +1,177 @@
-// IncidentStore module.
+#if canImport(Glibc)
+import Glibc
+#endif
+import IncidentCore
+
+/// An incident as read from disk: its state, the playbook snapshot it was opened with, and any
+/// journal lines that could not be read (reported, never fatal).
+public struct LoadedIncident: Sendable {
+    public var id: String
+    public var directory: String
+    public var state: IncidentState
+    public var playbook: Playbook
+    public var problems: [JournalProblem]
+}
+
+/// Incidents on disk: `<dir>/<id>/journal.jsonl` plus `playbook.yaml`, the snapshot taken at open.
+public struct IncidentStore: Sendable {
+    public let root: String
+    public init(root: String) { self.root = root }
+
+    public func directory(of id: String) -> String { root + "/" + id }
+    public func journal(of id: String) -> JournalFile { JournalFile(path: directory(of: id) + "/journal.jsonl") }
+
+    /// Creates `<root>/<id>/` (setgid 2770 so a war-room group keeps access), snapshots the
+    /// playbook and appends the `opened` event. Returns the new id.
+    public func create(
+        title: String, severity: Int?, playbook: Playbook, playbookYAML: String, sources: [String],
+        actor: String, now: Timestamp, rng: inout some RandomNumberGenerator
+    ) throws -> String {
+        // Validate before touching the disk: bad input writes nothing.
+        let draft = try decide(
+            .open(title: title, severity: severity, playbook: playbook.name, sources: sources),
+            state: IncidentState(id: "new"), playbook: playbook, actor: actor, now: now)
+        try makeDirectories(root, mode: 0o2770)
+        let base = IncidentIDs.base(title: title, at: now)
+        var id = base
+        var n = 2
+        while mkdir(directory(of: id), 0o2770) != 0 {
+            guard errno == EEXIST else { throw StoreError.errno("cannot create incident directory", directory(of: id)) }
+            id = "\(base)-\(n)"
+            n += 1
+        }
+        chmod(directory(of: id), 0o2770)
+        try writeTextFile(directory(of: id) + "/playbook.yaml", playbookYAML)
+        let event = JournalEvent(
+            id: ULID.make(at: now, using: &rng), recordedAt: now, actor: actor, role: nil, kind: .opened,
+            payload: draft.payload)
+        try journal(of: id).withLock { _ in ([JournalCodec.encode(event)], ()) }
+        return id
+    }
+
+    /// Every incident id under the root, sorted (ids start with the date, so oldest first).
+    public func ids() -> [String] {
+        guard let d = opendir(root) else { return [] }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let ent = readdir(d) {
+            let name = withUnsafePointer(to: ent.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name.hasPrefix(".") { continue }
+            if access(root + "/" + name + "/journal.jsonl", F_OK) == 0 { out.append(name) }
+        }
+        return out.sorted()
+    }
+
+    /// Resolves what a person typed: an exact id, a unique prefix of an id, or a unique prefix
+    /// of the slug after the date (`sip` for `20261121-sip-trunk-503`). Nil means "the only open
+    /// incident".
+    public func resolve(_ typed: String?) throws -> String {
+        let all = ids()
+        guard let typed, !typed.isEmpty else {
+            let open = all.filter { (try? load($0).state.isResolved) == false }
+            if open.count == 1 { return open[0] }
+            if open.isEmpty { throw StoreError("no open incident in \(root); give an id or create one with `dialtone new TITLE`") }
+            throw StoreError("\(open.count) open incidents (\(open.prefix(5).joined(separator: ", "))); give an id")
+        }
+        if all.contains(typed) { return typed }
+        var matches = all.filter { $0.hasPrefix(typed) }
+        if matches.isEmpty { matches = all.filter { IncidentIDs.slug(of: $0).hasPrefix(typed) } }
+        if matches.count == 1 { return matches[0] }
+        if matches.isEmpty { throw StoreError("no incident matches \"\(typed)\" in \(root)") }
+        throw StoreError("\"\(typed)\" matches \(matches.count) incidents (\(matches.prefix(5).joined(separator: ", "))); type more of the id")
+    }
+
+    public func load(_ id: String) throws -> LoadedIncident {
+        let text = try journal(of: id).read()
+        return try makeLoaded(id: id, journalText: text)
+    }
+
+    private func makeLoaded(id: String, journalText: String) throws -> LoadedIncident {
+        let (events, problems) = JournalCodec.decodeAll(journalText)
+        let pbPath = directory(of: id) + "/playbook.yaml"
+        let yaml = try readTextFile(pbPath)
+        let playbook: Playbook
+        do {
+            playbook = try PlaybookLoader.load(yaml: yaml, file: pbPath)
+        } catch {
+            throw StoreError("\(error.issues.first?.description ?? pbPath + ": playbook snapshot does not load")")
+        }
+        return LoadedIncident(
+            id: id, directory: directory(of: id), state: IncidentState.fold(id: id, events: events),
+            playbook: playbook, problems: problems)
+    }
+
+    /// Records a command: under the journal's lock, reads every event so far, checks the
+    /// command against that state, and appends its event with fsync. Returns the event.
+    public func record(
+        _ cmd: Command, in id: String, actor: String, now: Timestamp, attached: [Playbook] = [],
+        rng: inout some RandomNumberGenerator
+    ) throws -> JournalEvent {
+        var rngCopy = rng
+        defer { rng = rngCopy }
+        return try journal(of: id).withLock { text in
+            let loaded = try makeLoaded(id: id, journalText: text)
+            let draft = try decide(cmd, state: loaded.state, playbook: loaded.playbook, actor: actor, now: now, attached: attached)
+            let event = JournalEvent(
+                id: ULID.make(at: now, using: &rngCopy), recordedAt: now, occurredAt: draft.occurredAt,
+                actor: actor, role: loaded.state.role(of: actor), kind: draft.kind, payload: draft.payload)
+            return ([JournalCodec.encode(event)], event)
+        }
+    }
+
+    private func decide(
+        _ cmd: Command, state: IncidentState, playbook: Playbook, actor: String, now: Timestamp, attached: [Playbook] = []
+    ) throws -> EventDraft {
+        do {
+            return try Decider.decide(cmd, state: state, playbook: playbook, actor: actor, now: now, attached: attached)
+        } catch {
+            throw StoreError(error.message)
+        }
+    }
+}
+
+/// Short, typeable incident ids: the UTC date, then a slug of the title (`20261121-sip-trunk-503`).
+public enum IncidentIDs {
+    public static func base(title: String, at: Timestamp) -> String {
+        let date = at.dateOnly.replacingAll("-", with: "")
+        let s = slugify(title)
+        return s.isEmpty ? date + "-incident" : date + "-" + s
+    }
+
+    public static func slugify(_ title: String) -> String {
+        var words: [String] = []
+        var cur = ""
+        for u in title.lowercased().unicodeScalars {
+            if ("a"..."z").contains(u) || ("0"..."9").contains(u) {
+                cur.unicodeScalars.append(u)
+            } else if !cur.isEmpty {
+                words.append(cur)
+                cur = ""
+            }
+        }
+        if !cur.isEmpty { words.append(cur) }
+        var out = ""
+        for w in words.prefix(4) {
+            let next = out.isEmpty ? w : out + "-" + w
+            if next.count > 28 { break }
+            out = next
+        }
+        return out
+    }
+
+    /// The part after the date.
+    public static func slug(of id: String) -> String {
+        guard let dash = id.firstIndex(of: "-") else { return id }
+        return String(id[id.index(after: dash)...])
+    }
+}
+
+extension String {
+    func replacingAll(_ a: Character, with b: String) -> String {
+        var out = ""
+        for c in self { if c == a { out += b } else { out.append(c) } }
+        return out
+    }
+}

@@ -1,0 +1,368 @@
+/// The blameless post-incident draft, in GitHub-flavoured Markdown, made only from the journal:
+/// the same journal gives the same bytes (an open incident is reported as of its last event).
+/// Follows the runbook's incident summary template and adds what mature incident tools add.
+public struct PostmortemExport {
+    public var state: IncidentState
+    public var playbook: Playbook
+    public var redact: Bool
+
+    public init(state: IncidentState, playbook: Playbook, redact: Bool = true) {
+        self.state = state
+        self.playbook = playbook
+        self.redact = redact
+    }
+
+    /// Text from a person or a log, made safe for Markdown (and redacted unless asked not to).
+    func safe(_ s: String) -> String { MarkdownText.safe(s, redact: redact) }
+
+    public func render() -> String {
+        var md = MarkdownWriter()
+        header(&md)
+        summary(&md)
+        impact(&md)
+        responders(&md)
+        milestones(&md)
+        timeline(&md)
+        changes(&md)
+        rootCause(&md)
+        resolution(&md)
+        decisionPath(&md)
+        checklistAudit(&md)
+        statusUpdates(&md)
+        actionItems(&md)
+        lessons(&md)
+        return md.text
+    }
+
+    // MARK: sections
+
+    var asOf: Timestamp { state.lastEventAt ?? Timestamp(ms: 0) }
+    var start: Timestamp { state.milestones[.impactStarted]?.at ?? state.detectedAt ?? asOf }
+    var end: Timestamp { state.milestones[.resolved]?.at ?? asOf }
+
+    func header(_ md: inout MarkdownWriter) {
+        var title = safe(state.title)
+        // A heading must not end in punctuation (markdownlint MD026); the full title follows.
+        while let last = title.last, ".,;:!?".contains(last) { title.removeLast() }
+        while title.hasSuffix("\\") { title.removeLast() }
+        md.heading(1, "Incident summary: \(title.isEmpty ? state.id : title)")
+        md.paragraph(
+            "Blameless post-incident draft for incident `\(state.id)`, generated from its journal. It describes what the system and the process did, not who is at fault; edit it before sharing."
+        )
+        if !state.isResolved {
+            md.paragraph("This incident is still \(state.status.rawValue): the draft reports it as of its last event, \(asOf.display).")
+        }
+    }
+
+    func summary(_ md: inout MarkdownWriter) {
+        md.heading(2, "Summary")
+        let sev = state.severity.map { lvl in
+            "SEV-\(lvl)" + (playbook.severity(lvl).map { " (\($0.name))" } ?? "")
+        } ?? "not set"
+        let duration = formatDuration(seconds: (end.ms - start.ms) / 1000)
+        let endText = state.isResolved ? end.display : "ongoing as of \(asOf.display)"
+        var rows: [[String]] = [
+            ["Title", safe(state.title)],
+            ["Date and time", "\(start.display) to \(endText) (\(duration))"],
+            ["Severity", sev],
+            ["Status", state.status.rawValue],
+            ["Impact", impactLine ?? "Not recorded: add calls affected and the share degraded"],
+            ["Root cause stack", state.rootCauseStack?.displayName ?? "Not identified"],
+        ]
+        if let origin = suspectedOriginFromAlerts { rows.append(["First stack to turn critical", origin.displayName]) }
+        rows.append(["Playbook", safe(playbook.name)])
+        md.table(["Field", "Value"], rows)
+    }
+
+    /// Calls affected and share degraded, where alerts or notes carried them.
+    var impactLine: String? {
+        var calls: Int64?
+        var pct: Double?
+        for e in state.liveEvents {
+            if let c = e.payload["calls_affected"]?.int { calls = max(calls ?? 0, c) }
+            if let p = e.payload["affected_pct"]?.double { pct = max(pct ?? 0, p) }
+        }
+        guard calls != nil || pct != nil else { return nil }
+        var parts: [String] = []
+        if let calls { parts.append("\(calls) calls affected") }
+        if let pct { parts.append("\(formatPct(pct)) of calls degraded at the worst point") }
+        return parts.joined(separator: ", ")
+    }
+
+    var suspectedOriginFromAlerts: StackID? {
+        state.events(.alert).first { $0.text("to") == "critical" }?.text("stack").flatMap(StackID.init)
+    }
+
+    func impact(_ md: inout MarkdownWriter) {
+        md.heading(2, "Impact")
+        if let line = impactLine {
+            md.paragraph(line.prefix(1).uppercased() + line.dropFirst() + ".")
+        } else {
+            md.paragraph("The journal does not say how many calls were affected. Add the number of calls affected and the share degraded, and who noticed (customers, alerts, synthetic calls).")
+        }
+        let alerts = state.events(.alert).filter { $0.text("to") == "critical" || $0.text("to") == "warning" }
+        if !alerts.isEmpty {
+            md.paragraph("Automatic health alerts raised during the incident:")
+            md.list(alerts.map { "\($0.effectiveTime.display): \(safe(EventText.describe($0, playbook: playbook)))" })
+        }
+    }
+
+    func responders(_ md: inout MarkdownWriter) {
+        md.heading(2, "Responders")
+        var rows: [[String]] = []
+        let roleOrder = playbook.roles.map(\.id) + state.roles.keys.sorted().filter { r in !playbook.roles.contains { $0.id == r } }
+        for r in roleOrder {
+            let name = playbook.roles.first { $0.id == r }?.name ?? r
+            rows.append([safe(name), state.roles[r].map(safe) ?? "Not assigned"])
+        }
+        let withRoles = Set(state.roles.values)
+        let others = Set(state.events.map(\.actor)).subtracting(withRoles).sorted()
+        if !others.isEmpty { rows.append(["Also took part", others.map(safe).joined(separator: ", ")]) }
+        md.table(["Role", "Who"], rows)
+    }
+
+    func milestones(_ md: inout MarkdownWriter) {
+        md.heading(2, "Milestones")
+        let det = state.detectedAt
+        var rows: [[String]] = []
+        for m in Milestone.allCases {
+            guard let rec = state.milestones[m] ?? (m == .detected ? det.map { .init(at: $0, by: state.openedBy, stack: nil, eventID: "", implied: true) } : nil) else {
+                rows.append([m.label, "Not recorded", "", ""])
+                continue
+            }
+            let since = det.map { d in rec.at >= d ? "+" + formatDuration(seconds: (rec.at.ms - d.ms) / 1000) : "-" + formatDuration(seconds: (d.ms - rec.at.ms) / 1000) } ?? ""
+            var by = safe(rec.by)
+            if m == .detected, state.milestones[.detected] == nil { by += " (incident opened)" }
+            if let st = rec.stack { by += ", \(st.displayName) stack" }
+            rows.append([m.label, rec.at.display, since, by])
+        }
+        md.table(["Milestone", "Time (UTC)", "Since detection", "Recorded by"], rows)
+
+        let d = state.durations
+        let sevInfo = state.severity.flatMap(playbook.severity)
+        let stackInfo = state.rootCauseStack.flatMap(playbook.stack)
+        func fmt(_ v: Int64?) -> String { v.map { formatDuration(seconds: $0) } ?? "Not reached" }
+        func against(_ v: Int64?, _ targetMin: Int?, _ label: String) -> String {
+            guard let targetMin else { return "" }
+            guard let v else { return "\(label) \(targetMin) min" }
+            return "\(label) \(targetMin) min: " + (v <= Int64(targetMin) * 60 ? "met" : "missed by \(formatDuration(seconds: v - Int64(targetMin) * 60))")
+        }
+        var rows2: [[String]] = [
+            ["Time to detect (TTD, impact start to detection)", fmt(d.timeToDetect), ""],
+            ["Time to acknowledge (TTA)", fmt(d.timeToAcknowledge), ""],
+            ["Time to identify the failing stack", fmt(d.timeToIdentify), against(d.timeToIdentify, stackInfo?.targetResolutionMinutes, "stack target")],
+            ["Time to mitigate (TTM)", fmt(d.timeToMitigate), against(d.timeToMitigate, sevInfo?.mitigationTargetMinutes, "severity target")],
+            ["Time to resolve (TTR)", fmt(d.timeToResolve), against(d.timeToResolve, stackInfo?.mttrWithFrameworkMinutes, "stack MTTR benchmark")],
+        ]
+        if sevInfo?.mitigationTargetMinutes == nil, let s = sevInfo { rows2[3][2] = "severity target: \(safe(s.mitigationTargetText))" }
+        md.paragraph("Durations are measured from detection (TTD from impact start) and stop at resolution.")
+        md.table(["Measure", "Value", "Against target"], rows2)
+    }
+
+    func timelineLine(_ e: JournalEvent) -> String {
+        var who = safe(e.actor)
+        if let r = e.role { who += " (\(safe(EventText.roleName(r, playbook))))" }
+        var text = EventText.describe(e, playbook: playbook)
+        if let c = state.corrections[e.id] { text += " [corrected: \(c)]" }
+        let back = e.occurredAt.map { _ in " (back-dated, recorded \(e.recordedAt.display))" } ?? ""
+        return "\(e.effectiveTime.display), \(who): \(safe(text))\(back)"
+    }
+
+    var timelineEvents: [JournalEvent] {
+        state.liveEvents.filter { ![.star, .amendment].contains($0.kind) }
+            .enumerated().sorted { a, b in
+                a.element.effectiveTime == b.element.effectiveTime ? a.offset < b.offset : a.element.effectiveTime < b.element.effectiveTime
+            }.map(\.element)
+    }
+
+    func timeline(_ md: inout MarkdownWriter) {
+        md.heading(2, "Timeline")
+        md.paragraph("All times UTC. Starred events first, then the full record in order.")
+        md.heading(3, "Key moments")
+        let starred = timelineEvents.filter { state.starred.contains($0.id) }
+        let key = timelineEvents.filter { [.milestone, .opened, .severity, .status].contains($0.kind) }
+        if starred.isEmpty {
+            md.paragraph("Nothing was starred during the incident; the milestones and status changes stand in.")
+            md.list(key.map(timelineLine))
+        } else {
+            md.list(starred.map(timelineLine))
+        }
+        md.heading(3, "Full timeline")
+        md.list(timelineEvents.map(timelineLine))
+        let struck = state.events.filter { state.struck.contains($0.id) }
+        if !struck.isEmpty {
+            md.paragraph("Struck from the record (kept for the audit trail):")
+            md.list(struck.map { "~~" + timelineLine($0) + "~~" })
+        }
+    }
+
+    func changes(_ md: inout MarkdownWriter) {
+        md.heading(2, "Recent changes")
+        let ch = state.events(.change)
+        if ch.isEmpty {
+            md.paragraph("No deploys, prompt or model rollouts, credential rotations, firewall or DNS changes were recorded. If any happened near the start of impact, add them: they are the runbook's first suspects.")
+        } else {
+            let firstCritical = state.events(.alert).first { $0.text("to") == "critical" }?.effectiveTime
+            md.list(ch.map { e in
+                var line = "\(e.effectiveTime.display): \(safe(e.text("text") ?? ""))"
+                if let fc = firstCritical {
+                    let delta = (e.effectiveTime.ms - fc.ms) / 1000
+                    line += delta <= 0 ? " (\(formatDuration(seconds: -delta)) before the first stack turned critical)" : " (\(formatDuration(seconds: delta)) after the first stack turned critical)"
+                }
+                return line
+            })
+        }
+    }
+
+    func rootCause(_ md: inout MarkdownWriter) {
+        md.heading(2, "Root cause")
+        if let st = state.rootCauseStack {
+            var p = "The failing stack was \(st.displayName)"
+            if let info = playbook.stack(st) { p += " (\(safe(info.components.joined(separator: ", "))))" }
+            p += "."
+            if let origin = suspectedOriginFromAlerts, origin != st {
+                p += " Note: the health engine saw \(origin.displayName) turn critical first; check whether it was a cascade."
+            }
+            md.paragraph(p)
+        } else {
+            md.paragraph("Not identified in the journal. Say which stack failed first and what exactly broke.")
+        }
+        let notes = state.events(.note).filter { ($0.text("text") ?? "").uppercased().hasPrefix("CAUSE:") }
+        if !notes.isEmpty { md.list(notes.map { safe(String(($0.text("text") ?? "").dropFirst(6))) }) }
+    }
+
+    func resolution(_ md: inout MarkdownWriter) {
+        md.heading(2, "Resolution")
+        var lines: [String] = []
+        if let m = state.milestones[.mitigated] { lines.append("Mitigated at \(m.at.display) by \(safe(m.by)).") }
+        if let r = state.milestones[.resolved] { lines.append("Resolved at \(r.at.display) by \(safe(r.by)).") }
+        let steps = playbook.stacks.flatMap(\.resolution).filter { state.checklist[$0.id]?.state == .ticked }
+        for s in steps { lines.append("Applied: \(safe(s.action)) (\(safe(state.checklist[s.id]!.by)), \(state.checklist[s.id]!.at.display))") }
+        if lines.isEmpty {
+            md.paragraph("No mitigation or resolution was recorded. Describe what fixed it and how it was verified (test calls, metrics back to normal).")
+        } else {
+            md.list(lines)
+        }
+    }
+
+    func decisionPath(_ md: inout MarkdownWriter) {
+        md.heading(2, "Decision tree path")
+        guard let tree = playbook.decisionTree, !state.decisionPath.isEmpty else {
+            md.paragraph("The decision tree was not walked in the console. Record which questions were answered and in what order.")
+            return
+        }
+        var items = state.decisionPath.map { step in
+            "\(safe(tree.node(step.node)?.question ?? step.node)) **\(step.answer ? "Yes" : "No")** (\(safe(step.by)), \(step.at.display))"
+        }
+        if let leaf = Decider.reachedLeaf(state, tree) { items.append("Reached: \(safe(leaf.question))") }
+        md.numbered(items)
+    }
+
+    func checklistAudit(_ md: inout MarkdownWriter) {
+        md.heading(2, "Checklist audit")
+        var rows: [[String]] = []
+        var undone: [String] = []
+        var lists: [(String, [ChecklistItem])] = playbook.checklists.map { ($0.title, $0.allItems) }
+        for s in playbook.stacks { lists.append(("\(s.name) diagnostics", s.checklist)) }
+        for (title, items) in lists {
+            for it in items {
+                if let rec = state.checklist[it.id] {
+                    rows.append([
+                        safe(title), safe(it.text), rec.state == .ticked ? "Done" : "Skipped: " + safe(rec.reason ?? ""),
+                        safe(rec.by), rec.at.display,
+                    ])
+                } else if lists.first(where: { $0.0 == title })?.1.contains(where: { state.checklist[$0.id] != nil }) == true
+                    || title == playbook.checklists.first?.title
+                {
+                    undone.append("\(safe(title)): \(safe(it.text))")
+                }
+            }
+        }
+        // Items of attached lists from other playbooks are journaled as playbook/item.
+        for (id, rec) in state.checklist.sorted(by: { $0.key < $1.key }) where id.contains("/") {
+            rows.append([safe(String(id.split(separator: "/")[0])), safe(id), rec.state == .ticked ? "Done" : "Skipped: " + safe(rec.reason ?? ""), safe(rec.by), rec.at.display])
+        }
+        if rows.isEmpty {
+            md.paragraph("No checklist item was ticked or skipped.")
+        } else {
+            md.table(["List", "Item", "Outcome", "By", "When (UTC)"], rows)
+        }
+        if !undone.isEmpty {
+            md.paragraph("Left undone in lists that were worked:")
+            md.list(undone)
+        }
+    }
+
+    func statusUpdates(_ md: inout MarkdownWriter) {
+        md.heading(2, "Status updates posted")
+        let ups = state.events(.statusUpdate)
+        if ups.isEmpty {
+            md.paragraph("No status update was journaled. Stakeholders hear from a person on a cadence set by severity, even when the update is only that work continues.")
+        } else {
+            md.list(ups.map { "\($0.effectiveTime.display), \(safe($0.actor)) (\(safe($0.text("status") ?? ""))): \(safe($0.text("text") ?? ""))" })
+        }
+        let overdue = state.events(.updateOverdue)
+        if !overdue.isEmpty { md.paragraph("Updates fell overdue \(overdue.count) time\(overdue.count == 1 ? "" : "s").") }
+    }
+
+    func actionItems(_ md: inout MarkdownWriter) {
+        md.heading(2, "Action items")
+        let items = state.actionItems
+        if items.isEmpty {
+            md.paragraph("None recorded. Add detective (catch it sooner), preventive (stop it recurring) and corrective (fix what broke) follow-ups, each with an owner.")
+            return
+        }
+        md.list(items.map { e in
+            var text = e.text("text") ?? ""
+            if e.kind == .note, text.hasPrefix("TODO:") { text = String(text.dropFirst(5)) }
+            var tail: [String] = [e.text("type") ?? "unclassified"]
+            if let o = e.text("owner") { tail.append("owner " + safe(o)) }
+            return "[ ] \(safe(text)) (\(tail.joined(separator: ", ")))"
+        })
+    }
+
+    func lessons(_ md: inout MarkdownWriter) {
+        md.heading(2, "Lessons learned")
+        let notes = state.events(.note)
+        func section(_ title: String, _ prefix: String, _ prompt: String) {
+            md.heading(3, title)
+            let picked = notes.compactMap { e -> String? in
+                let t = e.text("text") ?? ""
+                guard t.uppercased().hasPrefix(prefix) else { return nil }
+                return safe(String(t.dropFirst(prefix.count)))
+            }
+            if picked.isEmpty { md.paragraph(prompt) } else { md.list(picked) }
+        }
+        section("What went well", "WELL:", "Add what worked: alerts that fired, checks that narrowed the search, fallbacks that held.")
+        section("What went wrong", "WRONG:", "Add what slowed the response or made impact worse, and what would have caught this faster.")
+        section("Where we got lucky", "LUCKY:", "Add anything that limited the damage by chance rather than by design.")
+    }
+}
+
+func formatPct(_ v: Double) -> String {
+    let r = (v * 10).rounded() / 10
+    return r == r.rounded() ? "\(Int(r))%" : "\(r)%"
+}
+
+/// Builds Markdown that passes markdownlint: blank lines around blocks, one trailing newline.
+struct MarkdownWriter {
+    private(set) var blocks: [String] = []
+    var text: String { blocks.joined(separator: "\n\n") + "\n" }
+
+    mutating func heading(_ level: Int, _ t: String) { blocks.append(String(repeating: "#", count: level) + " " + t) }
+    mutating func paragraph(_ t: String) { blocks.append(t) }
+    mutating func list(_ items: [String]) {
+        guard !items.isEmpty else { return }
+        blocks.append(items.map { "- " + $0 }.joined(separator: "\n"))
+    }
+    mutating func numbered(_ items: [String]) {
+        guard !items.isEmpty else { return }
+        blocks.append(items.enumerated().map { "\($0.offset + 1). " + $0.element }.joined(separator: "\n"))
+    }
+    mutating func table(_ header: [String], _ rows: [[String]]) {
+        func row(_ cells: [String]) -> String { "| " + cells.map { $0.isEmpty ? " " : $0 }.joined(separator: " | ") + " |" }
+        var lines = [row(header), "| " + header.map { _ in "---" }.joined(separator: " | ") + " |"]
+        lines += rows.map(row)
+        blocks.append(lines.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,257 @@
+/// Validates commands against the incident and its playbook. Pure: the same state, playbook,
+/// command, actor and clock always give the same answer.
+public enum Decider {
+    /// Longest text accepted in a note or change; longer input is refused, not cut silently.
+    public static let maxTextBytes = 16 * 1024
+
+    public static func decide(
+        _ cmd: Command, state s: IncidentState, playbook pb: Playbook, actor: String, now: Timestamp,
+        attached: [Playbook] = []
+    ) throws(IncidentError) -> EventDraft {
+        func text(_ t: String, _ field: String) throws(IncidentError) -> JSONValue {
+            let trimmed = t.trimmingWhitespace
+            guard !trimmed.isEmpty else { throw IncidentError("\(field): must not be empty") }
+            guard trimmed.utf8.count <= maxTextBytes else {
+                throw IncidentError("\(field): \(trimmed.utf8.count) bytes is over the \(maxTextBytes)-byte limit")
+            }
+            return .string(trimmed)
+        }
+        func notFuture(_ t: Timestamp?, _ field: String) throws(IncidentError) {
+            if let t, t.ms > now.ms + 60_000 { throw IncidentError("\(field): \(t.display) is in the future") }
+        }
+        if case .open = cmd {} else if s.openedAt == nil {
+            throw IncidentError("incident \(s.id): journal has no opened event")
+        }
+
+        switch cmd {
+        case .open(let title, let sev, let playbook, let sources):
+            guard s.openedAt == nil else { throw IncidentError("incident \(s.id) is already open") }
+            if let sev { try checkSeverity(sev, pb) }
+            var p: [String: JSONValue] = ["title": try text(title, "title"), "playbook": .string(playbook)]
+            p["severity"] = sev.map { .int(Int64($0)) } ?? .null
+            p["sources"] = .array(sources.map(JSONValue.string))
+            return EventDraft(kind: .opened, payload: p)
+
+        case .note(let t):
+            return EventDraft(kind: .note, payload: ["text": try text(t, "note")])
+
+        case .severity(let level, let reason):
+            try checkSeverity(level, pb)
+            guard s.severity != level else { throw IncidentError("severity: already SEV-\(level)") }
+            var p: [String: JSONValue] = ["level": .int(Int64(level))]
+            if let from = s.severity { p["from"] = .int(Int64(from)) }
+            if let reason { p["reason"] = try text(reason, "reason") }
+            return EventDraft(kind: .severity, payload: p)
+
+        case .status(let st, let message, let reason):
+            guard st != s.status else { throw IncidentError("status: already \(st.rawValue)") }
+            var p: [String: JSONValue] = ["status": .string(st.rawValue), "from": .string(s.status.rawValue)]
+            if st < s.status {
+                guard let reason, !reason.trimmingWhitespace.isEmpty else {
+                    throw IncidentError(
+                        "status: moving back from \(s.status.rawValue) to \(st.rawValue) needs --reason")
+                }
+                p["reason"] = try text(reason, "reason")
+            } else if let reason {
+                p["reason"] = try text(reason, "reason")
+            }
+            if let message { p["message"] = try text(message, "message") }
+            return EventDraft(kind: .status, payload: p)
+
+        case .assignRole(let role, let user):
+            guard let rid = pb.roleID(for: role) ?? knownRole(role) else {
+                let names = pb.roles.map { ([$0.id] + $0.aliases).joined(separator: "/") }.joined(separator: ", ")
+                throw IncidentError("role: unknown role \"\(role)\" (known: \(names))")
+            }
+            let u = user.trimmingWhitespace
+            guard isLogin(u) else { throw IncidentError("user: \"\(user)\" is not a login name") }
+            if s.roles[rid] == u { throw IncidentError("role: \(u) already holds \(rid)") }
+            return EventDraft(kind: .roleOffered, payload: ["role": .string(rid), "user": .string(u)])
+
+        case .accept(let role):
+            let offers = s.pendingOffers.filter { $0.value == actor }
+            if let role {
+                guard let rid = pb.roleID(for: role) ?? knownRole(role), offers[rid] != nil else {
+                    throw IncidentError("accept: no \(role) offer is pending for \(actor)")
+                }
+                return EventDraft(kind: .roleAccepted, payload: ["role": .string(rid)])
+            }
+            guard let rid = offers.keys.sorted().first else {
+                throw IncidentError("accept: no role offer is pending for \(actor)")
+            }
+            return EventDraft(kind: .roleAccepted, payload: ["role": .string(rid)])
+
+        case .tick(let item):
+            let id = try checkItem(item, pb, attached: attached, state: s)
+            if s.checklist[id]?.state == .ticked { throw IncidentError("item \(id): already ticked") }
+            return EventDraft(kind: .itemTicked, payload: ["item": .string(id)])
+        case .untick(let item):
+            let id = try checkItem(item, pb, attached: attached, state: s)
+            guard s.checklist[id] != nil else { throw IncidentError("item \(id): not ticked or skipped") }
+            return EventDraft(kind: .itemUnticked, payload: ["item": .string(id)])
+        case .skip(let item, let reason):
+            let id = try checkItem(item, pb, attached: attached, state: s)
+            return EventDraft(kind: .itemSkipped, payload: ["item": .string(id), "reason": try text(reason, "reason")])
+
+        case .answer(let node, let yes):
+            guard let tree = pb.decisionTree else { throw IncidentError("answer: playbook \(pb.name) has no decision tree") }
+            guard let n = tree.node(node) else {
+                throw IncidentError("node: unknown decision node \"\(node)\" in playbook \(pb.name)")
+            }
+            guard !n.isLeaf else { throw IncidentError("node \(node): is a leaf, not a question") }
+            let current = currentNode(s, tree)
+            let onPath = s.decisionPath.contains { $0.node == node }
+            guard node == current || onPath else {
+                throw IncidentError("node \(node): not the current question (answer \(current ?? "none") first)")
+            }
+            let next = yes ? n.yes : n.no
+            return EventDraft(
+                kind: .decisionAnswered,
+                payload: ["node": .string(node), "answer": .string(yes ? "yes" : "no"), "next": .optional(next)])
+        case .stepBack:
+            guard let last = s.decisionPath.last else { throw IncidentError("back: no answer to step back from") }
+            return EventDraft(kind: .decisionAnswered, payload: ["node": .string(last.node), "answer": "back"])
+        case .restartTree:
+            guard let start = pb.decisionTree?.start else { throw IncidentError("restart: playbook has no decision tree") }
+            return EventDraft(kind: .decisionAnswered, payload: ["node": .string(start), "answer": "restart"])
+
+        case .milestone(let m, let at, let stack):
+            try notFuture(at, "--at")
+            if let existing = s.milestones[m], !existing.implied {
+                throw IncidentError("milestone \(m.rawValue): already recorded at \(existing.at.display) (amend it to correct)")
+            }
+            let t = at ?? now
+            for (other, rec) in s.milestones {
+                if other < m, rec.at > t {
+                    throw IncidentError(
+                        "milestone \(m.rawValue): \(t.display) is before \(other.rawValue) at \(rec.at.display); milestones go in order")
+                }
+                if other > m, rec.at < t, !rec.implied {
+                    throw IncidentError(
+                        "milestone \(m.rawValue): \(t.display) is after \(other.rawValue) at \(rec.at.display); milestones go in order")
+                }
+            }
+            if m == .rootCauseIdentified, stack == nil {
+                throw IncidentError("milestone root_cause_identified: name the stack with --stack (telephony, audio, intelligence, output)")
+            }
+            var p: [String: JSONValue] = ["milestone": .string(m.rawValue)]
+            if let stack { p["stack"] = .string(stack.rawValue) }
+            return EventDraft(kind: .milestone, payload: p, occurredAt: at)
+
+        case .change(let t, let at):
+            try notFuture(at, "--at")
+            return EventDraft(kind: .change, payload: ["text": try text(t, "change")], occurredAt: at)
+
+        case .action(let t, let owner, let type):
+            var p: [String: JSONValue] = ["text": try text(t, "action"), "type": .string(type.rawValue)]
+            if let owner {
+                guard isLogin(owner) else { throw IncidentError("owner: \"\(owner)\" is not a login name") }
+                p["owner"] = .string(owner)
+            }
+            return EventDraft(kind: .actionItem, payload: p)
+
+        case .alert(let stack, let trunk, let from, let to, let message):
+            var p: [String: JSONValue] = ["from": .string(from), "to": .string(to), "message": try text(message, "message")]
+            if let stack { p["stack"] = .string(stack.rawValue) }
+            if let trunk { p["trunk"] = .string(trunk) }
+            return EventDraft(kind: .alert, payload: p)
+
+        case .pin(let t, let source):
+            var p: [String: JSONValue] = ["text": try text(t, "evidence")]
+            if let source { p["source"] = .string(source) }
+            return EventDraft(kind: .evidencePinned, payload: p)
+
+        case .statusUpdate(let t):
+            return EventDraft(
+                kind: .statusUpdate, payload: ["text": try text(t, "update"), "status": .string(s.status.rawValue)])
+
+        case .amend(let target, let strike, let t, let reason):
+            guard let ev = s.events.first(where: { $0.id == target || ($0.id.hasPrefix(target) && target.count >= 6) }) else {
+                throw IncidentError("amend: no event \(target)")
+            }
+            guard ev.kind != .amendment, ev.kind != .opened else {
+                throw IncidentError("amend: \(ev.kind.rawValue) events cannot be amended")
+            }
+            if strike, s.struck.contains(ev.id) { throw IncidentError("amend: \(ev.id) is already struck") }
+            var p: [String: JSONValue] = ["target": .string(ev.id), "strike": .bool(strike)]
+            if !strike { p["text"] = try text(t ?? "", "text") }
+            if let reason { p["reason"] = try text(reason, "reason") }
+            return EventDraft(kind: .amendment, payload: p)
+
+        case .star(let target, let on):
+            guard let ev = s.events.first(where: { $0.id == target }) else { throw IncidentError("star: no event \(target)") }
+            return EventDraft(kind: .star, payload: ["target": .string(ev.id), "starred": .bool(on)])
+
+        case .attachChecklist(let name):
+            guard !s.attachedChecklists.contains(name) else { throw IncidentError("checklist \(name): already attached") }
+            return EventDraft(kind: .checklistAttached, payload: ["playbook": .string(name)])
+
+        case .updateOverdue(let due):
+            guard !s.overdueJournaled.contains(due) else { throw IncidentError("update due \(due.display): already journaled as overdue") }
+            return EventDraft(kind: .updateOverdue, payload: ["due": .string(due.iso8601)])
+        }
+    }
+
+    /// The question the decision-tree walk is waiting on, or nil at a leaf.
+    public static func currentNode(_ s: IncidentState, _ tree: DecisionTree) -> String? {
+        guard let last = s.decisionPath.last else { return tree.start }
+        guard let n = tree.node(last.node) else { return nil }
+        let next = last.answer ? n.yes : n.no
+        if let next, let nn = tree.node(next), nn.isLeaf { return nil }
+        return next
+    }
+
+    /// The leaf the walk reached, if any.
+    public static func reachedLeaf(_ s: IncidentState, _ tree: DecisionTree) -> DecisionNode? {
+        guard let last = s.decisionPath.last, let n = tree.node(last.node),
+            let next = last.answer ? n.yes : n.no, let leaf = tree.node(next), leaf.isLeaf
+        else { return nil }
+        return leaf
+    }
+
+    static func checkSeverity(_ level: Int, _ pb: Playbook) throws(IncidentError) {
+        let levels = pb.severities.isEmpty ? [1, 2, 3, 4] : pb.severities.map(\.level)
+        guard levels.contains(level) else {
+            throw IncidentError("severity: \(level) is not one of \(levels.map { "\($0)" }.joined(separator: ", "))")
+        }
+    }
+
+    static func knownRole(_ r: String) -> String? {
+        switch r.lowercased() {
+        case "ic", "commander", "incident_commander", "incident-commander": RoleID.incidentCommander
+        case "comms", "communications": RoleID.communications
+        case "ops", "operations": RoleID.operations
+        default: nil
+        }
+    }
+
+    static func isLogin(_ u: String) -> Bool {
+        !u.isEmpty && u.utf8.count <= 64
+            && u.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-@".unicodeScalars.contains($0) }
+    }
+
+    /// Resolves an item id: exact, `playbook/item` for attached lists, or a unique suffix.
+    static func checkItem(_ item: String, _ pb: Playbook, attached: [Playbook], state: IncidentState) throws(IncidentError) -> String {
+        var ids = pb.allChecklistItems.map(\.item.id)
+        for a in attached where state.attachedChecklists.contains(a.name) {
+            ids += a.allChecklistItems.map { "\(a.name)/\($0.item.id)" }
+        }
+        if ids.contains(item) { return item }
+        let matches = ids.filter { $0.hasSuffix("." + item) || $0.hasSuffix("/" + item) }
+        if matches.count == 1 { return matches[0] }
+        if matches.count > 1 {
+            throw IncidentError("item \(item): ambiguous (\(matches.prefix(4).joined(separator: ", ")))")
+        }
+        throw IncidentError("item \(item): not in playbook \(pb.name)\(attached.isEmpty ? "" : " or its attached checklists")")
+    }
+}
+
+extension String {
+    /// Whitespace-trimmed copy (Foundation-free, so the core stays light).
+    public var trimmingWhitespace: String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[start...end])
+    }
+}

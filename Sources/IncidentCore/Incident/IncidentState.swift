@@ -1,0 +1,110 @@
+/// Everything known about an incident, derived from its journal by `IncidentState.fold`.
+/// A value type: the console, the headless commands and the export all read the same fold.
+public struct IncidentState: Sendable, Equatable {
+    public var id: String
+    public var title = ""
+    public var playbookName = ""
+    public var openedAt: Timestamp?
+    public var openedBy = ""
+    public var severity: Int?
+    public var status: IncidentStatus = .investigating
+    /// Sources the incident was opened with (re-attached for responders who join later).
+    public var sources: [String] = []
+    /// Role id -> login currently holding it.
+    public var roles: [String: String] = [:]
+    /// Role id -> login it is offered to (only incident commander needs acceptance).
+    public var pendingOffers: [String: String] = [:]
+    public var milestones: [Milestone: MilestoneRecord] = [:]
+    public var checklist: [String: ItemRecord] = [:]
+    public var attachedChecklists: [String] = []
+    public var decisionPath: [DecisionStep] = []
+    public var events: [JournalEvent] = []
+    /// Ids of events struck by an amendment.
+    public var struck: Set<String> = []
+    /// Event id -> corrected text from the latest amendment.
+    public var corrections: [String: String] = [:]
+    public var starred: Set<String> = []
+    public var lastStatusUpdateAt: Timestamp?
+    /// Due times already journaled as overdue (so each is journaled once).
+    public var overdueJournaled: Set<Timestamp> = []
+    /// Anomalies met while folding (events written by racing processes that break a rule).
+    public var anomalies: [String] = []
+
+    public init(id: String) { self.id = id }
+
+    public struct MilestoneRecord: Sendable, Equatable {
+        public var at: Timestamp
+        public var by: String
+        public var stack: StackID?
+        public var eventID: String
+        /// Set when a `status resolved` stood in for the milestone; an explicit one replaces it.
+        public var implied: Bool
+    }
+
+    public struct ItemRecord: Sendable, Equatable {
+        public enum State: String, Sendable { case ticked, skipped }
+        public var state: State
+        public var by: String
+        public var at: Timestamp
+        public var reason: String?
+    }
+
+    public struct DecisionStep: Sendable, Equatable {
+        public var node: String
+        public var answer: Bool
+        public var by: String
+        public var at: Timestamp
+    }
+
+    // MARK: derived views
+
+    /// Events that are not struck, in journal order.
+    public var liveEvents: [JournalEvent] { events.filter { !struck.contains($0.id) && $0.kind != .amendment } }
+    public func events(_ kind: JournalKind) -> [JournalEvent] { liveEvents.filter { $0.kind == kind } }
+
+    /// The time of the newest event: "now" for an export of an open incident.
+    public var lastEventAt: Timestamp? { events.map(\.recordedAt).max() }
+
+    public var detectedAt: Timestamp? { milestones[.detected]?.at ?? openedAt }
+    public var isResolved: Bool { status == .resolved }
+
+    /// The stack named by root-cause identification, else the last decision-tree leaf.
+    public var rootCauseStack: StackID? { milestones[.rootCauseIdentified]?.stack }
+
+    /// The role a login holds (first by role order), for attributing events.
+    public func role(of user: String) -> String? {
+        for r in [RoleID.incidentCommander, RoleID.communications, RoleID.operations] where roles[r] == user { return r }
+        return roles.first { $0.value == user }?.key
+    }
+
+    public var actionItems: [JournalEvent] {
+        var items = events(.actionItem)
+        // A note starting with TODO: is an action item too.
+        items += events(.note).filter { ($0.text("text") ?? "").hasPrefix("TODO:") }
+        return items.sorted { $0.recordedAt < $1.recordedAt }
+    }
+
+    /// Time from detection (or impact start for TTD) to each milestone; nil until it happens.
+    public struct Durations: Sendable, Equatable {
+        public var timeToDetect: Int64?
+        public var timeToAcknowledge: Int64?
+        public var timeToIdentify: Int64?
+        public var timeToMitigate: Int64?
+        public var timeToResolve: Int64?
+    }
+
+    /// Durations in seconds. Frozen at resolve: they only use milestone times, never "now".
+    public var durations: Durations {
+        func between(_ a: Timestamp?, _ b: Timestamp?) -> Int64? {
+            guard let a, let b else { return nil }
+            return (b.ms - a.ms) / 1000
+        }
+        let det = detectedAt
+        return Durations(
+            timeToDetect: between(milestones[.impactStarted]?.at, det),
+            timeToAcknowledge: between(det, milestones[.acknowledged]?.at),
+            timeToIdentify: between(det, milestones[.rootCauseIdentified]?.at),
+            timeToMitigate: between(det, milestones[.mitigated]?.at),
+            timeToResolve: between(det, milestones[.resolved]?.at))
+    }
+}

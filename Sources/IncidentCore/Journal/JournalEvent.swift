@@ -1,0 +1,52 @@
+/// Every kind of event the journal holds. The journal is the incident's single source of truth:
+/// state is a pure fold of these, in file order.
+public enum JournalKind: String, Sendable, Codable, CaseIterable {
+    case opened, severity, status
+    case roleOffered = "role_offered"
+    case roleAccepted = "role_accepted"
+    case note
+    case itemTicked = "item_ticked"
+    case itemUnticked = "item_unticked"
+    case itemSkipped = "item_skipped"
+    case decisionAnswered = "decision_answered"
+    case milestone, change, alert
+    case evidencePinned = "evidence_pinned"
+    case actionItem = "action_item"
+    case statusUpdate = "status_update"
+    case amendment, star
+    /// A checklist from another playbook attached to the incident (`:checklist launch-readiness`).
+    case checklistAttached = "checklist_attached"
+    /// A status update fell overdue (journaled once per due time by the writing console).
+    case updateOverdue = "update_overdue"
+}
+
+/// One line of `journal.jsonl`.
+public struct JournalEvent: Sendable, Equatable {
+    public static let version = 1
+    public var id: String
+    public var recordedAt: Timestamp
+    /// When it happened, for back-dated entries; nil means `recordedAt`.
+    public var occurredAt: Timestamp?
+    public var actor: String
+    public var role: String?
+    public var kind: JournalKind
+    public var payload: [String: JSONValue]
+
+    public init(
+        id: String, recordedAt: Timestamp, occurredAt: Timestamp? = nil, actor: String,
+        role: String? = nil, kind: JournalKind, payload: [String: JSONValue] = [:]
+    ) {
+        self.id = id
+        self.recordedAt = recordedAt
+        self.occurredAt = occurredAt
+        self.actor = actor
+        self.role = role
+        self.kind = kind
+        self.payload = payload
+    }
+
+    /// The time the event speaks about.
+    public var effectiveTime: Timestamp { occurredAt ?? recordedAt }
+
+    public func text(_ key: String) -> String? { payload[key]?.string }
+}

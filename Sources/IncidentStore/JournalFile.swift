@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import IncidentCore
+
+/// An error from the file system, with the path and what was being done.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+    static func errno(_ what: String, _ path: String) -> StoreError {
+        StoreError("\(path): \(what): \(String(cString: strerror(Glibc.errno)))")
+    }
+}
+
+/// `journal.jsonl`: append-only, many writers. Each append holds an exclusive `flock`, writes
+/// its line with one `write`, and `fsync`s before returning, so a line that reported success
+/// survives a crash and no two appends interleave.
+public struct JournalFile: Sendable {
+    public let path: String
+    public init(path: String) { self.path = path }
+
+    /// Runs `body` with the journal locked exclusively; `body` gets the current contents and
+    /// returns the lines to append (without newlines). Used for read-decide-append, so a rule
+    /// is checked against every event written before it, whichever process wrote them.
+    @discardableResult
+    public func withLock<T>(_ body: (String) throws -> (lines: [String], result: T)) throws -> T {
+        let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o660)
+        guard fd >= 0 else { throw StoreError.errno("cannot open journal", path) }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw StoreError.errno("cannot lock journal", path) }
+        defer { flock(fd, LOCK_UN) }
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_size == 0, st.st_uid == geteuid() {
+            fchmod(fd, 0o660)  // the creator's umask must not lock the group out
+        }
+        let current = try readAll(fd)
+        let (lines, result) = try body(current.text)
+        guard !lines.isEmpty else { return result }
+        var out = ""
+        // A torn last line (a crash mid-write) is ended first, so it stays one separate bad line.
+        if current.size > 0, current.lastByte != UInt8(ascii: "\n") { out += "\n" }
+        for l in lines { out += l + "\n" }
+        try writeAll(fd, out)
+        guard fsync(fd) == 0 else { throw StoreError.errno("fsync failed; the entry may not be on disk", path) }
+        return result
+    }
+
+    /// Appends lines unconditionally (same locking and durability).
+    public func append(_ lines: [String]) throws {
+        try withLock { _ in (lines, ()) }
+    }
+
+    /// Reads the whole journal without locking: appends are single writes of whole lines, so
+    /// a reader sees a prefix of complete lines plus at most one line being written.
+    public func read() throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError.errno("cannot read journal", path) }
+        defer { close(fd) }
+        return try readAll(fd).text
+    }
+
+    private func readAll(_ fd: Int32) throws -> (text: String, size: Int, lastByte: UInt8?) {
+        var bytes: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        guard lseek(fd, 0, SEEK_SET) >= 0 else { throw StoreError.errno("cannot seek", path) }
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.errno("read failed", path)
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: buf[0..<n])
+        }
+        return (String(decoding: bytes, as: UTF8.self), bytes.count, bytes.last)
+    }
+
+    private func writeAll(_ fd: Int32, _ s: String) throws {
+        var data = Array(s.utf8)
+        // One write call for the whole batch; loop only if the kernel wrote part of it (full disk).
+        var off = 0
+        while off < data.count {
+            let n = data.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.errno("write failed; the entry was not recorded", path)
+            }
+            off += n
+        }
+        data.removeAll()
+    }
+}
