@@ -67,12 +67,23 @@ public struct IncidentStore: Sendable {
     /// Resolves what a person typed: an exact id, a unique prefix of an id, or a unique prefix
     /// of the slug after the date (`sip` for `20261121-sip-trunk-503`). Nil means "the only open
     /// incident".
-    public func resolve(_ typed: String?) throws -> String {
+    /// With `latestIfNoneOpen` (read-only commands such as export), no id and no open incident
+    /// means the incident with the newest event: exporting right after resolving just works.
+    public func resolve(_ typed: String?, latestIfNoneOpen: Bool = false) throws -> String {
         let all = ids()
         guard let typed, !typed.isEmpty else {
-            let open = all.filter { (try? load($0).state.isResolved) == false }
+            let loaded = all.compactMap { id in (try? load(id)).map { (id, $0.state) } }
+            let open = loaded.filter { !$0.1.isResolved }.map(\.0)
             if open.count == 1 { return open[0] }
-            if open.isEmpty { throw StoreError("no open incident in \(root); give an id or create one with `dialtone new TITLE`") }
+            if open.isEmpty, latestIfNoneOpen,
+                let latest = loaded.max(by: { ($0.1.lastEventAt ?? Timestamp(ms: 0)) < ($1.1.lastEventAt ?? Timestamp(ms: 0)) })
+            {
+                return latest.0
+            }
+            if open.isEmpty {
+                if let latest = all.last { throw StoreError("no open incident in \(root); give an id (latest: \(latest))") }
+                throw StoreError("no incident in \(root); create one with `dialtone new TITLE`")
+            }
             throw StoreError("\(open.count) open incidents (\(open.prefix(5).joined(separator: ", "))); give an id")
         }
         if all.contains(typed) { return typed }

@@ -38,7 +38,7 @@ public enum EventText {
             let from = e.payload["from"]?.int.map { " from SEV-\($0)" } ?? ""
             return "Severity set to SEV-\(e.payload["level"]?.int ?? 0)\(from)\(why)"
         case .status:
-            var s = "Status \(t("from")) -> \(t("status"))"
+            var s = "Status \(t("from")) → \(t("status"))"
             if let r = e.text("reason") { s += " (reason: \(r))" }
             if let m = e.text("message") { s += ": \(m)" }
             return s
@@ -56,7 +56,7 @@ public enum EventText {
             switch t("answer") {
             case "back": return "Decision tree: stepped back from \(nodeText(t("node"), playbook))"
             case "restart": return "Decision tree: restarted"
-            default: return "Decision tree: \(nodeText(t("node"), playbook)) -> \(t("answer").uppercased())"
+            default: return "Decision tree: \(nodeText(t("node"), playbook)) → \(t("answer").uppercased())"
             }
         case .milestone:
             let m = Milestone(rawValue: t("milestone"))?.label ?? t("milestone")

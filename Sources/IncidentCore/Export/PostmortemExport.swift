@@ -57,7 +57,7 @@ public struct PostmortemExport {
     func summary(_ md: inout MarkdownWriter) {
         md.heading(2, "Summary")
         let sev = state.severity.map { lvl in
-            "SEV-\(lvl)" + (playbook.severity(lvl).map { " (\($0.name))" } ?? "")
+            "SEV-\(lvl)" + (playbook.severity(lvl).map { " (\(safe($0.definition)))" } ?? "")
         } ?? "not set"
         let duration = formatDuration(seconds: (end.ms - start.ms) / 1000)
         let endText = state.isResolved ? end.display : "ongoing as of \(asOf.display)"

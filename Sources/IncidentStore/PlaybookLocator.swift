@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import IncidentCore
+
+/// Finds playbooks by name or path. Search order: a path (anything with a `/` or ending in
+/// `.yaml`), then `$XDG_CONFIG_HOME/dialtone/playbooks/` (a team's own copies win), then
+/// `Playbooks/` of the package the running binary was built from.
+public struct PlaybookLocator: Sendable {
+    public var searchDirs: [String]
+
+    public init(searchDirs: [String]) { self.searchDirs = searchDirs }
+
+    public static func standard(_ env: DialtoneEnvironment) -> PlaybookLocator {
+        var dirs = [env.configHome + "/dialtone/playbooks"]
+        if let d = env.env["DIALTONE_PLAYBOOKS"], !d.isEmpty { dirs.insert(d, at: 0) }
+        if let pkg = packageDirectory(containing: "Playbooks") { dirs.append(pkg + "/Playbooks") }
+        return PlaybookLocator(searchDirs: dirs)
+    }
+
+    /// Walks up from the executable (`.build/release/dialtone`) to the package holding `name`.
+    public static func packageDirectory(containing name: String) -> String? {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        var dir = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for _ in 0..<6 {
+            guard let slash = dir.lastIndex(of: "/"), slash != dir.startIndex else { return nil }
+            dir = String(dir[..<slash])
+            var st = stat()
+            if stat(dir + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { return dir }
+        }
+        return nil
+    }
+
+    /// Path of the playbook named or given.
+    public func path(for nameOrPath: String) throws -> String {
+        if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") {
+            guard access(nameOrPath, R_OK) == 0 else { throw StoreError("\(nameOrPath): playbook file not found or not readable") }
+            return nameOrPath
+        }
+        for d in searchDirs {
+            for ext in [".yaml", ".yml"] where access(d + "/" + nameOrPath + ext, R_OK) == 0 {
+                return d + "/" + nameOrPath + ext
+            }
+        }
+        throw StoreError("playbook \"\(nameOrPath)\" not found in \(searchDirs.joined(separator: ", "))")
+    }
+
+    /// Loads and validates; problems come back as `FILE:LINE:COLUMN: message` lines.
+    public func load(_ nameOrPath: String) throws -> (playbook: Playbook, yaml: String, path: String) {
+        let p = try path(for: nameOrPath)
+        let yaml = try readTextFile(p)
+        do {
+            return (try PlaybookLoader.load(yaml: yaml, file: p), yaml, p)
+        } catch {
+            throw StoreError(error.description)
+        }
+    }
+
+    /// Names of every playbook found, first occurrence wins.
+    public func available() -> [String] {
+        var seen: [String] = []
+        for d in searchDirs {
+            guard let dp = opendir(d) else { continue }
+            defer { closedir(dp) }
+            while let ent = readdir(dp) {
+                let name = withUnsafePointer(to: ent.pointee.d_name) {
+                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                }
+                guard name.hasSuffix(".yaml") else { continue }
+                let base = String(name.dropLast(5))
+                if !seen.contains(base) { seen.append(base) }
+            }
+        }
+        return seen.sorted()
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// `dialtone`: the incident console for production voice-AI agents.
+@main
+struct Dialtone: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dialtone",
+        abstract: "Incident console for production voice-AI agents: health panels, runbook, shared timeline, postmortem.",
+        subcommands: [
+            NewCommand.self, ListCommand.self, NoteCommand.self, SevCommand.self, StatusCommand.self,
+            RoleCommand.self, AcceptCommand.self, TickCommand.self, AnswerCommand.self,
+            MilestoneCommand.self, ChangeCommand.self, ActionCommand.self, TimelineCommand.self,
+            ExportCommand.self, PlaybookCommand.self, SetupWarroomCommand.self,
+        ]
+    )
+}

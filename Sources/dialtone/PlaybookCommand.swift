@@ -1,0 +1,51 @@
+import ArgumentParser
+import IncidentCore
+import IncidentStore
+
+struct PlaybookCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "playbook", abstract: "Check or show playbooks.",
+        subcommands: [Check.self, Show.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate playbook files; each problem prints as FILE:LINE:COLUMN: message.")
+        @Argument(help: "Playbook files (or names).") var files: [String]
+        func run() throws {
+            var bad = 0
+            let loc = PlaybookLocator.standard(.current())
+            for f in files {
+                let path: String
+                let yaml: String
+                do {
+                    path = try loc.path(for: f)
+                    yaml = try readTextFile(path)
+                } catch {
+                    out(Sanitize.line("\(f): \(error)"))
+                    bad += 1
+                    continue
+                }
+                let issues = PlaybookLoader.check(yaml: yaml, file: path)
+                if issues.isEmpty {
+                    out("\(Sanitize.line(path)): ok")
+                } else {
+                    bad += 1
+                    for i in issues { out(Sanitize.line(i.description)) }
+                }
+            }
+            if bad > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a readable summary of a playbook.")
+        @Argument(help: "Playbook name or path (default voice-agent).") var name: String = "voice-agent"
+        func run() throws {
+            try IncidentCLI.run {
+                let loc = PlaybookLocator.standard(.current())
+                let pb = try loc.load(name)
+                out(Sanitize.block(PlaybookSummary.render(pb.playbook)))
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import IncidentCore
+import IncidentStore
+
+/// Options every incident command takes.
+struct IncidentOptions: ParsableArguments {
+    @Option(name: .long, help: "Incidents directory (default: $DIALTONE_DIR, config incidents_dir, or $XDG_STATE_HOME/dialtone/incidents).")
+    var dir: String?
+
+    @Option(name: .customLong("as"), help: "Record actions as this login instead of the current user.")
+    var actor: String?
+
+    var environment: DialtoneEnvironment { DialtoneEnvironment.current() }
+
+    func store() throws -> IncidentStore {
+        IncidentStore(root: try environment.incidentsDir(flag: dir))
+    }
+
+    var who: String { environment.actor(flag: actor) }
+}
+
+/// The wall clock, in one place so every command stamps events the same way.
+func now() -> Timestamp {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Timestamp(ms: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
+}
+
+/// Prints a one-line error to stderr and exits non-zero: the house style for bad input.
+func fail(_ message: String) -> ExitCode {
+    var msg = "dialtone: error: " + Sanitize.line(message) + "\n"
+    msg.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    return ExitCode(1)
+}
+
+/// Runs `body`, turning our errors into one-line messages.
+func run(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as ExitCode {
+        throw e
+    } catch let e as StoreError {
+        throw fail(e.message)
+    } catch let e as IncidentError {
+        throw fail(e.message)
+    } catch let e as ValidationError {
+        throw e
+    } catch {
+        throw fail(String(describing: error))
+    }
+}
+
+/// Writes text to stdout (sanitised for the terminal unless it is machine output).
+func out(_ s: String) {
+    var line = s + "\n"
+    line.withUTF8 { buf in
+        var off = 0
+        while off < buf.count {
+            let n = write(1, buf.baseAddress! + off, buf.count - off)
+            if n <= 0 { break }
+            off += n
+        }
+    }
+}
+
+/// Splits `[ID] REST...`: with `arity + 1` positionals the first is the id, with `arity`
+/// the id is that of the only open incident.
+func splitID(_ args: [String], arity: Int, usage: String) throws -> (id: String?, rest: [String]) {
+    if args.count == arity + 1 { return (args[0], Array(args.dropFirst())) }
+    if args.count == arity { return (nil, args) }
+    throw fail("expected \(usage)")
+}
+
+/// Records one command against an incident and prints what was recorded.
+func record(_ opts: IncidentOptions, id typed: String?, _ cmd: Command) throws {
+    try run {
+        let store = try opts.store()
+        let id = try store.resolve(typed)
+        var rng = SystemRandomNumberGenerator()
+        let loaded = try store.load(id)
+        let attached = try attachedPlaybooks(loaded.state, opts)
+        let e = try store.record(cmd, in: id, actor: opts.who, now: now(), attached: attached, rng: &rng)
+        out("\(id): recorded \(e.kind.rawValue) \(e.id) at \(e.recordedAt.display): \(Sanitize.line(EventText.describe(e, playbook: loaded.playbook)))")
+    }
+}
+
+/// Playbooks whose checklists were attached to the incident (their items read `playbook/item`).
+func attachedPlaybooks(_ s: IncidentState, _ opts: IncidentOptions) throws -> [Playbook] {
+    let loc = PlaybookLocator.standard(opts.environment)
+    return try s.attachedChecklists.map { try loc.load($0).playbook }
+}
+
+/// Parses `--at`: ISO-8601 (`2026-11-21T05:10:00Z`), a UTC clock time today (`05:10`), or an
+/// offset back from now (`-15m`, `-2h`, `-90s`).
+func parseAt(_ s: String?, now: Timestamp) throws -> Timestamp? {
+    guard let s else { return nil }
+    if let t = Timestamp.parse(s) { return t }
+    let b = Array(s.utf8)
+    if b.first == UInt8(ascii: "-"), let unit = b.last, let n = Int64(String(decoding: b.dropFirst().dropLast(), as: UTF8.self)), n >= 0 {
+        switch unit {
+        case UInt8(ascii: "s"): return Timestamp(ms: now.ms - n * 1000)
+        case UInt8(ascii: "m"): return Timestamp(ms: now.ms - n * 60_000)
+        case UInt8(ascii: "h"): return Timestamp(ms: now.ms - n * 3_600_000)
+        default: break
+        }
+    }
+    let parts = s.split(separator: ":")
+    if parts.count == 2 || parts.count == 3, let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m) {
+        let sec = parts.count == 3 ? Int(parts[2]) ?? -1 : 0
+        guard (0..<60).contains(sec) else { throw fail("--at: \"\(s)\" is not a time") }
+        let c = now.civil
+        return Timestamp(year: c.year, month: c.month, day: c.day, hour: h, minute: m, second: sec)
+    }
+    throw fail("--at: \"\(s)\" is not a time (use 2026-11-21T05:10:00Z, 05:10 (UTC today) or -15m)")
+}

@@ -1,2 +1,0 @@
-// Thin entry point: every command lives in its own file.
-print("dialtone")

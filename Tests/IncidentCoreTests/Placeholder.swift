@@ -1,3 +1,0 @@
-import Testing
-
-@Test func IncidentCoreTestsBuilds() { #expect(Bool(true)) }
