@@ -1,0 +1,65 @@
+import Foundation
+
+/// Runs the real `dialtone` binary built next to the tests.
+struct CLI {
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+    static var binary: String {
+        let candidates = ["debug", "release"].map { packageRoot.appendingPathComponent(".build/\($0)/dialtone").path }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+
+    let dir: String
+    var env: [String: String]
+
+    init() {
+        dir = NSTemporaryDirectory() + "dialtone-e2e-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var e = ProcessInfo.processInfo.environment
+        e["DIALTONE_DIR"] = dir + "/incidents"
+        e["XDG_CONFIG_HOME"] = dir + "/config"
+        e["XDG_STATE_HOME"] = dir + "/state"
+        env = e
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lastLine: String { stdout.split(separator: "\n").last.map(String.init) ?? "" }
+    }
+
+    @discardableResult
+    func run(_ args: [String], stdin: String? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = args
+        p.environment = env
+        let o = Pipe(), e = Pipe()
+        p.standardOutput = o
+        p.standardError = e
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let out = o.fileHandleForReading.readDataToEndOfFile()
+        let err = e.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    func start(_ args: [String]) throws -> (Process, Pipe) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = args
+        p.environment = env
+        let o = Pipe()
+        p.standardOutput = o
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return (p, o)
+    }
+
+    func journal(_ id: String) throws -> String {
+        try String(contentsOfFile: dir + "/incidents/\(id)/journal.jsonl", encoding: .utf8)
+    }
+}
