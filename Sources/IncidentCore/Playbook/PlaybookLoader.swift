@@ -10,6 +10,7 @@ public enum PlaybookLoader {
     /// Larger files are refused before parsing; a playbook is a few tens of kilobytes.
     public static let maxBytes = 1 << 20
     /// Deeper nesting is refused before parsing: the composer recurses once per level.
+    /// Anchors and aliases are refused too (see `YAMLPreScan`).
     public static let maxDepth = 64
 
     /// The playbook, or every issue found in it.
@@ -35,9 +36,15 @@ public enum PlaybookLoader {
             log.add(line: 1, column: 1, "file is \(size) bytes; playbooks are limited to \(maxBytes) bytes (1 MiB)")
             return (nil, log.sorted)
         }
-        if let (line, column) = YAMLDepthScan.firstLineDeeperThan(maxDepth, in: yaml) {
+        switch YAMLPreScan.scan(yaml, maxDepth: maxDepth) {
+        case .tooDeep(let line, let column):
             log.add(line: line, column: column, "nesting deeper than \(maxDepth) levels; refusing to parse")
             return (nil, log.sorted)
+        case .anchor(let line, let column):
+            log.add(line: line, column: column, "anchors and aliases (&name, *name) are not supported in playbooks; write the value out")
+            return (nil, log.sorted)
+        case nil:
+            break
         }
         let root: Node?
         do {

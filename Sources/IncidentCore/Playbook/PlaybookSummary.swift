@@ -33,12 +33,18 @@ public enum PlaybookSummary {
     }
 
     static func severities(_ p: Playbook) -> [String] {
+        let levels = p.severities.sorted { $0.level < $1.level }
+        let nameWidth = levels.map(\.name.count).max() ?? 0
+        let definitionWidth = levels.map(\.definition.count).max() ?? 0
+        let targets = levels.map { s in
+            s.mitigationTargetMinutes.map { "mitigate < \($0) min" } ?? "mitigate: \(s.mitigationTargetText)"
+        }
+        let targetWidth = targets.map(\.count).max() ?? 0
         var out = ["Severities"]
-        for s in p.severities.sorted(by: { $0.level < $1.level }) {
-            let target = s.mitigationTargetMinutes.map { "mitigate < \($0) min" } ?? "mitigate: \(s.mitigationTargetText)"
+        for (s, target) in zip(levels, targets) {
             let cadence = s.updateCadenceMinutes.map { "updates every \($0) min" } ?? "no update cadence"
-            let suggest = s.suggestAtAffectedPct.map { ", suggested at >= \(fmt($0))% of calls affected" } ?? ""
-            out.append("  \(s.name.padded(6)) \(s.definition.padded(24)) \(target.padded(24)) \(cadence)\(suggest)")
+            let suggest = s.suggestAtAffectedPct.map { "; suggested at >= \(fmt($0))% of calls affected" } ?? ""
+            out.append("  \(s.name.padded(nameWidth))  \(s.definition.padded(definitionWidth))  \(target.padded(targetWidth))  \(cadence)\(suggest)")
         }
         return out
     }

@@ -34,16 +34,6 @@ final class IssueLog {
             ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
         }.map(\.element)
     }
-
-    /// Anchors and aliases are refused: an alias repeated under many keys would let a small
-    /// file expand into an enormous playbook, and a runbook gains nothing from them.
-    func isPlain(_ node: Node) -> Bool {
-        if let anchor = node.anchor {
-            add(node.mark, "anchors and aliases ('&\(anchor.rawValue)', '*\(anchor.rawValue)') are not supported in playbooks")
-            return false
-        }
-        return true
-    }
 }
 
 /// What kind of YAML node this is, for messages ("expected a list, found text").
@@ -106,7 +96,6 @@ struct Fields {
         self.log = log
         self.what = what
         self.mark = node.mark
-        guard log.isPlain(node) else { return nil }
         guard case .mapping(let mapping) = node else {
             log.add(node.mark, "expected a mapping for \(what), found \(kindName(node))")
             return nil
@@ -137,7 +126,7 @@ struct Fields {
             }
             return nil
         }
-        return log.isPlain(entry.value) ? entry.value : nil
+        return entry.value
     }
 
     /// Where the key itself sits, for issues about the key as a whole.
@@ -227,7 +216,7 @@ struct Fields {
             log.add(value.mark, "'\(key)' in \(what) must be a list, found \(kindName(value))")
             return nil
         }
-        return Array(seq).filter(log.isPlain)
+        return Array(seq)
     }
 
     /// A list of text values, with each element's position.
@@ -251,7 +240,6 @@ struct Fields {
         }
         var out: [(String, Node.Scalar)] = []
         for (k, v) in mapping {
-            guard log.isPlain(k), log.isPlain(v) else { continue }
             guard case .scalar(let ks) = k, case .scalar(let vs) = v else {
                 log.add(v.mark, "'\(key)' in \(what) must map names to single values, found \(kindName(v))")
                 continue
