@@ -215,6 +215,26 @@ struct PlaybookValidationTests {
         #expect(lines.count == 3)
     }
 
+    @Test func byteOrderMarkIsSkipped() throws {
+        let p = try PlaybookLoader.load(yaml: "\u{FEFF}" + Self.head, file: "bom.yaml")
+        #expect(p.name == "t")
+        let issues = PlaybookLoader.check(yaml: "\u{FEFF}name: t\ntitle: T\nbogus: 1\n", file: "bom.yaml")
+        #expect(issues.map(\.description) == ["bom.yaml:3:1: unknown key 'bogus' in the playbook"])
+    }
+
+    @Test func echoedValuesCannotDriveTheTerminal() {
+        let yaml = Self.head + "stacks:\n  - id: \"\\e]0;pwned\\a\\u202Etelephony\"\n"
+        let issues = PlaybookLoader.check(yaml: yaml, file: "t.yaml")
+        let message = issues.first { $0.message.hasPrefix("unknown stack id") }?.message ?? ""
+        #expect(message.contains("'?]0;pwned??telephony'"))
+        #expect(!issues.contains { $0.description.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x202E } })
+    }
+
+    @Test func controlCharactersInTheFileAreNamedWithTheirLine() {
+        let issues = PlaybookLoader.check(yaml: Self.head + "description: a\u{7}b\n", file: "t.yaml")
+        #expect(issues.map(\.description) == ["t.yaml:3:15: unreadable text: control characters are not allowed"])
+    }
+
     @Test func hostileBytesNeverCrash() {
         for yaml in ["\u{0}\u{1}\u{1b}[2J", "name: \"\\x", ": : :", "? [a]\n: b\n", "*x\n", "!!binary ==", "\u{FEFF}name: t\ntitle: T\n"] {
             _ = PlaybookLoader.check(yaml: yaml, file: "h.yaml")

@@ -6,12 +6,19 @@ public enum PlaybookSummary {
         var out: [String] = []
         out.append("\(p.title) (\(p.name))")
         if !p.description.isEmpty { out.append(p.description.trimmedLines) }
-        if !p.stacks.isEmpty { out.append(""); out += stacks(p) }
-        if !p.severities.isEmpty { out.append(""); out += severities(p) }
-        if let tree = p.decisionTree { out.append(""); out += decisionTree(tree, p) }
-        if !p.checklists.isEmpty { out.append(""); out += checklists(p) }
-        if !p.metrics.isEmpty { out.append(""); out += metrics(p) }
-        if !p.statusLifecycle.isEmpty || !p.roles.isEmpty { out.append(""); out += lifecycle(p) }
+        // Each section is separated by a blank line; empty sections are left out.
+        let sections: [[String]] = [
+            p.stacks.isEmpty ? [] : stacks(p),
+            p.severities.isEmpty ? [] : severities(p),
+            p.decisionTree.map { decisionTree($0, p) } ?? [],
+            p.checklists.isEmpty ? [] : checklists(p),
+            p.metrics.isEmpty ? [] : metrics(p),
+            lifecycle(p),
+        ]
+        for section in sections where !section.isEmpty {
+            out.append("")
+            out += section
+        }
         return out.joined(separator: "\n") + "\n"
     }
 

@@ -53,10 +53,19 @@ func isNull(_ s: Node.Scalar) -> Bool {
     return ["", "~", "null", "Null", "NULL"].contains(s.string)
 }
 
-/// Keeps echoed values short so an issue stays on one line.
+/// Keeps echoed values short and inert so an issue stays on one line and cannot drive the
+/// terminal it is printed to: controls (C0, C1, escape) and format characters (bidi
+/// overrides) become '?'.
 func clip(_ text: String, _ max: Int = 40) -> String {
-    let flat = text.replacingOccurrences(of: "\n", with: " ")
-    return flat.count <= max ? flat : String(flat.prefix(max)) + "..."
+    var flat = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: flat.append("?")
+        default: flat.append(scalar)
+        }
+    }
+    let out = String(flat)
+    return out.count <= max ? out : String(out.prefix(max)) + "..."
 }
 
 /// Levenshtein distance, to suggest the key the author probably meant.
