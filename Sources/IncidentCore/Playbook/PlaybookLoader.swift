@@ -10,6 +10,7 @@ public enum PlaybookLoader {
     /// Larger files are refused before parsing; a playbook is a few tens of kilobytes.
     public static let maxBytes = 1 << 20
     /// Deeper nesting is refused before parsing: the composer recurses once per level.
+    /// Anchors and aliases are refused too (see `YAMLPreScan`).
     public static let maxDepth = 64
 
     /// The playbook, or every issue found in it.
@@ -28,16 +29,24 @@ public enum PlaybookLoader {
         read(yaml: yaml, file: file).issues
     }
 
-    static func read(yaml: String, file: String) -> (playbook: Playbook?, issues: [PlaybookIssue]) {
+    static func read(yaml text: String, file: String) -> (playbook: Playbook?, issues: [PlaybookIssue]) {
         let log = IssueLog(file: file)
+        // Editors on Windows save a byte-order mark; libyaml only skips it in raw bytes.
+        let yaml = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let size = yaml.utf8.count
         if size > maxBytes {
             log.add(line: 1, column: 1, "file is \(size) bytes; playbooks are limited to \(maxBytes) bytes (1 MiB)")
             return (nil, log.sorted)
         }
-        if let (line, column) = YAMLDepthScan.firstLineDeeperThan(maxDepth, in: yaml) {
+        switch YAMLPreScan.scan(yaml, maxDepth: maxDepth) {
+        case .tooDeep(let line, let column):
             log.add(line: line, column: column, "nesting deeper than \(maxDepth) levels; refusing to parse")
             return (nil, log.sorted)
+        case .anchor(let line, let column):
+            log.add(line: line, column: column, "anchors and aliases (&name, *name) are not supported in playbooks; write the value out")
+            return (nil, log.sorted)
+        case nil:
+            break
         }
         let root: Node?
         do {
@@ -72,7 +81,7 @@ public enum PlaybookLoader {
             log.add(mark, "YAML syntax error: \(problem)\(context(c))")
         case .reader(let problem, let offset, _, _):
             let (line, column) = position(ofCharacter: offset ?? 0, in: yaml)
-            log.add(line: line, column: column, "cannot read the file as UTF-8 text: \(problem)")
+            log.add(line: line, column: column, "unreadable text: \(problem)")
         case .duplicatedKeysInMapping(let keys, let c):
             let (line, column) = repeatedKey(keys.first ?? "", after: c.mark, in: yaml)
             log.add(line: line, column: column,
@@ -84,9 +93,15 @@ public enum PlaybookLoader {
 
     /// 1-based line and column of the character at `offset`.
     static func position(ofCharacter offset: Int, in text: String) -> (Int, Int) {
-        var line = 1, column = 1
+        var line = 1
+        var column = 1
         for ch in text.prefix(offset) {
-            if ch == "\n" { line += 1; column = 1 } else { column += 1 }
+            if ch == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
         }
         return (line, column)
     }

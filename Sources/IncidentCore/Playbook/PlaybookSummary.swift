@@ -6,12 +6,19 @@ public enum PlaybookSummary {
         var out: [String] = []
         out.append("\(p.title) (\(p.name))")
         if !p.description.isEmpty { out.append(p.description.trimmedLines) }
-        if !p.stacks.isEmpty { out.append(""); out += stacks(p) }
-        if !p.severities.isEmpty { out.append(""); out += severities(p) }
-        if let tree = p.decisionTree { out.append(""); out += decisionTree(tree, p) }
-        if !p.checklists.isEmpty { out.append(""); out += checklists(p) }
-        if !p.metrics.isEmpty { out.append(""); out += metrics(p) }
-        if !p.statusLifecycle.isEmpty || !p.roles.isEmpty { out.append(""); out += lifecycle(p) }
+        // Each section is separated by a blank line; empty sections are left out.
+        let sections: [[String]] = [
+            p.stacks.isEmpty ? [] : stacks(p),
+            p.severities.isEmpty ? [] : severities(p),
+            p.decisionTree.map { decisionTree($0, p) } ?? [],
+            p.checklists.isEmpty ? [] : checklists(p),
+            p.metrics.isEmpty ? [] : metrics(p),
+            lifecycle(p),
+        ]
+        for section in sections where !section.isEmpty {
+            out.append("")
+            out += section
+        }
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -33,12 +40,18 @@ public enum PlaybookSummary {
     }
 
     static func severities(_ p: Playbook) -> [String] {
+        let levels = p.severities.sorted { $0.level < $1.level }
+        let nameWidth = levels.map(\.name.count).max() ?? 0
+        let definitionWidth = levels.map(\.definition.count).max() ?? 0
+        let targets = levels.map { s in
+            s.mitigationTargetMinutes.map { "mitigate < \($0) min" } ?? "mitigate: \(s.mitigationTargetText)"
+        }
+        let targetWidth = targets.map(\.count).max() ?? 0
         var out = ["Severities"]
-        for s in p.severities.sorted(by: { $0.level < $1.level }) {
-            let target = s.mitigationTargetMinutes.map { "mitigate < \($0) min" } ?? "mitigate: \(s.mitigationTargetText)"
+        for (s, target) in zip(levels, targets) {
             let cadence = s.updateCadenceMinutes.map { "updates every \($0) min" } ?? "no update cadence"
-            let suggest = s.suggestAtAffectedPct.map { ", suggested at >= \(fmt($0))% of calls affected" } ?? ""
-            out.append("  \(s.name.padded(6)) \(s.definition.padded(24)) \(target.padded(24)) \(cadence)\(suggest)")
+            let suggest = s.suggestAtAffectedPct.map { "; suggested at >= \(fmt($0))% of calls affected" } ?? ""
+            out.append("  \(s.name.padded(nameWidth))  \(s.definition.padded(definitionWidth))  \(target.padded(targetWidth))  \(cadence)\(suggest)")
         }
         return out
     }

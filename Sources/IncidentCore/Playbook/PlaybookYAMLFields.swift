@@ -34,16 +34,6 @@ final class IssueLog {
             ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
         }.map(\.element)
     }
-
-    /// Anchors and aliases are refused: an alias repeated under many keys would let a small
-    /// file expand into an enormous playbook, and a runbook gains nothing from them.
-    func isPlain(_ node: Node) -> Bool {
-        if let anchor = node.anchor {
-            add(node.mark, "anchors and aliases ('&\(anchor.rawValue)', '*\(anchor.rawValue)') are not supported in playbooks")
-            return false
-        }
-        return true
-    }
 }
 
 /// What kind of YAML node this is, for messages ("expected a list, found text").
@@ -63,10 +53,19 @@ func isNull(_ s: Node.Scalar) -> Bool {
     return ["", "~", "null", "Null", "NULL"].contains(s.string)
 }
 
-/// Keeps echoed values short so an issue stays on one line.
+/// Keeps echoed values short and inert so an issue stays on one line and cannot drive the
+/// terminal it is printed to: controls (C0, C1, escape) and format characters (bidi
+/// overrides) become '?'.
 func clip(_ text: String, _ max: Int = 40) -> String {
-    let flat = text.replacingOccurrences(of: "\n", with: " ")
-    return flat.count <= max ? flat : String(flat.prefix(max)) + "..."
+    var flat = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: flat.append("?")
+        default: flat.append(scalar)
+        }
+    }
+    let out = String(flat)
+    return out.count <= max ? out : String(out.prefix(max)) + "..."
 }
 
 /// Levenshtein distance, to suggest the key the author probably meant.
@@ -106,7 +105,6 @@ struct Fields {
         self.log = log
         self.what = what
         self.mark = node.mark
-        guard log.isPlain(node) else { return nil }
         guard case .mapping(let mapping) = node else {
             log.add(node.mark, "expected a mapping for \(what), found \(kindName(node))")
             return nil
@@ -137,7 +135,7 @@ struct Fields {
             }
             return nil
         }
-        return log.isPlain(entry.value) ? entry.value : nil
+        return entry.value
     }
 
     /// Where the key itself sits, for issues about the key as a whole.
@@ -227,7 +225,7 @@ struct Fields {
             log.add(value.mark, "'\(key)' in \(what) must be a list, found \(kindName(value))")
             return nil
         }
-        return Array(seq).filter(log.isPlain)
+        return Array(seq)
     }
 
     /// A list of text values, with each element's position.
@@ -251,7 +249,6 @@ struct Fields {
         }
         var out: [(String, Node.Scalar)] = []
         for (k, v) in mapping {
-            guard log.isPlain(k), log.isPlain(v) else { continue }
             guard case .scalar(let ks) = k, case .scalar(let vs) = v else {
                 log.add(v.mark, "'\(key)' in \(what) must map names to single values, found \(kindName(v))")
                 continue

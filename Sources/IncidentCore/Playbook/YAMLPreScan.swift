@@ -1,10 +1,18 @@
-/// A cheap, conservative estimate of YAML nesting, run before libyaml sees the text: Yams
-/// composes nodes recursively, so `[[[[...` ten thousand deep would exhaust the stack.
-/// It counts open block levels (by indentation and `- ` sequence markers) plus open flow
-/// brackets. It may overestimate a little on odd text; a real playbook is about 8 deep.
-enum YAMLDepthScan {
-    /// The 1-based line and column where nesting first exceeds `limit`, or nil.
-    static func firstLineDeeperThan(_ limit: Int, in text: String) -> (Int, Int)? {
+/// A cheap look at the text before libyaml sees it, for the two things that make a small file
+/// expensive: deep nesting (Yams composes nodes recursively, so `[[[[...` ten thousand deep
+/// would exhaust the stack) and anchors (an alias repeated under many keys makes a small file
+/// expand into an enormous playbook; Yams drops anchor names after composing, so they can
+/// only be seen here).
+/// Nesting is estimated from open block levels (indentation and `- ` markers) plus open flow
+/// brackets; it may overestimate a little on odd text, and a real playbook is about 8 deep.
+enum YAMLPreScan {
+    enum Finding: Equatable {
+        case tooDeep(line: Int, column: Int)
+        case anchor(line: Int, column: Int)
+    }
+
+    /// The first problem found, or nil.
+    static func scan(_ text: String, maxDepth limit: Int) -> Finding? {
         var blocks: [Int] = []  // columns of open block collections
         var flow = 0
         var blockScalarParent: Int?  // indentation of a `|`/`>` line whose body we skip
@@ -34,8 +42,10 @@ enum YAMLDepthScan {
             }
             var quote: UInt8?
             var previous = UInt8(ascii: " ")
-            var valueStart = true  // a flow collection can only open where a value starts
+            var valueStart = true  // a flow collection or anchor can only open where a value starts
+            var column = i
             for c in line[i...] {
+                column += 1
                 if let q = quote {
                     if c == q { quote = nil }
                 } else if c == UInt8(ascii: "#"), previous == UInt8(ascii: " ") {
@@ -44,8 +54,11 @@ enum YAMLDepthScan {
                     " :[{,".utf8.contains(previous)
                 {
                     quote = c
+                } else if c == UInt8(ascii: "&"), valueStart, " [{,".utf8.contains(previous) || column == i + 1 {
+                    return .anchor(line: lineNumber, column: column)
                 } else if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
                     if flow > 0 || valueStart { flow += 1 }
+                    if blocks.count + flow > limit { return .tooDeep(line: lineNumber, column: column) }
                 } else if (c == UInt8(ascii: "]") || c == UInt8(ascii: "}")), flow > 0 {
                     flow -= 1
                 }
@@ -54,7 +67,7 @@ enum YAMLDepthScan {
                 }
                 previous = c
             }
-            if blocks.count + flow > limit { return (lineNumber, indent + 1) }
+            if blocks.count + flow > limit { return .tooDeep(line: lineNumber, column: indent + 1) }
             // A block scalar header (`key: |`, `- >-`): its body lines are text, not structure.
             let trimmed = raw.split(separator: "#").first.map { String($0) } ?? ""
             let tail = trimmed.trimmingTrailingSpaces
