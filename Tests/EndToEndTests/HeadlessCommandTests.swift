@@ -27,7 +27,7 @@ struct HeadlessCommandTests {
 
         let tl = try cli.run(["timeline", id, "--json"])
         let lines = tl.stdout.split(separator: "\n")
-        #expect(lines.count == 16)
+        #expect(lines.count == 15)
         // --json prints the events exactly as journaled.
         #expect(tl.stdout == (try cli.journal(id)))
         let kinds = lines.compactMap { try? JournalCodec.decode($0).kind.rawValue }
