@@ -42,7 +42,9 @@ public final class CommandSource {
     public struct PollResult: Equatable, Sendable {
         public var lines = 0
         public var stderrLines = 0
+        /// Bytes read from stdout.
         public var bytes = 0
+        public var stderrBytes = 0
         public var notices: [Notice] = []
         /// Budget ran out: poll again at once.
         public var moreAvailable = false
@@ -143,7 +145,7 @@ public final class CommandSource {
         if let err {
             let r = err.readAvailable(budget: maxBytesPerPoll) { deliver(.stderr, $0, $1) }
             result.stderrLines += r.lines
-            result.bytes += r.bytes
+            result.stderrBytes += r.bytes
             result.moreAvailable = result.moreAvailable || r.more
         }
     }
