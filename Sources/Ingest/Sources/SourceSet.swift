@@ -28,6 +28,8 @@ public final class SourceSet: @unchecked Sendable {
         /// A batch is handed over when it reaches this many bytes or lines.
         public var batchBytes = 1 << 20
         public var batchLines = 8192
+        /// The descriptor `-` reads (tests pass a pipe).
+        public var stdinDescriptor: Int32 = 0
 
         public init() {}
     }
@@ -109,7 +111,8 @@ public final class SourceSet: @unchecked Sendable {
             return [id]
         case .stdin:
             let id = register(spec.displayName, stderr: false)
-            runners.append(.stdin(StdinSource(maxLineBytes: config.maxLineBytes), id))
+            runners.append(
+                .stdin(StdinSource(fd: config.stdinDescriptor, maxLineBytes: config.maxLineBytes), id))
             return [id]
         case .command(let command):
             let out = register(spec.displayName, stderr: false)
