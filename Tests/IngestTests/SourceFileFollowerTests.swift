@@ -188,6 +188,15 @@ import Testing
         #expect(got == [hostile])
     }
 
+    @Test func directoryIsReportedOnceAndNeverCrashes() {
+        let dir = TempDir()
+        let follower = FileFollower(path: dir.path, fromStart: true)
+        var notices: [FileFollower.Notice] = []
+        for _ in 0..<3 { notices += pollLines(follower).result.notices }
+        #expect(notices.count == 1)
+        #expect(notices.first.map { "\($0)".contains("Is a directory") } == true)
+    }
+
     @Test func budgetSplitsLargeReadsAcrossPolls() {
         let dir = TempDir()
         let path = dir.file("a.log")

@@ -76,11 +76,15 @@ func drainUntil(
         #expect(set.infos[Int(ids[0].rawValue)].format == "json")
         set.start()
         append(path, "file line\n" + String(repeating: "z", count: 40) + "\n")
-        let got = drainUntil(set) { $0.count >= 5 }
+        // A source added while the thread runs is picked up too.
+        let late = try #require(set.add(SourceSpec.parse(dir.file("late.log"))).first)
+        append(dir.file("late.log"), "late line\n")
+        let got = drainUntil(set) { $0.count >= 6 }
         set.stop()
         #expect(got.filter { $0.0 == file }.map(\.1) == ["file line", String(repeating: "z", count: 16)])
         #expect(got.filter { $0.0 == ids[0] }.map(\.1) == ["x", "y"])
         #expect(got.filter { $0.0 == ids[1] }.map(\.1) == ["oops"])
+        #expect(got.filter { $0.0 == late }.map(\.1) == ["late line"])
         #expect(set.counters(file).truncated == 1)
         #expect(set.counters(file).read == 2)
         #expect(set.counters(ids[1]).read == 1)

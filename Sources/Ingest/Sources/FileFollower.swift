@@ -203,12 +203,10 @@ public final class FileFollower {
                 report(&result, "read failed: \(Posix.message(errno))")
                 return false
             }
-            if n == 0 {
-                if bytesRead > fileSize { fileSize = bytesRead }
-                return false
-            }
+            if n == 0 { return false }
             total += n
             bytesRead += UInt64(n)
+            if bytesRead > fileSize { fileSize = bytesRead }  // grew since the last look
             splitter.feed(UnsafeRawBufferPointer(start: buffer, count: n)) { line, truncated in
                 lines += 1
                 deliver(line, truncated)

@@ -54,7 +54,11 @@ public final class SourceSet: @unchecked Sendable {
 
     public let configuration: Configuration
     /// Every source, indexed by `SourceID.rawValue`.
-    public private(set) var infos: [SourceInfo] = []
+    public var infos: [SourceInfo] {
+        condition.lock()
+        defer { condition.unlock() }
+        return sourceInfos
+    }
 
     // Shared state, under `condition`.
     private let condition = NSCondition()
@@ -62,6 +66,9 @@ public final class SourceSet: @unchecked Sendable {
     private var queuedLines = 0
     private var queuedBytes = 0
     private var counters: [SourceCounters] = []
+    private var sourceInfos: [SourceInfo] = []
+    /// Sources added but not yet picked up by the producer (so `add` is safe at any time).
+    private var added: [Runner] = []
     private var progressByID: [SourceID: (read: UInt64, size: UInt64)] = [:]
     private var notices: [SourceNotice] = []
     private var stopping = false
@@ -87,18 +94,18 @@ public final class SourceSet: @unchecked Sendable {
         stop()
     }
 
-    /// Adds a source before `start()`. A file starts per `fromStart`, or at `startOffset`
+    /// Adds a source, before or after `start()`. A file starts per `fromStart`, or at `startOffset`
     /// (moved back to a line start) when given. Returns its ids: one, or two for a command
     /// (stdout, then stderr named "<name> (stderr)").
     @discardableResult
     public func add(_ spec: SourceSpec, startOffset: UInt64? = nil) -> [SourceID] {
         let config = configuration
         func register(_ name: String, stderr: Bool) -> SourceID {
-            let id = SourceID(rawValue: UInt32(infos.count))
-            infos.append(SourceInfo(id: id, name: name, spec: spec, isStderr: stderr))
             condition.lock()
+            defer { condition.unlock() }
+            let id = SourceID(rawValue: UInt32(sourceInfos.count))
+            sourceInfos.append(SourceInfo(id: id, name: name, spec: spec, isStderr: stderr))
             counters.append(SourceCounters())
-            condition.unlock()
             return id
         }
         switch spec.kind {
@@ -107,11 +114,11 @@ public final class SourceSet: @unchecked Sendable {
             let follower = FileFollower(
                 path: path, fromStart: config.fromStart, startOffset: startOffset,
                 pollInterval: config.pollInterval, maxLineBytes: config.maxLineBytes)
-            runners.append(.file(follower, id))
+            enqueue(.file(follower, id))
             return [id]
         case .stdin:
             let id = register(spec.displayName, stderr: false)
-            runners.append(
+            enqueue(
                 .stdin(StdinSource(fd: config.stdinDescriptor, maxLineBytes: config.maxLineBytes), id))
             return [id]
         case .command(let command):
@@ -119,9 +126,15 @@ public final class SourceSet: @unchecked Sendable {
             let err = register(spec.displayName + " (stderr)", stderr: true)
             let source = CommandSource(
                 command: command, backoff: config.backoff, maxLineBytes: config.maxLineBytes)
-            runners.append(.command(source, out: out, err: err))
+            enqueue(.command(source, out: out, err: err))
             return [out, err]
         }
+    }
+
+    private func enqueue(_ runner: Runner) {
+        condition.lock()
+        added.append(runner)
+        condition.unlock()
     }
 
     /// Starts the background thread that polls every source.
@@ -146,6 +159,7 @@ public final class SourceSet: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         if wasStopping { return }
+        adopt()
         if thread != nil {
             var byte: UInt8 = 1
             _ = write(wakePipe[1], &byte, 1)
@@ -185,6 +199,7 @@ public final class SourceSet: @unchecked Sendable {
     /// of `start()`.
     @discardableResult
     public func pollOnce() -> Bool {
+        adopt()
         var progressed = false
         var allEnded = !runners.isEmpty
         for runner in runners {
@@ -240,6 +255,15 @@ public final class SourceSet: @unchecked Sendable {
             condition.unlock()
         }
         return progressed
+    }
+
+    /// Moves newly added sources into the producer's own list.
+    private func adopt() {
+        condition.lock()
+        let new = added
+        added.removeAll()
+        condition.unlock()
+        runners += new
     }
 
     /// Every source has ended for good (only stdin can; files and commands never end).
