@@ -40,7 +40,8 @@ func pollCommand(
 @Suite(.serialized) struct SourceCommandTests {
     @Test func restartsWithDoublingBackoffAndKeepsEveryLine() {
         let source = CommandSource(
-            command: "printf 'a\\nb\\n'", backoff: .init(initial: 0.02, maximum: 0.08, resetAfter: 60))
+            command: "printf 'a\\nb\\n'",
+            backoff: .init(initial: 0.02, maximum: 0.08, resetAfter: 60))
         let o = CommandOutput()
         let finished = pollCommand(source, into: o) { $0.exits.count >= 4 }
         #expect(finished)
@@ -48,7 +49,9 @@ func pollCommand(
         #expect(o.out == Array(repeating: ["a", "b"], count: 4).flatMap { $0 })
         #expect(o.err.isEmpty)
         let delays = o.notices.compactMap { notice -> Double? in
-            if case .exited(let status, _, _, let restartIn) = notice, status == 0 { return restartIn }
+            if case .exited(let status, _, _, let restartIn) = notice, status == 0 {
+                return restartIn
+            }
             return nil
         }
         #expect(delays == [0.02, 0.04, 0.08, 0.08])
@@ -81,7 +84,10 @@ func pollCommand(
         for runLength in [0.0, 0.0, 0.0, 100.0, 0.0] {
             o.notices = []
             // Start (the restart is due), then let the run "last" runLength seconds.
-            #expect(source.poll { _, _, _ in }.notices.contains { if case .started = $0 { return true } else { return false } })
+            #expect(
+                source.poll { _, _, _ in }.notices.contains {
+                    if case .started = $0 { return true } else { return false }
+                })
             clock.now += runLength
             pollCommand(source, into: o) { !$0.notices.isEmpty }
             if case .exited(_, _, let ranFor, let restartIn)? = o.notices.first {
@@ -106,7 +112,9 @@ func pollCommand(
         }
         let shell = try #require(source.pid)
         let sleeper = try #require(
-            Int32((try String(contentsOfFile: marker, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+            Int32(
+                (try String(contentsOfFile: marker, encoding: .utf8)).trimmingCharacters(
+                    in: .whitespacesAndNewlines)))
         let started = Date()
         source.stop()
         #expect(Date().timeIntervalSince(started) < 5)
@@ -125,7 +133,10 @@ func pollCommand(
         let o = CommandOutput()
         pollCommand(source, into: o) { !$0.exits.isEmpty }
         #expect(o.err.count == 1 && o.err[0].contains("no-such-command-dialtone-test"))
-        #expect(o.notices.contains { if case .exited(127, nil, _, _) = $0 { return true } else { return false } })
+        #expect(
+            o.notices.contains {
+                if case .exited(127, nil, _, _) = $0 { return true } else { return false }
+            })
     }
 }
 

@@ -225,9 +225,9 @@ import Testing
         append(path, "one\ntwo\nthree")
         var lines: [String] = []
         var progress: [(UInt64, UInt64)] = []
-        let stats = try readWholeFile(path: path, progress: { progress.append(($0, $1)) }) { line, _ in
-            lines.append(String(decoding: line, as: UTF8.self))
-        }
+        let stats = try readWholeFile(
+            path: path, progress: { progress.append(($0, $1)) },
+            { line, _ in lines.append(String(decoding: line, as: UTF8.self)) })
         #expect(lines == ["one", "two", "three"])
         #expect(stats.lines == 3 && stats.bytes == 13)
         #expect(progress.last.map { $0 == (13, 13) } == true)
@@ -246,7 +246,10 @@ import Testing
     }
 
     @Test func missingFileIsAClearError() {
-        #expect(throws: SourceError.cannotOpen(path: "/nonexistent/x.log", reason: "No such file or directory")) {
+        #expect(
+            throws: SourceError.cannotOpen(
+                path: "/nonexistent/x.log", reason: "No such file or directory")
+        ) {
             _ = try readWholeFile(path: "/nonexistent/x.log") { _, _ in }
         }
     }
@@ -255,7 +258,9 @@ import Testing
         let dir = TempDir()
         let path = dir.file("a.log")
         var text = ""
-        for i in 0..<100_000 { text += "{\"seq\":\(i),\"pad\":\"\(String(repeating: "p", count: i % 300))\"}\n" }
+        for i in 0..<100_000 {
+            text += "{\"seq\":\(i),\"pad\":\"\(String(repeating: "p", count: i % 300))\"}\n"
+        }
         append(path, text)
         var count = 0
         var sum = 0

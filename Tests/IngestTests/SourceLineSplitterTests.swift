@@ -43,14 +43,16 @@ import Testing
 
     @Test func longLineInsideOneChunkIsCut() {
         let (lines, splitter) = split([Array("abcdefgh\nabc\nabcd\nabcde\n".utf8)], cap: 4)
-        #expect(lines.map { String(decoding: $0.0, as: UTF8.self) } == ["abcd", "abc", "abcd", "abcd"])
+        #expect(
+            lines.map { String(decoding: $0.0, as: UTF8.self) } == ["abcd", "abc", "abcd", "abcd"])
         #expect(lines.map(\.1) == [true, false, false, true])
         #expect(splitter.truncatedLines == 2)
         #expect(splitter.skippedBytes == 5)
     }
 
     @Test func lineExactlyAtCapAcrossChunksIsWhole() {
-        let (lines, splitter) = split([Array("abcd".utf8), Array("\nabcd".utf8), Array("e\n".utf8)], cap: 4)
+        let (lines, splitter) = split(
+            [Array("abcd".utf8), Array("\nabcd".utf8), Array("e\n".utf8)], cap: 4)
         #expect(lines.map(\.1) == [false, true])
         #expect(splitter.truncatedLines == 1)
         #expect(splitter.skippedBytes == 1)

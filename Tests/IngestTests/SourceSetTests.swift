@@ -11,7 +11,8 @@ func drainUntil(
     let deadline = Date().addingTimeInterval(seconds)
     while !done(got) && Date() < deadline {
         _ = set.waitForLines(timeout: 0.05)
-        set.drain(max: 10_000) { id, line in got.append((id, String(decoding: line, as: UTF8.self))) }
+        set.drain(max: 10_000) { id, line in got.append((id, String(decoding: line, as: UTF8.self)))
+        }
     }
     return got
 }
@@ -53,7 +54,9 @@ func drainUntil(
         set.pollOnce()
         var got: [String] = []
         var calls = 0
-        while set.drain(max: 3, { _, line in got.append(String(decoding: line, as: UTF8.self)) }) > 0 {
+        while set.drain(max: 3, { _, line in got.append(String(decoding: line, as: UTF8.self)) })
+            > 0
+        {
             calls += 1
         }
         #expect(got == (0..<25).map { "L\($0)" })
@@ -69,9 +72,12 @@ func drainUntil(
         config.maxLineBytes = 16
         let set = SourceSet(configuration: config)
         let file = try #require(set.add(SourceSpec.parse(path)).first)
-        let ids = set.add(try SourceSpec.parse("json:cmd:printf 'x\\ny\\n'; printf 'oops\\n' >&2; sleep 30"))
+        let ids = set.add(
+            try SourceSpec.parse("json:cmd:printf 'x\\ny\\n'; printf 'oops\\n' >&2; sleep 30"))
         #expect(ids.count == 2)
-        #expect(set.infos[Int(ids[1].rawValue)].name == "cmd:printf 'x\\ny\\n'; printf 'oops\\n' >&2; sleep 30 (stderr)")
+        #expect(
+            set.infos[Int(ids[1].rawValue)].name
+                == "cmd:printf 'x\\ny\\n'; printf 'oops\\n' >&2; sleep 30 (stderr)")
         #expect(set.infos[Int(ids[1].rawValue)].format == nil)
         #expect(set.infos[Int(ids[0].rawValue)].format == "json")
         set.start()
@@ -81,7 +87,10 @@ func drainUntil(
         append(dir.file("late.log"), "late line\n")
         let got = drainUntil(set) { $0.count >= 6 }
         set.stop()
-        #expect(got.filter { $0.0 == file }.map(\.1) == ["file line", String(repeating: "z", count: 16)])
+        #expect(
+            got.filter { $0.0 == file }.map(\.1) == [
+                "file line", String(repeating: "z", count: 16),
+            ])
         #expect(got.filter { $0.0 == ids[0] }.map(\.1) == ["x", "y"])
         #expect(got.filter { $0.0 == ids[1] }.map(\.1) == ["oops"])
         #expect(got.filter { $0.0 == late }.map(\.1) == ["late line"])
@@ -152,10 +161,13 @@ private func writeNumbered(
         set.start()
         let total = 20_000
         let writer = Thread {
-            writeNumbered(path: path, count: total, perSecond: 20_000, rotateEvery: 4_000) { fd, i in
+            writeNumbered(path: path, count: total, perSecond: 20_000, rotateEvery: 4_000) {
+                fd, i in
                 // Rename, keep writing a few lines to the old descriptor, then reopen by name.
                 rename(path, path + ".\(i)")
-                _ = "line -1 \(String(repeating: "p", count: 40))\n".withCString { write(fd, $0, strlen($0)) }
+                _ = "line -1 \(String(repeating: "p", count: 40))\n".withCString {
+                    write(fd, $0, strlen($0))
+                }
                 close(fd)
                 fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
             }
@@ -193,7 +205,8 @@ private func writeNumbered(
         let total = 20_000
         let truncations = Array(stride(from: 4_000, to: total, by: 4_000))
         let writer = Thread {
-            writeNumbered(path: path, count: total, perSecond: 20_000, rotateEvery: 4_000) { fd, _ in
+            writeNumbered(path: path, count: total, perSecond: 20_000, rotateEvery: 4_000) {
+                fd, _ in
                 ftruncate(fd, 0)
             }
         }
@@ -207,10 +220,13 @@ private func writeNumbered(
         let seen = Set(numbers)
         for missing in (0..<total) where !seen.contains(missing) {
             let next = truncations.first { $0 > missing }
-            let runIsUnbroken = next.map { end in (missing..<end).allSatisfy { !seen.contains($0) } } ?? false
+            let runIsUnbroken =
+                next.map { end in (missing..<end).allSatisfy { !seen.contains($0) } } ?? false
             #expect(runIsUnbroken, "line \(missing) lost but not just before a truncation")
         }
         #expect(set.counters(id).read == UInt64(numbers.count))
-        print("copytruncate stress: \(total - numbers.count) of \(total) lines lost over \(truncations.count) truncations")
+        print(
+            "copytruncate stress: \(total - numbers.count) of \(total) lines lost over \(truncations.count) truncations"
+        )
     }
 }

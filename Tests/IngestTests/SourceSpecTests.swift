@@ -62,3 +62,12 @@ import Testing
         #expect(try SourceSpec.parse("cmd:tail x").displayName == "cmd:tail x")
     }
 }
+
+@Suite struct SourceSpecHelpTests {
+    @Test func helpNamesEveryFormat() {
+        for name in SourceSpec.knownFormats {
+            #expect(SourceSpec.syntaxHelp.contains(name))
+        }
+        #expect(SourceSpec.syntaxHelp.split(separator: "\n").allSatisfy { $0.count <= 100 })
+    }
+}

@@ -127,7 +127,8 @@ public final class CommandSource {
         let signal = status & 0x7f
         result.notices.append(
             .exited(
-                status: signal == 0 ? (status >> 8) & 0xff : nil, signal: signal == 0 ? nil : signal,
+                status: signal == 0 ? (status >> 8) & 0xff : nil,
+                signal: signal == 0 ? nil : signal,
                 ranFor: ranFor, restartIn: delay))
         return result
     }

@@ -112,7 +112,9 @@ public final class FileFollower {
 
     /// Reads what is new and calls `deliver(line, truncated)` for each complete line. The line
     /// pointer is only valid during the call.
-    public func poll(_ deliver: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> Void) -> PollResult {
+    public func poll(_ deliver: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> Void)
+        -> PollResult
+    {
         var result = PollResult()
         result.notices = pendingNotices
         pendingNotices.removeAll()

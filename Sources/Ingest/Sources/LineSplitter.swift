@@ -40,7 +40,8 @@ public final class LineSplitter {
     /// Feeds raw bytes, calling `handler(line, truncated)` for every line they complete.
     @inline(__always)
     public func feed(
-        _ bytes: UnsafeRawBufferPointer, _ handler: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> Void
+        _ bytes: UnsafeRawBufferPointer,
+        _ handler: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> Void
     ) {
         guard let raw = bytes.baseAddress, bytes.count > 0 else { return }
         let base = raw.assumingMemoryBound(to: UInt8.self)

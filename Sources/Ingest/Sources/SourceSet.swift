@@ -119,7 +119,8 @@ public final class SourceSet: @unchecked Sendable {
         case .stdin:
             let id = register(spec.displayName, stderr: false)
             enqueue(
-                .stdin(StdinSource(fd: config.stdinDescriptor, maxLineBytes: config.maxLineBytes), id))
+                .stdin(
+                    StdinSource(fd: config.stdinDescriptor, maxLineBytes: config.maxLineBytes), id))
             return [id]
         case .command(let command):
             let out = register(spec.displayName, stderr: false)
@@ -225,7 +226,9 @@ public final class SourceSet: @unchecked Sendable {
                 progressed = progressed || r.bytes > 0 || r.moreAvailable
                 allEnded = allEnded && source.ended
                 var messages: [String] = []
-                if r.endedNow { messages.append(r.failure.map { "input failed: \($0)" } ?? "end of input") }
+                if r.endedNow {
+                    messages.append(r.failure.map { "input failed: \($0)" } ?? "end of input")
+                }
                 publish(id, lines: r.lines, bytes: r.bytes, truncated: cut, messages: messages)
             case .command(let source, let out, let err):
                 var outCut = 0
@@ -244,7 +247,9 @@ public final class SourceSet: @unchecked Sendable {
                 publish(
                     out, lines: r.lines, bytes: r.bytes, truncated: outCut,
                     messages: r.notices.map { Self.describe($0) })
-                publish(err, lines: r.stderrLines, bytes: r.stderrBytes, truncated: errCut, messages: [])
+                publish(
+                    err, lines: r.stderrLines, bytes: r.stderrBytes, truncated: errCut, messages: []
+                )
             }
         }
         flush()
@@ -277,7 +282,9 @@ public final class SourceSet: @unchecked Sendable {
         _ id: SourceID, lines: Int, bytes: Int, truncated cut: Int,
         progress: (UInt64, UInt64)? = nil, messages: [String]
     ) {
-        guard lines > 0 || bytes > 0 || cut > 0 || progress != nil || !messages.isEmpty else { return }
+        guard lines > 0 || bytes > 0 || cut > 0 || progress != nil || !messages.isEmpty else {
+            return
+        }
         let now = Date().timeIntervalSince1970
         condition.lock()
         let i = Int(id.rawValue)
@@ -285,7 +292,9 @@ public final class SourceSet: @unchecked Sendable {
         counters[i].bytes += UInt64(bytes)
         counters[i].truncated += UInt64(cut)
         if let progress { progressByID[id] = progress }
-        for message in messages { notices.append(SourceNotice(source: id, time: now, message: message)) }
+        for message in messages {
+            notices.append(SourceNotice(source: id, time: now, message: message))
+        }
         if notices.count > 1000 { notices.removeFirst(notices.count - 1000) }
         condition.unlock()
     }
@@ -294,9 +303,13 @@ public final class SourceSet: @unchecked Sendable {
     private func append(_ id: SourceID, _ line: UnsafeBufferPointer<UInt8>, _ truncated: Bool) {
         let batch = building
         batch.entries.append(
-            Entry(source: id.rawValue, start: batch.bytes.count, length: line.count, truncated: truncated))
+            Entry(
+                source: id.rawValue, start: batch.bytes.count, length: line.count,
+                truncated: truncated))
         batch.bytes.append(contentsOf: line)
-        if batch.bytes.count >= configuration.batchBytes || batch.entries.count >= configuration.batchLines {
+        if batch.bytes.count >= configuration.batchBytes
+            || batch.entries.count >= configuration.batchLines
+        {
             flush()
         }
     }
@@ -371,7 +384,9 @@ public final class SourceSet: @unchecked Sendable {
                 while cursor < batch.entries.count && delivered < max {
                     let e = batch.entries[cursor]
                     let start = base.map { $0 + e.start }
-                    body(SourceID(rawValue: e.source), UnsafeBufferPointer(start: start, count: e.length), e.truncated)
+                    body(
+                        SourceID(rawValue: e.source),
+                        UnsafeBufferPointer(start: start, count: e.length), e.truncated)
                     cursor += 1
                     delivered += 1
                 }
@@ -432,7 +447,8 @@ public final class SourceSet: @unchecked Sendable {
         case .appeared: return "file appeared; reading from its start"
         case .vanished: return "file vanished; waiting for it to come back"
         case .rotated: return "file rotated; old file drained, following the new one"
-        case .truncated(let offset): return "file truncated (was read to byte \(offset)); reading from its start"
+        case .truncated(let offset):
+            return "file truncated (was read to byte \(offset)); reading from its start"
         case .failed(let message): return message
         }
     }

@@ -24,6 +24,17 @@ public struct SourceSpec: Equatable, Sendable, CustomStringConvertible {
         "twilio", "telnyx", "vapi", "retell", "json", "logfmt",
     ]
 
+    /// The rule in a few lines, for `--help` and error hints.
+    public static let syntaxHelp = """
+        A source is [FORMAT:](cmd:COMMAND | - | PATH).
+          PATH            a file, followed by name like tail -F (rotation, truncation, re-creation)
+          -               standard input
+          cmd:COMMAND     run through /bin/sh -c, restarted with backoff; stderr is its own source
+          FORMAT:         forces a format: \(knownFormats.joined(separator: ", "))
+        A prefix counts as a format only when it is one of these names (lower case); anything
+        else before a colon is part of the path. Write ./json:x for a file named "json:x".
+        """
+
     /// The forced format, when the spec named one; `nil` means detect.
     public var format: String?
     public var kind: Kind
@@ -66,7 +77,9 @@ public struct SourceSpec: Equatable, Sendable, CustomStringConvertible {
                 body = text[text.index(after: colon)...]
                 if body.isEmpty {
                     throw SourceSpecError(
-                        spec: text, reason: "nothing after format '\(head):' (expected a path, '-' or cmd:COMMAND)")
+                        spec: text,
+                        reason:
+                            "nothing after format '\(head):' (expected a path, '-' or cmd:COMMAND)")
                 }
             }
         }

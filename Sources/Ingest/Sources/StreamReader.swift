@@ -92,7 +92,9 @@ public final class StdinSource {
     public var skippedBytes: UInt64 { reader.splitter.skippedBytes }
 
     /// Reads what is available now and calls `deliver(line, truncated)` per complete line.
-    public func poll(_ deliver: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> Void) -> PollResult {
+    public func poll(_ deliver: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> Void)
+        -> PollResult
+    {
         var result = PollResult()
         let r = reader.readAvailable(budget: maxBytesPerPoll, deliver)
         result.lines = r.lines
