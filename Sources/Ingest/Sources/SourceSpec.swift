@@ -30,7 +30,9 @@ public struct SourceSpec: Equatable, Sendable, CustomStringConvertible {
           PATH            a file, followed by name like tail -F (rotation, truncation, re-creation)
           -               standard input
           cmd:COMMAND     run through /bin/sh -c, restarted with backoff; stderr is its own source
-          FORMAT:         forces a format: \(knownFormats.joined(separator: ", "))
+          FORMAT:         forces a format, one of:
+                          \(knownFormats[..<7].joined(separator: ", ")),
+                          \(knownFormats[7...].joined(separator: ", "))
         A prefix counts as a format only when it is one of these names (lower case); anything
         else before a colon is part of the path. Write ./json:x for a file named "json:x".
         """
