@@ -26,8 +26,9 @@ public enum ThemeColor: Equatable, Hashable, Sendable {
         }
     }
 
-    /// Approximate RGB, used to pick the nearest colour on smaller palettes.
-    var rgb: (Int, Int, Int) {
+    /// Approximate RGB in xterm's default palette ((-1, -1, -1) for the terminal default);
+    /// used to pick the nearest colour on smaller palettes and to check themes.
+    public var rgb: (Int, Int, Int) {
         switch self {
         case .terminalDefault: return (-1, -1, -1)
         case .ansi(let i): return ThemeColor.paletteRGB(Int(i))
