@@ -77,8 +77,10 @@ public enum ThemeLoader {
     }
 
     static func parseOrFallback(_ text: String, file: String) -> Result<(Theme, [String]), ThemeError> {
-        Result { try parse(text, file: file) }.mapError { $0 as? ThemeError ?? ThemeError(file: file, message: "\($0)") }
-            .map { ($0.theme, $0.warnings) }
+        Result { try parse(text, file: file) }.mapError {
+            $0 as? ThemeError ?? ThemeError(file: file, message: "\($0)")
+        }
+        .map { ($0.theme, $0.warnings) }
     }
 
     static func finish(_ result: Result<(Theme, [String]), ThemeError>) -> (Theme, [String]) {
@@ -98,7 +100,9 @@ public enum ThemeLoader {
             throw yamlError(error, file: file)
         }
         guard let root, let top = root.mapping else {
-            throw ThemeError(file: file, line: root?.mark?.line ?? 1, message: "a theme must be a mapping with name, description and roles")
+            throw ThemeError(
+                file: file, line: root?.mark?.line ?? 1,
+                message: "a theme must be a mapping with name, description and roles")
         }
         var warnings: [String] = []
         var name: String?
@@ -119,7 +123,9 @@ public enum ThemeLoader {
             case "roles":
                 sawRoles = true
                 guard let roles = value.mapping else {
-                    throw ThemeError(file: file, line: value.mark?.line ?? line, message: "'roles' must be a mapping of role to style")
+                    throw ThemeError(
+                        file: file, line: value.mark?.line ?? line,
+                        message: "'roles' must be a mapping of role to style")
                 }
                 for (roleNode, styleNode) in roles {
                     let roleKey = roleNode.string ?? ""
@@ -144,14 +150,19 @@ public enum ThemeLoader {
         let theme = Theme(name: name, description: description, styles: styles)
         let missing = theme.missingRoles
         if !missing.isEmpty {
-            warnings.append("\(file): roles not set, drawn plain: \(missing.map(\.themeKey).joined(separator: ", "))")
+            warnings.append(
+                "\(file): roles not set, drawn plain: \(missing.map(\.themeKey).joined(separator: ", "))")
         }
         return (theme, warnings)
     }
 
-    static func parseStyle(_ node: Node, role: String, file: String, warnings: inout [String]) throws -> RoleStyle {
+    static func parseStyle(_ node: Node, role: String, file: String, warnings: inout [String]) throws
+        -> RoleStyle
+    {
         guard let mapping = node.mapping else {
-            throw ThemeError(file: file, line: node.mark?.line, message: "role '\(role)' must be a mapping like {fg: green, bold: true}")
+            throw ThemeError(
+                file: file, line: node.mark?.line,
+                message: "role '\(role)' must be a mapping like {fg: green, bold: true}")
         }
         var style = RoleStyle()
         for (keyNode, value) in mapping {
@@ -161,7 +172,9 @@ public enum ThemeLoader {
                 guard let s = value.string, let c = ThemeColor(name: s) else {
                     throw ThemeError(
                         file: file, line: line,
-                        message: "role '\(role)': '\(value.string ?? "?")' is not a colour for '\(key)' (use default, an ANSI name, bright-<name> or 0-255)")
+                        message:
+                            "role '\(role)': '\(value.string ?? "?")' is not a colour for '\(key)' (use default, an ANSI name, bright-<name> or 0-255)"
+                    )
                 }
                 return c
             }
@@ -170,7 +183,8 @@ public enum ThemeLoader {
                 case "true", "yes", "on": return true
                 case "false", "no", "off": return false
                 default:
-                    throw ThemeError(file: file, line: line, message: "role '\(role)': '\(key)' must be true or false")
+                    throw ThemeError(
+                        file: file, line: line, message: "role '\(role)': '\(key)' must be true or false")
                 }
             }
             switch key {
@@ -183,7 +197,8 @@ public enum ThemeLoader {
             case "reverse": style.reverse = try flag()
             case "underline": style.underline = try flag()
             default:
-                warnings.append("\(file):\(keyNode.mark?.line ?? 0): role '\(role)': unknown key '\(key)' ignored")
+                warnings.append(
+                    "\(file):\(keyNode.mark?.line ?? 0): role '\(role)': unknown key '\(key)' ignored")
             }
         }
         return style

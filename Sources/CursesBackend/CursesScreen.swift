@@ -13,7 +13,8 @@ public enum CursesError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .cannotStartTerminal(let term):
-            return "cannot start the terminal (TERM=\(term.isEmpty ? "unset" : term)); try TERM=xterm-256color"
+            return
+                "cannot start the terminal (TERM=\(term.isEmpty ? "unset" : term)); try TERM=xterm-256color"
         case .cannotOpenDevNull:
             return "cannot open /dev/null for a headless screen"
         }
@@ -202,10 +203,15 @@ public final class CursesScreen {
         var scalars: [wchar_t] = []
         for u in cell.char.unicodeScalars.prefix(Int(CCHARW_MAX) - 1) {
             let v = u.value
-            // A last guard: nothing a terminal would obey leaves this function.
-            if v < 0x20 || (0x7F...0x9F).contains(v) || (ascii && v > 0x7E) {
-                scalars = [wchar_t(ascii ? (Transliteration.ascii(for: u).unicodeScalars.first?.value ?? 0x3F) : 0x3F)]
-                if v < 0x20 || (0x7F...0x9F).contains(v) { scalars = [0x3F] }
+            // A last guard for cells written without `Grid.put`: nothing a terminal would obey
+            // leaves this function, and ASCII mode sends ASCII only.
+            if v < 0x20 || (0x7F...0x9F).contains(v) {
+                scalars = [0x3F]
+                break
+            }
+            if ascii, v > 0x7E {
+                let mapped = Transliteration.ascii(for: u).unicodeScalars.first?.value ?? 0x3F
+                scalars = [wchar_t(bitPattern: scalars.isEmpty ? mapped : 0x3F)]
                 break
             }
             scalars.append(wchar_t(bitPattern: v))

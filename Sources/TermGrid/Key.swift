@@ -2,7 +2,9 @@
 public enum Key: Equatable, Hashable, Sendable {
     /// A printable character.
     case char(Character)
+    /// Arrow and navigation keys.
     case up, down, left, right, pageUp, pageDown, home, end, insert, delete
+    /// Editing keys; Shift-Tab is `backTab`, Ctrl-H and DEL are both `backspace`.
     case tab, backTab, enter, escape, backspace
     /// A function key, F1 = `.f(1)`.
     case f(Int)
@@ -24,6 +26,7 @@ public enum RawKey: Equatable, Sendable {
 /// ncurses key codes. The defaults are the values every ncurses build uses; the curses backend
 /// passes the values from its headers so a mismatch cannot go unnoticed.
 public struct KeyCodes: Equatable, Sendable {
+    // One field per ncurses KEY_* constant, named after it.
     public var down: Int32 = 0o402
     public var up: Int32 = 0o403
     public var left: Int32 = 0o404

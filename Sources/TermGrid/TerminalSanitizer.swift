@@ -122,7 +122,9 @@ private struct Pass {
         case 0x1B:
             return escapeSequence(at: i, introducerLength: 2, shown: options.ascii ? "^[" : "\u{241B}")
         case 0x00..<0x20:
-            emitPlaceholder(options.ascii ? "^" + String(UnicodeScalar(UInt8(v + 0x40))) : String(UnicodeScalar(0x2400 + v)!))
+            emitPlaceholder(
+                options.ascii
+                    ? "^" + String(UnicodeScalar(UInt8(v + 0x40))) : String(UnicodeScalar(0x2400 + v)!))
             return i + 1
         case 0x7F:
             emitPlaceholder(options.ascii ? "^?" : "\u{2421}")
@@ -176,8 +178,9 @@ private struct Pass {
             }
             kind = scalars[kindIndex].value
         } else {
-            kind = [0x90: 0x50, 0x98: 0x58, 0x9B: 0x5B, 0x9D: 0x5D, 0x9E: 0x5E, 0x9F: 0x5F][
-                scalars[i].value] ?? 0
+            kind =
+                [0x90: 0x50, 0x98: 0x58, 0x9B: 0x5B, 0x9D: 0x5D, 0x9E: 0x5E, 0x9F: 0x5F][
+                    scalars[i].value] ?? 0
         }
         var text = shown
         var j = i + introducerLength

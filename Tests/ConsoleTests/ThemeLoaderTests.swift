@@ -15,7 +15,8 @@ let shippedThemes = ["default", "light", "high-contrast", "colorblind", "mono"]
 
 /// A fresh temporary directory for one test.
 func temporaryDirectory() throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dialtone-theme-\(UUID().uuidString)")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "dialtone-theme-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir.path
 }
@@ -138,7 +139,8 @@ struct ThemeLoaderTests {
         let dir = try temporaryDirectory()
         try "name: default\ndescription: mine\nroles:\n  ok: {fg: magenta}\n".write(
             toFile: dir + "/default.yaml", atomically: true, encoding: .utf8)
-        try "name: night\nroles:\n  ok: {fg: 27}\n".write(toFile: dir + "/night.yml", atomically: true, encoding: .utf8)
+        try "name: night\nroles:\n  ok: {fg: 27}\n".write(
+            toFile: dir + "/night.yml", atomically: true, encoding: .utf8)
         let (overridden, _) = ThemeLoader.load("default", searchDirs: ["/nonexistent", dir])
         #expect(overridden.description == "mine" && overridden[.ok].fg == .ansi(5))
         let (night, _) = ThemeLoader.load("night", searchDirs: [dir])
@@ -148,15 +150,22 @@ struct ThemeLoaderTests {
     @Test func unknownThemeFallsBackWithAMessage() {
         let (theme, warnings) = ThemeLoader.load("nope", searchDirs: ["/x"])
         #expect(theme.name == "default")
-        #expect(warnings == ["theme 'nope' not found in /x or among the built-in themes (colorblind, default, high-contrast, light, mono); using default"])
+        #expect(
+            warnings == [
+                "theme 'nope' not found in /x or among the built-in themes (colorblind, default, high-contrast, light, mono); using default"
+            ])
         let (missingFile, fileWarnings) = ThemeLoader.load("/no/such/theme.yaml", searchDirs: [])
         #expect(missingFile.name == "default")
         #expect(fileWarnings == ["/no/such/theme.yaml: cannot read theme file; using default"])
     }
 
     @Test func userThemeDirectory() {
-        #expect(ThemeLoader.userThemeDirectory(environment: ["XDG_CONFIG_HOME": "/c", "HOME": "/h"]) == "/c/dialtone/themes")
-        #expect(ThemeLoader.userThemeDirectory(environment: ["XDG_CONFIG_HOME": "", "HOME": "/h"]) == "/h/.config/dialtone/themes")
+        #expect(
+            ThemeLoader.userThemeDirectory(environment: ["XDG_CONFIG_HOME": "/c", "HOME": "/h"])
+                == "/c/dialtone/themes")
+        #expect(
+            ThemeLoader.userThemeDirectory(environment: ["XDG_CONFIG_HOME": "", "HOME": "/h"])
+                == "/h/.config/dialtone/themes")
         #expect(ThemeLoader.userThemeDirectory(environment: [:]) == nil)
     }
 }

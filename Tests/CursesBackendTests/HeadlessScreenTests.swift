@@ -17,7 +17,8 @@ struct HeadlessScreenTests {
     }
 
     @Test func drawsGridCellsIncludingWideAndCombiningCharacters() throws {
-        let screen = try CursesScreen(ascii: false, theme: theme(), useColor: true, terminal: .headless(term: "xterm-256color"))
+        let screen = try CursesScreen(
+            ascii: false, theme: theme(), useColor: true, terminal: .headless(term: "xterm-256color"))
         defer { screen.end() }
         let (w, h) = screen.size()
         #expect(w == 80 && h == 24)
@@ -46,7 +47,8 @@ struct HeadlessScreenTests {
     }
 
     @Test func noColorKeepsAttributesOnlyAndAsciiModeTransliterates() throws {
-        let screen = try CursesScreen(ascii: true, theme: theme(), useColor: false, terminal: .headless(term: "xterm-256color"))
+        let screen = try CursesScreen(
+            ascii: true, theme: theme(), useColor: false, terminal: .headless(term: "xterm-256color"))
         defer { screen.end() }
         #expect(screen.colors == 0)
         var grid = Grid(width: 10, height: 2, ascii: true)
@@ -61,19 +63,22 @@ struct HeadlessScreenTests {
     }
 
     @Test func eightColourTerminalUsesFallbacks() throws {
-        let screen = try CursesScreen(ascii: false, theme: theme(), useColor: true, terminal: .headless(term: "xterm"))
+        let screen = try CursesScreen(
+            ascii: false, theme: theme(), useColor: true, terminal: .headless(term: "xterm"))
         defer { screen.end() }
         #expect(screen.colors == 8)
     }
 
     @Test func unknownTerminalIsAClearError() {
         #expect(throws: CursesError.cannotStartTerminal(term: "no-such-terminal-xyz")) {
-            _ = try CursesScreen(ascii: false, theme: theme(), terminal: .headless(term: "no-such-terminal-xyz"))
+            _ = try CursesScreen(
+                ascii: false, theme: theme(), terminal: .headless(term: "no-such-terminal-xyz"))
         }
     }
 
     @Test func readKeyTimesOutWithoutInput() throws {
-        let screen = try CursesScreen(ascii: false, theme: theme(), terminal: .headless(term: "xterm-256color"))
+        let screen = try CursesScreen(
+            ascii: false, theme: theme(), terminal: .headless(term: "xterm-256color"))
         defer { screen.end() }
         #expect(screen.readKey(timeoutMs: 30) == nil)
     }

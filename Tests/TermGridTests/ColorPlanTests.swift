@@ -43,7 +43,10 @@ struct ColorPlanTests {
     @Test func noColorKeepsAttributesOnly() {
         let theme = Theme(name: "t", styles: [.critical: RoleStyle(fg: .ansi(1), bold: true, reverse: true)])
         let plan = ColorPlan.resolve(theme, colors: 256, useColor: false)
-        #expect(plan[.critical] == ResolvedStyle(fg: -1, bg: -1, pair: 0, bold: true, dim: false, reverse: true, underline: false))
+        #expect(
+            plan[.critical]
+                == ResolvedStyle(
+                    fg: -1, bg: -1, pair: 0, bold: true, dim: false, reverse: true, underline: false))
         #expect(plan.count == StyleRole.allCases.count)
         let coloured = ColorPlan.resolve(theme, colors: 256, useColor: true)
         #expect(coloured[.critical]?.pair == Int16(StyleRole.allCases.firstIndex(of: .critical)! + 1))

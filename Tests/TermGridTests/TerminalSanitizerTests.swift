@@ -27,7 +27,8 @@ let hostileCorpus: [Hostile] = [
     Hostile("CSI cursor home and colour", "\u{1B}[H\u{1B}[31;1mred\u{1B}[0m", shows: "␛[31;1m"),
     Hostile("OSC 0 title with BEL", "x\u{1B}]0;pwned\u{07}y", shows: "␛]0;pwned␇"),
     Hostile("OSC 0 title with ST", "x\u{1B}]0;pwned\u{1B}\\y", shows: "␛]0;pwned␛\\"),
-    Hostile("OSC 8 hyperlink", "\u{1B}]8;;https://evil.example\u{1B}\\click\u{1B}]8;;\u{1B}\\", shows: "click"),
+    Hostile(
+        "OSC 8 hyperlink", "\u{1B}]8;;https://evil.example\u{1B}\\click\u{1B}]8;;\u{1B}\\", shows: "click"),
     Hostile(
         "OSC 52 clipboard", "\u{1B}]52;c;" + String(repeating: "QUFBQUFB", count: 200) + "\u{07}tail",
         shows: "tail"),
@@ -40,10 +41,13 @@ let hostileCorpus: [Hostile] = [
     Hostile("RIS full reset", "\u{1B}c", shows: "␛c"),
     Hostile("charset switch", "\u{1B}(0lqk\u{1B}(B", shows: "␛(0"),
     Hostile("bidi override", "user\u{202E}gnp.exe", shows: "<U+202E>"),
-    Hostile("bidi isolates and marks", "\u{2066}a\u{2067}b\u{2068}c\u{2069}\u{200E}\u{200F}\u{61C}", shows: "<U+2067>"),
+    Hostile(
+        "bidi isolates and marks", "\u{2066}a\u{2067}b\u{2068}c\u{2069}\u{200E}\u{200F}\u{61C}",
+        shows: "<U+2067>"),
     Hostile("zero-width flood", "ad" + String(repeating: "\u{200B}", count: 50) + "min", shows: "<U+200B>"),
     Hostile("combining flood", "Z" + String(repeating: "\u{336}\u{35B}", count: 100) + "!"),
-    Hostile("invalid UTF-8", bytes: [0x6F, 0x6B, 0xC3, 0x28, 0xFF, 0xFE, 0xED, 0xA0, 0x80], shows: "\u{FFFD}"),
+    Hostile(
+        "invalid UTF-8", bytes: [0x6F, 0x6B, 0xC3, 0x28, 0xFF, 0xFE, 0xED, 0xA0, 0x80], shows: "\u{FFFD}"),
     Hostile("NUL", bytes: [0x61, 0x00, 0x62], shows: "␀"),
     Hostile("backspace overstrike", "abc\u{08}\u{08}\u{08}XYZ", shows: "␈"),
     Hostile("CR overwrite", "safe\rEVIL", shows: "␍"),
@@ -93,7 +97,8 @@ struct TerminalSanitizerTests {
     }
 
     @Test func longStringPayloadIsShortened() {
-        let out = TerminalSanitizer.sanitize("\u{1B}]52;c;" + String(repeating: "A", count: 5000) + "\u{07}end")
+        let out = TerminalSanitizer.sanitize(
+            "\u{1B}]52;c;" + String(repeating: "A", count: 5000) + "\u{07}end")
         #expect(out.hasSuffix("…␇end"))
         #expect(out.count < 40)
     }
