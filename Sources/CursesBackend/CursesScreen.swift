@@ -1,0 +1,324 @@
+import CNcursesw
+import Foundation
+import TermGrid
+
+/// Why the screen could not start.
+public enum CursesError: Error, Equatable, CustomStringConvertible {
+    /// `newterm` failed, usually an unknown `TERM`.
+    case cannotStartTerminal(term: String)
+    /// The headless output or input could not be opened.
+    case cannotOpenDevNull
+
+    /// One line for the user.
+    public var description: String {
+        switch self {
+        case .cannotStartTerminal(let term):
+            return
+                "cannot start the terminal (TERM=\(term.isEmpty ? "unset" : term)); try TERM=xterm-256color"
+        case .cannotOpenDevNull:
+            return "cannot open /dev/null for a headless screen"
+        }
+    }
+}
+
+/// A full-screen ncurses session that shows `Grid`s and reads `Key`s. It knows nothing of
+/// incidents. Use from one thread.
+public final class CursesScreen {
+    /// Where the screen draws.
+    public enum Terminal: Equatable, Sendable {
+        /// The real terminal on stdin/stdout, with signal handling.
+        case tty
+        /// A terminal of the given type writing to /dev/null: for tests. No signal handling.
+        case headless(term: String)
+    }
+
+    /// True when characters are drawn ASCII-only.
+    public let ascii: Bool
+    /// Colours in use; 0 when colour is off (NO_COLOR, a mono terminal, or refused).
+    public private(set) var colors: Int = 0
+    private var screen: OpaquePointer?
+    private var window: UnsafeMutablePointer<WINDOW>?
+    private var styles: [StyleRole: ResolvedStyle] = [:]
+    private var attrsByRole: [StyleRole: attr_t] = [:]
+    private var lastGrid: Grid?
+    private var outFile: UnsafeMutablePointer<FILE>?
+    private var inFile: UnsafeMutablePointer<FILE>?
+    private let terminal: Terminal
+    private var ended = false
+    private let keyCodes: KeyCodes = {
+        var k = KeyCodes()
+        k.down = KEY_DOWN
+        k.up = KEY_UP
+        k.left = KEY_LEFT
+        k.right = KEY_RIGHT
+        k.home = KEY_HOME
+        k.backspace = KEY_BACKSPACE
+        k.f0 = KEY_F0
+        k.deleteChar = KEY_DC
+        k.insertChar = KEY_IC
+        k.pageDown = KEY_NPAGE
+        k.pageUp = KEY_PPAGE
+        k.enter = KEY_ENTER
+        k.backTab = KEY_BTAB
+        k.end = KEY_END
+        k.find = KEY_FIND
+        k.select = KEY_SELECT
+        k.resize = KEY_RESIZE
+        return k
+    }()
+
+    /// True when the user's locale is UTF-8 (sets the locale from the environment first).
+    /// When false, start the screen with `ascii: true`.
+    public static func localeIsUTF8() -> Bool {
+        setlocale(LC_ALL, "")
+        return dt_codeset_is_utf8() != 0
+    }
+
+    /// Starts ncurses.
+    /// - Parameters:
+    ///   - ascii: draw ASCII only (see `localeIsUTF8`).
+    ///   - theme: role styles; resolved for the terminal's colour count.
+    ///   - useColor: false for attributes only; defaults to honouring `NO_COLOR`.
+    ///   - terminal: the real terminal, or a headless one for tests.
+    public init(
+        ascii: Bool, theme: Theme,
+        useColor: Bool = !ColorPlan.noColorRequested(environment: ProcessInfo.processInfo.environment),
+        terminal: Terminal = .tty
+    ) throws {
+        self.ascii = ascii
+        self.terminal = terminal
+        // Without this, ncurses assumes the C locale and wide characters turn to garbage.
+        setlocale(LC_ALL, "")
+        let termName: String
+        switch terminal {
+        case .tty:
+            termName = ProcessInfo.processInfo.environment["TERM"] ?? ""
+            SignalGuard.shared.saveTerminalModes()
+            SignalGuard.shared.install()
+            screen = newterm(nil, dt_stdout(), dt_stdin())
+        case .headless(let term):
+            termName = term
+            guard let out = fopen("/dev/null", "w"), let inp = fopen("/dev/null", "r") else {
+                throw CursesError.cannotOpenDevNull
+            }
+            outFile = out
+            inFile = inp
+            screen = newterm(term, out, inp)
+        }
+        guard let screen else {
+            if terminal == .tty { SignalGuard.shared.uninstall() }
+            closeFiles()
+            throw CursesError.cannotStartTerminal(term: termName)
+        }
+        set_term(screen)
+        window = dt_stdscr()
+        cbreak()
+        noecho()
+        nonl()
+        keypad(window, true)
+        curs_set(0)
+        set_escdelay(25)  // the default makes Esc feel dead for a second
+        setUpColors(theme: theme, useColor: useColor)
+        if terminal == .tty {
+            SignalGuard.shared.armCrashRestore(restoreBytes: Self.restoreBytes())
+        }
+    }
+
+    deinit { end() }
+
+    /// Registers work to run before the process ends on SIGINT, SIGTERM or SIGHUP (for example
+    /// syncing the journal). Runs on a signal-handling queue, before the terminal is restored.
+    public static func addCleanupHook(_ hook: @escaping @Sendable () -> Void) {
+        SignalGuard.shared.addCleanupHook(hook)
+    }
+
+    private func setUpColors(theme: Theme, useColor: Bool) {
+        var palette = 0
+        var defaultsAllowed = false
+        if useColor, has_colors() {
+            start_color()
+            defaultsAllowed = use_default_colors() == OK
+            palette = Int(dt_COLORS())
+        }
+        colors = palette
+        styles = ColorPlan.resolve(theme, colors: palette, useColor: useColor && palette >= 8)
+        let maxPairs = Int(dt_COLOR_PAIRS())
+        for (role, var style) in styles {
+            if style.pair > 0 {
+                if !defaultsAllowed {
+                    // Without default colours, -1 is not accepted: use white on black.
+                    if style.fg < 0 { style.fg = Int16(COLOR_WHITE) }
+                    if style.bg < 0 { style.bg = Int16(COLOR_BLACK) }
+                }
+                if Int(style.pair) >= maxPairs || init_pair(style.pair, style.fg, style.bg) != OK {
+                    style.pair = 0
+                }
+                styles[role] = style
+            }
+            var a = dt_A_NORMAL()
+            if style.bold { a |= dt_A_BOLD() }
+            if style.dim { a |= dt_A_DIM() }
+            if style.reverse { a |= dt_A_REVERSE() }
+            if style.underline { a |= dt_A_UNDERLINE() }
+            attrsByRole[role] = a
+        }
+    }
+
+    /// The terminal size in columns and rows.
+    public func size() -> (w: Int, h: Int) {
+        guard let window else { return (0, 0) }
+        var y: Int32 = 0
+        var x: Int32 = 0
+        dt_getmaxyx(window, &y, &x)
+        return (Int(x), Int(y))
+    }
+
+    /// Copies the grid to the screen and updates the terminal. Only cells that changed since
+    /// the last draw are copied; ncurses then sends only what changed on the terminal.
+    public func draw(_ grid: Grid) {
+        guard let window, !ended else { return }
+        let (w, h) = size()
+        var previous = lastGrid
+        if previous?.width != grid.width || previous?.height != grid.height {
+            werase(window)
+            previous = nil
+        }
+        for y in 0..<min(grid.height, h) {
+            for x in 0..<min(grid.width, w) {
+                let cell = grid[x, y]
+                if let previous, previous[x, y] == cell { continue }
+                if cell.isContinuation { continue }  // drawn by the wide character on its left
+                var shown = cell
+                if cell.width == 2, x + 1 >= w { shown = .blank(cell.role) }  // no half glyphs
+                put(shown, x: x, y: y)
+            }
+        }
+        lastGrid = grid
+        wnoutrefresh(window)
+        doupdate()
+    }
+
+    private func put(_ cell: Cell, x: Int, y: Int) {
+        guard let window else { return }
+        var scalars: [wchar_t] = []
+        for u in cell.char.unicodeScalars.prefix(Int(CCHARW_MAX) - 1) {
+            let v = u.value
+            // A last guard for cells written without `Grid.put`: nothing a terminal would obey
+            // leaves this function, and ASCII mode sends ASCII only.
+            if v < 0x20 || (0x7F...0x9F).contains(v) {
+                scalars = [0x3F]
+                break
+            }
+            if ascii, v > 0x7E {
+                let mapped = Transliteration.ascii(for: u).unicodeScalars.first?.value ?? 0x3F
+                scalars = [wchar_t(bitPattern: scalars.isEmpty ? mapped : 0x3F)]
+                break
+            }
+            scalars.append(wchar_t(bitPattern: v))
+        }
+        if scalars.isEmpty { scalars = [0x20] }
+        scalars.append(0)
+        var attrs = attrsByRole[cell.role] ?? dt_A_NORMAL()
+        if cell.bold { attrs |= dt_A_BOLD() }
+        if cell.reverse { attrs |= dt_A_REVERSE() }
+        if cell.underline { attrs |= dt_A_UNDERLINE() }
+        let pair = Int32(styles[cell.role]?.pair ?? 0)
+        // The bottom-right cell returns ERR after drawing (the cursor cannot advance); harmless.
+        _ = dt_put_cluster(window, Int32(y), Int32(x), scalars, attrs, pair)
+    }
+
+    /// Waits up to `timeoutMs` (negative: forever, 0: just poll) for a key.
+    /// Returns nil on timeout. A terminal resize returns `.resize`; draw again after it.
+    public func readKey(timeoutMs: Int) -> Key? {
+        guard let window, !ended else { return nil }
+        let start = DispatchTime.now().uptimeNanoseconds
+        while true {
+            if terminal == .tty, let size = SignalGuard.shared.takePendingResize() {
+                resizeterm(size.rows, size.cols)  // also queues KEY_RESIZE, read below
+                lastGrid = nil
+            }
+            let elapsed = Int((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
+            let remaining = timeoutMs < 0 ? 50 : max(0, timeoutMs - elapsed)
+            // Short slices so a resize noticed by the signal queue is applied promptly.
+            wtimeout(window, Int32(min(remaining, 50)))
+            var wc: wint_t = 0
+            let rc = wget_wch(window, &wc)
+            if rc == OK || rc == KEY_CODE_YES {
+                let raw: RawKey = rc == KEY_CODE_YES ? .code(Int32(bitPattern: wc)) : .character(UInt32(wc))
+                if let key = KeyDecoder.decode(raw, codes: keyCodes) {
+                    if key == .resize { lastGrid = nil }
+                    return key
+                }
+                continue  // a key the console does not use
+            }
+            if timeoutMs >= 0, elapsed >= timeoutMs { return nil }
+        }
+    }
+
+    /// Leaves the screen temporarily (to run a pager or editor); `resume()` brings it back.
+    public func suspend() {
+        guard !ended else { return }
+        def_prog_mode()
+        endwin()
+    }
+
+    /// Returns to the screen after `suspend()`, redrawing everything at the current size.
+    public func resume() {
+        guard let window, !ended else { return }
+        reset_prog_mode()
+        var rows: Int32 = 0
+        var cols: Int32 = 0
+        if terminal == .tty, dt_winsize(STDOUT_FILENO, &rows, &cols) == 0, rows > 0, cols > 0 {
+            resizeterm(rows, cols)
+        }
+        lastGrid = nil
+        clearok(window, true)
+        wrefresh(window)
+    }
+
+    /// Ends the session and restores the terminal. Safe to call twice.
+    public func end() {
+        guard !ended else { return }
+        ended = true
+        endwin()
+        if let screen { delscreen(screen) }
+        screen = nil
+        window = nil
+        if terminal == .tty { SignalGuard.shared.uninstall() }
+        closeFiles()
+    }
+
+    private func closeFiles() {
+        if let outFile { fclose(outFile) }
+        if let inFile { fclose(inFile) }
+        outFile = nil
+        inFile = nil
+    }
+
+    /// What a cell on the screen holds, read back with `mvin_wch`: for headless tests.
+    public func screenCell(x: Int, y: Int) -> (text: String, bold: Bool, reverse: Bool, pair: Int)? {
+        guard let window, !ended else { return nil }
+        var buffer = [wchar_t](repeating: 0, count: Int(CCHARW_MAX) + 1)
+        var attrs: attr_t = 0
+        var pair: Int32 = 0
+        guard dt_read_cell(window, Int32(y), Int32(x), &buffer, &attrs, &pair) == OK else { return nil }
+        var text = ""
+        for w in buffer {
+            if w == 0 { break }
+            if let u = Unicode.Scalar(UInt32(bitPattern: w)) { text.unicodeScalars.append(u) }
+        }
+        return (text, attrs & dt_A_BOLD() != 0, attrs & dt_A_REVERSE() != 0, Int(pair))
+    }
+
+    /// Terminfo strings that leave the alternate screen, show the cursor and reset attributes,
+    /// written by the crash handler.
+    private static func restoreBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        for cap in ["sgr0", "cnorm", "rmcup"] {
+            guard let p = tigetstr(cap), Int(bitPattern: p) != -1 else { continue }
+            out.append(contentsOf: Array(String(cString: p).utf8))
+        }
+        out.append(contentsOf: Array("\r\n".utf8))
+        return out
+    }
+}
