@@ -34,12 +34,15 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
-        .target(name: "Console", dependencies: ["IncidentCore", "Ingest", "TermGrid"]),
+        .target(
+            name: "Console",
+            dependencies: ["IncidentCore", "Ingest", "TermGrid", .product(name: "Yams", package: "Yams")]
+        ),
         .target(name: "CursesBackend", dependencies: ["CNcursesw", "TermGrid"]),
         .executableTarget(
             name: "dialtone",
             dependencies: [
-                "IncidentCore", "IncidentStore", "Ingest", "Console", "CursesBackend",
+                "IncidentCore", "IncidentStore", "Ingest", "Console", "CursesBackend", "TermGrid",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +57,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+        .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "TermGrid"]),
         .testTarget(name: "EndToEndTests", dependencies: ["IncidentCore"]),
     ]
 )
