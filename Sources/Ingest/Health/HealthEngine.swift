@@ -230,18 +230,27 @@ public final class HealthEngine {
         return snap
     }
 
-    /// Evaluates up to `now`, stepping slice by slice from the previous call so short-lived
-    /// states are seen, applies hysteresis, and returns the changes that held long enough,
+    /// Evaluates up to `now`, stepping slice by slice from the previous call (or from the first
+    /// event) so states between calls are seen, applies hysteresis, and returns the changes that held long enough,
     /// oldest first. Stacks report every change; trunks report only changes to or from
     /// warning or critical (a trunk appearing or going quiet is not news).
     public func advance(to now: Double) -> [HealthChange] {
         guard now.isFinite, abs(now) < 1e12 else { return [] }
+        // Steps start after the previous call, or, on the first call, at the first event, so
+        // a backlog read before following yields its history; never further back than the ring.
         var times: [Double] = []
+        let span = Double(main.slotCount) * slice
         if let last = lastAdvance {
             guard now >= last else { return [] }
-            let span = Double(main.slotCount) * slice
             let start = max(last, now - span)
             var k = 1.0
+            while start + k * slice < now {
+                times.append(start + k * slice)
+                k += 1
+            }
+        } else if let first = firstEventTime, first < now {
+            let start = max(first, now - span)
+            var k = 0.0
             while start + k * slice < now {
                 times.append(start + k * slice)
                 k += 1

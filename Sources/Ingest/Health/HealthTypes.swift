@@ -141,6 +141,13 @@ public struct TrunkHealth: Sendable, Equatable {
     public var state: HealthState
     public var metrics: [MetricValue]
     public var reason: String
+
+    public init(trunk: String, state: HealthState, metrics: [MetricValue], reason: String) {
+        self.trunk = trunk
+        self.state = state
+        self.metrics = metrics
+        self.reason = reason
+    }
 }
 
 /// The negotiated codec on a trunk moved away from its baseline.
@@ -154,6 +161,14 @@ public struct CodecAlert: Sendable, Equatable {
     public var calls: Int
     /// "codec on trunk 127.0.0.1:5072 changed PCMU -> G729 (3 calls)".
     public var message: String
+
+    public init(trunk: String?, baseline: String, current: String, calls: Int, message: String) {
+        self.trunk = trunk
+        self.baseline = baseline
+        self.current = current
+        self.calls = calls
+        self.message = message
+    }
 }
 
 /// A failed call remembered for drill-down.
@@ -163,6 +178,13 @@ public struct FailedCall: Sendable, Equatable {
     public var trunk: String?
     /// What failed, from the record's summary or the failure signal's name.
     public var reason: String
+
+    public init(callID: String?, time: Double, trunk: String?, reason: String) {
+        self.callID = callID
+        self.time = time
+        self.trunk = trunk
+        self.reason = reason
+    }
 }
 
 /// Everything the panels and `watch` print for one moment of event time.
@@ -179,6 +201,19 @@ public struct HealthSnapshot: Sendable, Equatable {
     /// The first stack to turn critical in the current incident, while any stack is critical.
     public var suspectedOrigin: StackID?
     public var codecAlerts: [CodecAlert]
+
+    public init(
+        time: Double, stacks: [StackHealth], overall: [MetricValue], trunks: [String: TrunkHealth],
+        codecs: [String: Int], suspectedOrigin: StackID?, codecAlerts: [CodecAlert]
+    ) {
+        self.time = time
+        self.stacks = stacks
+        self.overall = overall
+        self.trunks = trunks
+        self.codecs = codecs
+        self.suspectedOrigin = suspectedOrigin
+        self.codecAlerts = codecAlerts
+    }
 
     public func stack(_ id: StackID) -> StackHealth? { stacks.first { $0.stack == id } }
 
@@ -201,6 +236,17 @@ public struct HealthChange: Sendable, Equatable {
     public var to: HealthState
     /// "Telephony CRITICAL: answer-seizure ratio 71% < 90% over 5 min (trunk 127.0.0.1:5072)".
     public var message: String
+
+    public init(
+        time: Double, stack: StackID?, trunk: String?, from: HealthState, to: HealthState, message: String
+    ) {
+        self.time = time
+        self.stack = stack
+        self.trunk = trunk
+        self.from = from
+        self.to = to
+        self.message = message
+    }
 }
 
 /// Line counts from ingestion, printed in the `watch` summary.

@@ -140,10 +140,12 @@ struct SliceRing {
     }
 
     /// Events on `scope` in the ring's whole live span (how busy a trunk is).
+    /// Runs on every trunk eviction, so it walks the slots directly without allocating.
     func totalActivity(scope: Int) -> Int {
+        guard newestSlice != .min else { return 0 }
         var n = 0
-        for k in live(end: newestSlice, slices: slotCount) {
-            n += Int(activity[slotIndex(k) * MetricTable.scopeCount + scope])
+        for slot in 0 ..< slotCount where slotSlice[slot] > newestSlice - slotCount {
+            n += Int(activity[slot * MetricTable.scopeCount + scope])
         }
         return n
     }
