@@ -1,0 +1,471 @@
+import IncidentCore
+
+/// Turns normalised events into the four stack lights, per-trunk telephony health, codec
+/// counts and a suspected origin, over sliding windows on event time with bounded memory.
+///
+/// - Every metric is the playbook's: its signal, aggregation, window and thresholds.
+/// - Storage is a ring of slices (`HealthConfig.sliceSeconds` wide) per metric, plus one
+///   smaller ring per tracked trunk; nothing is kept per event.
+/// - No data versus zero: a `count` or `rate` metric whose window holds no samples is 0 when
+///   its scope was live in that window (any event with that stack, or carrying a signal some
+///   metric of that scope reads; for a trunk, any event on the trunk), and no data otherwise.
+///   Every other aggregation is no data below the metric's `minSamples` samples, and then its
+///   value is nil as well. A `rate` divides by the window, or by the time since the first event
+///   when the stream is younger than the window (at least one minute).
+/// - `evaluate(at:)` gives raw states for the windows ending at a time (what `watch --once`
+///   prints); `advance(to:)` applies hysteresis and returns changes for follow mode.
+public final class HealthEngine {
+    public let playbook: Playbook
+    public let config: HealthConfig
+    /// One line per playbook metric the engine could not use (and what it did instead).
+    public let configurationProblems: [String]
+
+    /// Events whose time was older than anything the ring still holds.
+    public private(set) var lateEvents = 0
+    /// Events with an unusable time (not finite, or absurdly far from the epoch).
+    public private(set) var rejectedEvents = 0
+    public private(set) var newestEventTime: Double?
+    public private(set) var firstEventTime: Double?
+
+    private let signals = SignalIndex()
+    private let slice: Double
+    private var main: SliceRing
+    private let stackMetrics: [[Int]]
+    private let overallMetrics: [Int]
+    private let sparkMetric: [Int?]
+
+    private let trunkTable: MetricTable
+    private let trunkSlots: Int
+    private var trunkRings: [SliceRing] = []
+    private var trunkNames: [String] = []
+    private var trunkLastSeen: [Double] = []
+    private var trunkIndex: [String: Int] = [:]
+
+    private var codecs: CodecTracker
+    private var failures: FailedCallLog
+    private let failureStackBySignal: [Int8]
+
+    private var stackTrackers = [StateTracker](repeating: StateTracker(), count: 4)
+    private var trunkTrackers: [String: StateTracker] = [:]
+    private var lastAdvance: Double?
+    private var origin = OriginTracker()
+
+    public init(playbook: Playbook, config: HealthConfig = .init()) {
+        let cfg = config.sanitized
+        self.playbook = playbook
+        self.config = cfg
+        slice = cfg.sliceSeconds
+        let table = MetricTable(playbook.metrics, sliceSeconds: cfg.sliceSeconds, signals: signals)
+        let perMinute = Self.slicesPerMinute(cfg.sliceSeconds)
+        main = SliceRing(
+            table: table, slotCount: max(table.maxWindowSlices, perMinute * cfg.sparklineMinutes) + 1,
+            digits: cfg.histogramDigits)
+        stackMetrics = StackID.allCases.map { st in
+            table.defs.indices.filter { table.defs[$0].scope.stack == st }
+        }
+        overallMetrics = table.defs.indices.filter { table.defs[$0].scope == .overall }
+        sparkMetric = stackMetrics.map { idx in
+            idx.first { table.defs[$0].key }
+                ?? idx.first { table.defs[$0].warning != nil || table.defs[$0].critical != nil } ?? idx.first
+        }
+        trunkTable = MetricTable(
+            MetricTable.trunkDefinitions(from: playbook.metrics), sliceSeconds: cfg.sliceSeconds,
+            signals: signals)
+        trunkSlots = trunkTable.maxWindowSlices + 1
+        codecs = CodecTracker(capacity: cfg.maxCodecCalls)
+        failures = FailedCallLog(capacity: cfg.failedCallsPerStack)
+        var fs = [Int8](repeating: -1, count: SignalIndex.count)
+        for s in Signal.allCases {
+            if let st = Self.failureStack(s) { fs[signals.of(s)] = Int8(StackID.allCases.firstIndex(of: st)!) }
+        }
+        failureStackBySignal = fs
+        configurationProblems = table.problems
+    }
+
+    static func slicesPerMinute(_ slice: Double) -> Int { max(1, Int((60 / slice).rounded())) }
+
+    /// Signals that mean a call failed, and the stack they blame.
+    static func failureStack(_ s: Signal) -> StackID? {
+        switch s {
+        case .callFailed, .sip4xx, .sip5xx, .sip503: .telephony
+        case .oneWayAudio, .emptyTranscript: .audio
+        case .llmError, .rateLimited: .intelligence
+        case .ttsError: .output
+        default: nil
+        }
+    }
+
+    @inline(__always) private func sliceOf(_ t: Double) -> Int { Int((t / slice).rounded(.down)) }
+
+    // MARK: Ingest (hot path)
+
+    /// Adds one event. Out-of-order events land in their own slice as long as the ring still
+    /// holds it; older ones are counted in `lateEvents`. O(samples) work, no allocation except
+    /// on a new trunk, a slice's first histogram, or a failed call's log entry.
+    public func ingest(_ e: NormalizedEvent) {
+        let t = e.time
+        // 1e12 s is ~31,000 years: anything beyond is a broken timestamp, not an event time.
+        guard t.isFinite, abs(t) < 1e12 else {
+            rejectedEvents += 1
+            return
+        }
+        let s = sliceOf(t)
+        let previous = main.newestSlice
+        if previous != .min && s > previous { observeSlices(from: previous, to: s) }
+        let slot = main.prepare(s)
+        guard slot >= 0 else {
+            lateEvents += 1
+            return
+        }
+        if let f = firstEventTime { if t < f { firstEventTime = t } } else { firstEventTime = t }
+        if let n = newestEventTime { if t > n { newestEventTime = t } } else { newestEventTime = t }
+
+        var mask: UInt8 = 0
+        if let st = e.stack { mask |= 1 << Self.scopeIndex(st) }
+        var failed: UInt8 = 0
+        let samples = e.samples
+        for i in 0 ..< samples.count {
+            let (sig, v) = samples[i]
+            let o = signals.of(sig)
+            mask |= main.table.scopeMaskBySignal[o]
+            main.apply(slot: slot, signal: o, value: v, time: t)
+            let fs = failureStackBySignal[o]
+            if fs >= 0 && v > 0 { failed |= 1 << UInt8(fs) }
+        }
+        main.markActive(slot: slot, mask: mask)
+        if let trunk = e.trunk, !trunk.isEmpty { ingestTrunk(trunk, e, slice: s) }
+        if let c = e.codec, !c.isEmpty {
+            let upper = c.utf8.contains { $0 >= 97 && $0 <= 122 } ? c.uppercased() : c
+            codecs.note(callID: e.callID, trunk: e.trunk, codec: upper, time: t)
+        }
+        if e.level >= .error, let st = e.stack { failed |= 1 << UInt8(Self.scopeIndex(st)) }
+        if failed != 0 { recordFailure(e, stacks: failed) }
+    }
+
+    private static func scopeIndex(_ st: StackID) -> Int {
+        switch st {
+        case .telephony: 0
+        case .audio: 1
+        case .intelligence: 2
+        case .output: 3
+        }
+    }
+
+    private func ingestTrunk(_ trunk: String, _ e: NormalizedEvent, slice s: Int) {
+        let idx = trunkIndex[trunk] ?? addTrunk(trunk)
+        if e.time > trunkLastSeen[idx] { trunkLastSeen[idx] = e.time }
+        let slot = trunkRings[idx].prepare(s)
+        guard slot >= 0 else { return }
+        let samples = e.samples
+        for i in 0 ..< samples.count {
+            let (sig, v) = samples[i]
+            trunkRings[idx].apply(slot: slot, signal: signals.of(sig), value: v, time: e.time)
+        }
+        trunkRings[idx].markActive(slot: slot, mask: 1)
+    }
+
+    /// A new trunk takes a free place, or the place of the quietest trunk (fewest events in
+    /// its ring, then the longest unseen).
+    private func addTrunk(_ trunk: String) -> Int {
+        if trunkNames.count < config.maxTrunks {
+            trunkRings.append(SliceRing(table: trunkTable, slotCount: trunkSlots, digits: config.histogramDigits))
+            trunkNames.append(trunk)
+            trunkLastSeen.append(-.infinity)
+            trunkIndex[trunk] = trunkNames.count - 1
+            return trunkNames.count - 1
+        }
+        var victim = 0
+        var best = (Int.max, Double.infinity)
+        for i in trunkNames.indices {
+            let key = (trunkRings[i].totalActivity(scope: 0), trunkLastSeen[i])
+            if key < best {
+                best = key
+                victim = i
+            }
+        }
+        let old = trunkNames[victim]
+        trunkIndex[old] = nil
+        trunkTrackers[old] = nil
+        codecs.forget(trunk: old)
+        trunkRings[victim].clear()
+        trunkNames[victim] = trunk
+        trunkLastSeen[victim] = -.infinity
+        trunkIndex[trunk] = victim
+        return victim
+    }
+
+    private func recordFailure(_ e: NormalizedEvent, stacks: UInt8) {
+        for (i, st) in StackID.allCases.enumerated() where stacks & (1 << UInt8(i)) != 0 {
+            var reason = e.summary
+            if reason.isEmpty {
+                var names: [String] = []
+                for j in 0 ..< e.samples.count where Self.failureStack(e.samples[j].0) == st {
+                    names.append(e.samples[j].0.rawValue)
+                }
+                reason = names.isEmpty ? "\(e.kind.rawValue) \(e.level.rawValue)" : names.joined(separator: ", ")
+            }
+            failures.add(stack: i, FailedCall(callID: e.callID, time: e.time, trunk: e.trunk, reason: reason))
+        }
+    }
+
+    /// Keeps the suspected-origin tracker current as event time moves forward slice by slice,
+    /// so the origin reflects the whole run rather than only the last window. Slices past the
+    /// longest window of a gap are skipped: their windows are empty.
+    private func observeSlices(from a: Int, to b: Int) {
+        let last = min(b - 1, a + main.table.maxWindowSlices)
+        guard a <= last else { return }
+        for k in a ... last {
+            let t = (Double(k) + 0.999) * slice
+            let states = rawStackStates(at: t)
+            origin.observe(at: t, critical: states.map { $0 == .critical })
+        }
+    }
+
+    // MARK: Reading
+
+    /// The raw (no hysteresis) health for the windows ending at `now` (event time).
+    public func evaluate(at now: Double) -> HealthSnapshot {
+        var snap = build(at: now, sparkline: true, trunks: true)
+        noteOrigin(&snap)
+        return snap
+    }
+
+    /// Evaluates up to `now`, stepping slice by slice from the previous call (or from the first
+    /// event) so states between calls are seen, applies hysteresis, and returns the changes that held long enough,
+    /// oldest first. Stacks report every change; trunks report only changes to or from
+    /// warning or critical (a trunk appearing or going quiet is not news).
+    public func advance(to now: Double) -> [HealthChange] {
+        guard now.isFinite, abs(now) < 1e12 else { return [] }
+        // Steps start after the previous call, or, on the first call, at the first event, so
+        // a backlog read before following yields its history; never further back than the ring.
+        var times: [Double] = []
+        let span = Double(main.slotCount) * slice
+        if let last = lastAdvance {
+            guard now >= last else { return [] }
+            let start = max(last, now - span)
+            var k = 1.0
+            while start + k * slice < now {
+                times.append(start + k * slice)
+                k += 1
+            }
+        } else if let first = firstEventTime, first < now {
+            let start = max(first, now - span)
+            var k = 0.0
+            while start + k * slice < now {
+                times.append(start + k * slice)
+                k += 1
+            }
+        }
+        times.append(now)
+        lastAdvance = now
+        var changes: [HealthChange] = []
+        for t in times {
+            var snap = build(at: t, sparkline: false, trunks: true)
+            noteOrigin(&snap)
+            for (i, sh) in snap.stacks.enumerated() {
+                if let c = stackTrackers[i].step(sh.state, at: t, hold: config.hysteresisSeconds) {
+                    changes.append(
+                        HealthChange(
+                            time: c.began, stack: sh.stack, trunk: nil, from: c.from, to: sh.state,
+                            message: Self.message(sh, from: c.from, snapshot: snap)))
+                }
+            }
+            for (name, th) in snap.trunks.sorted(by: { $0.key < $1.key }) {
+                var tracker = trunkTrackers[name] ?? StateTracker()
+                if let c = tracker.step(th.state, at: t, hold: config.hysteresisSeconds) {
+                    let quiet: Set<HealthState> = [.ok, .noData, .info]
+                    if !(quiet.contains(c.from) && quiet.contains(th.state)) {
+                        changes.append(
+                            HealthChange(
+                                time: c.began, stack: nil, trunk: name, from: c.from, to: th.state,
+                                message: Self.message(th, from: c.from)))
+                    }
+                }
+                trunkTrackers[name] = tracker
+            }
+        }
+        return changes
+    }
+
+    /// The hysteresis-governed state last reported for a stack by `advance(to:)`.
+    public func reportedState(_ stack: StackID) -> HealthState {
+        stackTrackers[Self.scopeIndex(stack)].reported
+    }
+
+    /// The last failed calls blamed on `stack`, oldest first (at most `failedCallsPerStack`).
+    public func recentFailedCalls(_ stack: StackID) -> [FailedCall] {
+        failures.recent(stack: Self.scopeIndex(stack))
+    }
+
+    /// Sizes of the bounded structures.
+    public var memoryStats: HealthMemoryStats {
+        HealthMemoryStats(
+            ringSlots: main.slotCount, metricCount: main.table.count,
+            histogramsAllocated: main.histogramsAllocated + trunkRings.reduce(0) { $0 + $1.histogramsAllocated },
+            trunksTracked: trunkNames.count, trunkRingSlots: trunkRings.reduce(0) { $0 + $1.slotCount },
+            codecCallsTracked: codecs.tracked, failedCallsKept: failures.kept)
+    }
+
+    private func noteOrigin(_ snap: inout HealthSnapshot) {
+        let critical = snap.stacks.map { $0.state == .critical }
+        origin.observe(at: snap.time, critical: critical)
+        guard critical.contains(true) else {
+            snap.suspectedOrigin = nil
+            return
+        }
+        // An evaluation of an earlier moment than the tracker has seen falls back to the first
+        // critical stack in runbook order.
+        if let o = origin.origin, snap.time >= origin.lastObserved {
+            snap.suspectedOrigin = StackID.allCases[o]
+        } else {
+            snap.suspectedOrigin = snap.stacks.first { $0.state == .critical }?.stack
+        }
+    }
+
+    // MARK: Evaluation
+
+    private func rateMinutes(_ windowSeconds: Double, now: Double) -> Double {
+        let age = now - (firstEventTime ?? now)
+        return min(windowSeconds, max(60, age)) / 60
+    }
+
+    private func value(_ ring: SliceRing, _ m: Int, end: Int, now: Double, scope: Int) -> MetricValue {
+        let d = ring.table.defs[m]
+        let plan = ring.table.plans[m]
+        let live = ring.active(scope: scope, end: end, slices: plan.windowSlices)
+        var r = ring.read(
+            metric: m, end: end, slices: plan.windowSlices, scopeLive: live,
+            rateMinutes: rateMinutes(plan.windowSeconds, now: now))
+        if plan.aggregation != .count && plan.aggregation != .rate && r.samples < max(d.minSamples, 1) {
+            r.value = nil
+        }
+        return MetricValue(
+            id: d.id, name: d.name, scope: d.scope, unit: d.unit, value: r.value,
+            state: HealthRules.state(value: r.value, warning: d.warning, critical: d.critical, direction: d.direction),
+            samples: r.samples, warning: d.warning, critical: d.critical, direction: d.direction,
+            windowSeconds: Int(plan.windowSeconds), key: d.key)
+    }
+
+    private func rawStackStates(at t: Double) -> [HealthState] {
+        let end = sliceOf(t)
+        return stackMetrics.map { idx in
+            HealthRules.combined(idx.map { value(main, $0, end: end, now: t, scope: main.table.plans[$0].scope) })
+        }
+    }
+
+    private func build(at now: Double, sparkline: Bool, trunks includeTrunks: Bool) -> HealthSnapshot {
+        let end = sliceOf(now)
+        let codecSummary = codecs.summarize(now: now, window: config.codecWindowSeconds)
+        var trunks: [String: TrunkHealth] = [:]
+        if includeTrunks {
+            for (i, name) in trunkNames.enumerated() {
+                let ms = trunkTable.defs.indices.map { value(trunkRings[i], $0, end: end, now: now, scope: 0) }
+                let state = HealthRules.combined(ms)
+                trunks[name] = TrunkHealth(trunk: name, state: state, metrics: ms, reason: Self.reason(state, ms))
+            }
+        }
+        var stacks: [StackHealth] = []
+        for (i, st) in StackID.allCases.enumerated() {
+            let ms = stackMetrics[i].map { value(main, $0, end: end, now: now, scope: main.table.plans[$0].scope) }
+            var state = HealthRules.combined(ms)
+            var reason = Self.reason(state, ms)
+            if st == .audio && !codecSummary.alerts.isEmpty {
+                let text = codecSummary.alerts.map(\.message).joined(separator: "; ")
+                if state == .critical || state == .warning {
+                    reason += "; " + text
+                } else {
+                    state = .warning
+                    reason = text
+                }
+            }
+            var line: [Double?] = []
+            if sparkline, let m = sparkMetric[i] { line = spark(m, end: end) }
+            stacks.append(
+                StackHealth(
+                    stack: st, state: state, metrics: ms, reason: reason, sparkline: line,
+                    sparklineMetric: sparkMetric[i].map { main.table.defs[$0].id }))
+        }
+        return HealthSnapshot(
+            time: now, stacks: stacks,
+            overall: overallMetrics.map { value(main, $0, end: end, now: now, scope: main.table.plans[$0].scope) },
+            trunks: trunks, codecs: codecSummary.codecs, suspectedOrigin: nil,
+            codecAlerts: codecSummary.alerts)
+    }
+
+    /// The main metric minute by minute (raw values, no minimum-sample rule), oldest first.
+    private func spark(_ m: Int, end: Int) -> [Double?] {
+        let per = Self.slicesPerMinute(slice)
+        let minutes = config.sparklineMinutes
+        let scope = main.table.plans[m].scope
+        return (0 ..< minutes).map { i in
+            let e = end - (minutes - 1 - i) * per
+            return main.read(
+                metric: m, end: e, slices: per, scopeLive: main.active(scope: scope, end: e, slices: per),
+                rateMinutes: Double(per) * slice / 60
+            ).value
+        }
+    }
+
+    // MARK: Wording
+
+    static func reason(_ state: HealthState, _ ms: [MetricValue]) -> String {
+        switch state {
+        case .critical, .warning:
+            return HealthRules.culprit(ms, state: state).map(HealthRules.phrase) ?? state.word
+        case .ok: return "all metrics within thresholds"
+        case .noData: return "too few samples in the window"
+        case .info: return "no thresholds set"
+        }
+    }
+
+    /// "Telephony CRITICAL: answer-seizure ratio 71% < 90% over 5 min (trunk 127.0.0.1:5072)".
+    static func message(_ sh: StackHealth, from: HealthState, snapshot: HealthSnapshot) -> String {
+        let head = "\(sh.stack.displayName) \(sh.state.word): "
+        switch sh.state {
+        case .critical, .warning:
+            var parts: [String] = []
+            if let c = HealthRules.culprit(sh.metrics, state: sh.state) {
+                var text = "\(HealthRules.phrase(c)) over \(HealthRules.window(c.windowSeconds))"
+                if sh.stack == .telephony { text += trunkSuffix(c, snapshot.trunks) }
+                parts.append(text)
+            }
+            if sh.stack == .audio { parts += snapshot.codecAlerts.map(\.message) }
+            return head + (parts.isEmpty ? sh.reason : parts.joined(separator: "; "))
+        case .ok:
+            let main = sh.metrics.first { $0.id == sh.sparklineMetric && $0.value != nil }
+            let detail = main.map { "\(HealthRules.phrase($0)) over \(HealthRules.window($0.windowSeconds))" }
+                ?? "all metrics within thresholds"
+            return head + detail + ", was \(from.word)"
+        case .noData:
+            return head + "too few samples in the window, was \(from.word)"
+        case .info:
+            return head + "no thresholds set, was \(from.word)"
+        }
+    }
+
+    /// Names the trunks where the stack's culprit metric is in the same state, worst first.
+    static func trunkSuffix(_ m: MetricValue, _ trunks: [String: TrunkHealth]) -> String {
+        var hits: [(String, Double)] = []
+        for (name, th) in trunks {
+            if let tm = th.metrics.first(where: { $0.id == m.id }), tm.state == m.state, let v = tm.value {
+                hits.append((name, v))
+            }
+        }
+        guard !hits.isEmpty else { return "" }
+        hits.sort { a, b in
+            a.1 != b.1 ? (m.direction == .higherIsWorse ? a.1 > b.1 : a.1 < b.1) : a.0 < b.0
+        }
+        if hits.count == 1 { return " (trunk \(hits[0].0))" }
+        let named = hits.prefix(3).map(\.0).joined(separator: ", ")
+        return hits.count > 3 ? " (trunks \(named) and \(hits.count - 3) more)" : " (trunks \(named))"
+    }
+
+    /// "Trunk 127.0.0.1:5072 CRITICAL: answer-seizure ratio 40% < 90% over 5 min".
+    static func message(_ th: TrunkHealth, from: HealthState) -> String {
+        let head = "Trunk \(th.trunk) \(th.state.word): "
+        if th.state == .critical || th.state == .warning, let c = HealthRules.culprit(th.metrics, state: th.state) {
+            return head + "\(HealthRules.phrase(c)) over \(HealthRules.window(c.windowSeconds))"
+        }
+        return head + th.reason + ", was \(from.word)"
+    }
+}

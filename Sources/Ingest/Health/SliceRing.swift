@@ -1,0 +1,213 @@
+import Histogram
+import IncidentCore
+
+/// One metric's running totals within one slice.
+struct SliceAcc {
+    /// Samples (denominator samples for a ratio).
+    var n = 0
+    /// Sum of values (denominator sum for a ratio).
+    var sum = 0.0
+    /// Ratio: numerator sum. share_below: samples under the cut-off.
+    var aux = 0.0
+    var maxV = -Double.infinity
+    var lastT = -Double.infinity
+    var lastV = 0.0
+}
+
+/// A window's reading of one metric before thresholds are applied.
+struct Reading {
+    var value: Double?
+    var samples: Int
+}
+
+/// A ring of fixed-width time slices holding per-metric accumulators and per-slice histograms.
+/// HdrHistogram can add but not subtract, so a window is the merge of its live slices; a slice
+/// is wiped when the ring wraps onto it. Memory is fixed by slot count and metric count, never
+/// by the number of events.
+struct SliceRing {
+    /// Values above this (after scaling) are clamped so one absurd sample cannot grow a
+    /// histogram without bound: one hour in ms, or 3600 in thousandths.
+    static let maxScaled: Double = 3_600_000
+
+    let table: MetricTable
+    let slotCount: Int
+    let digits: SignificantDigits
+    /// Which absolute slice each slot holds; Int.min when empty.
+    private(set) var slotSlice: [Int]
+    private var accs: [SliceAcc]
+    private var hists: [Histogram<UInt32>?]
+    /// Events per slot per scope (a trunk ring uses scope 0 for "any event on this trunk").
+    private var activity: [UInt32]
+    private(set) var newestSlice = Int.min
+
+    init(table: MetricTable, slotCount: Int, digits: SignificantDigits) {
+        self.table = table
+        self.slotCount = max(slotCount, 2)
+        self.digits = digits
+        slotSlice = [Int](repeating: .min, count: self.slotCount)
+        accs = [SliceAcc](repeating: SliceAcc(), count: self.slotCount * table.count)
+        hists = [Histogram<UInt32>?](repeating: nil, count: self.slotCount * table.histCount)
+        activity = [UInt32](repeating: 0, count: self.slotCount * MetricTable.scopeCount)
+    }
+
+    @inline(__always) func slotIndex(_ slice: Int) -> Int {
+        let r = slice % slotCount
+        return r < 0 ? r + slotCount : r
+    }
+
+    /// The slot for `slice`, wiping it if it held an older slice; -1 when the slice is older
+    /// than anything the ring keeps.
+    mutating func prepare(_ slice: Int) -> Int {
+        if slice > newestSlice { newestSlice = slice }
+        if newestSlice != .min && slice <= newestSlice - slotCount { return -1 }
+        let slot = slotIndex(slice)
+        let held = slotSlice[slot]
+        if held == slice { return slot }
+        if held > slice { return -1 }
+        wipe(slot)
+        slotSlice[slot] = slice
+        return slot
+    }
+
+    private mutating func wipe(_ slot: Int) {
+        let m = table.count
+        for i in slot * m ..< (slot + 1) * m { accs[i] = SliceAcc() }
+        let h = table.histCount
+        for i in slot * h ..< (slot + 1) * h where hists[i] != nil { hists[i]!.reset() }
+        let s = MetricTable.scopeCount
+        for i in slot * s ..< (slot + 1) * s { activity[i] = 0 }
+    }
+
+    /// Forgets everything (a trunk ring reused for another trunk).
+    mutating func clear() {
+        for i in 0 ..< slotCount { slotSlice[i] = .min }
+        newestSlice = .min
+    }
+
+    @inline(__always) mutating func markActive(slot: Int, mask: UInt8) {
+        guard mask != 0 else { return }
+        let base = slot * MetricTable.scopeCount
+        for s in 0 ..< MetricTable.scopeCount where mask & (1 << s) != 0 { activity[base + s] &+= 1 }
+    }
+
+    /// Applies one sample to every metric it feeds. No allocation except a slice's first
+    /// histogram (and its occasional growth).
+    @inline(__always) mutating func apply(slot: Int, signal: Int, value: Double, time: Double) {
+        let lo = table.feedStart[signal]
+        let hi = table.feedStart[signal + 1]
+        guard lo < hi else { return }
+        for f in lo ..< hi {
+            let feed = table.feeds[f]
+            let m = Int(feed.metric)
+            let i = slot * table.count + m
+            switch feed.role {
+            case .numerator:
+                accs[i].aux += value
+            case .denominator:
+                accs[i].n += 1
+                accs[i].sum += value
+            case .main:
+                accs[i].n += 1
+                accs[i].sum += value
+                if value > accs[i].maxV { accs[i].maxV = value }
+                if time >= accs[i].lastT {
+                    accs[i].lastT = time
+                    accs[i].lastV = value
+                }
+                let plan = table.plans[m]
+                if plan.aggregation == .shareBelow, value < plan.below { accs[i].aux += 1 }
+                if plan.histSlot >= 0 { record(slot * table.histCount + plan.histSlot, value * plan.scale) }
+            }
+        }
+    }
+
+    private mutating func record(_ h: Int, _ scaled: Double) {
+        let v = UInt64(min(max(scaled, 0), Self.maxScaled).rounded())
+        if hists[h] == nil {
+            var fresh = Histogram<UInt32>(highestTrackableValue: 4096, numberOfSignificantValueDigits: digits)
+            fresh.autoResize = true
+            hists[h] = fresh
+        }
+        hists[h]!.record(v)
+    }
+
+    /// Whether any event touched `scope` in the slices `end - slices + 1 ... end`.
+    func active(scope: Int, end: Int, slices: Int) -> Bool {
+        for k in live(end: end, slices: slices) where activity[slotIndex(k) * MetricTable.scopeCount + scope] > 0 {
+            return true
+        }
+        return false
+    }
+
+    /// Events on `scope` in the ring's whole live span (how busy a trunk is).
+    /// Runs on every trunk eviction, so it walks the slots directly without allocating.
+    func totalActivity(scope: Int) -> Int {
+        guard newestSlice != .min else { return 0 }
+        var n = 0
+        for slot in 0 ..< slotCount where slotSlice[slot] > newestSlice - slotCount {
+            n += Int(activity[slot * MetricTable.scopeCount + scope])
+        }
+        return n
+    }
+
+    /// The slices in `end - slices + 1 ... end` the ring still holds.
+    private func live(end: Int, slices: Int) -> [Int] {
+        guard end != .min else { return [] }
+        let from = max(end - slices + 1, end - slotCount + 1)
+        guard from <= end else { return [] }
+        return (from ... end).filter { slotSlice[slotIndex($0)] == $0 }
+    }
+
+    /// Reduces metric `m` over the slices ending at `end`. `scopeLive` says whether the
+    /// metric's scope saw events in that span (a count is then 0 rather than no data);
+    /// `rateMinutes` is the span a rate divides by.
+    func read(metric m: Int, end: Int, slices: Int, scopeLive: Bool, rateMinutes: Double) -> Reading {
+        let plan = table.plans[m]
+        guard plan.valid else { return Reading(value: nil, samples: 0) }
+        var n = 0
+        var sum = 0.0
+        var aux = 0.0
+        var maxV = -Double.infinity
+        var lastT = -Double.infinity
+        var lastV = 0.0
+        var merged: Histogram<UInt32>?
+        for k in live(end: end, slices: slices) {
+            let slot = slotIndex(k)
+            let a = accs[slot * table.count + m]
+            n += a.n
+            sum += a.sum
+            aux += a.aux
+            if a.maxV > maxV { maxV = a.maxV }
+            if a.n > 0 && a.lastT >= lastT {
+                lastT = a.lastT
+                lastV = a.lastV
+            }
+            if plan.histSlot >= 0, let h = hists[slot * table.histCount + plan.histSlot], h.totalCount > 0 {
+                if merged == nil { merged = h } else { merged!.add(h) }
+            }
+        }
+        switch plan.aggregation {
+        case .count:
+            return Reading(value: n > 0 || scopeLive ? sum : nil, samples: n)
+        case .rate:
+            return Reading(value: n > 0 || scopeLive ? Double(n) / max(rateMinutes, 1e-9) : nil, samples: n)
+        case .ratio:
+            return Reading(value: n > 0 && sum > 0 ? 100 * aux / sum : nil, samples: n)
+        case .shareBelow:
+            return Reading(value: n > 0 ? 100 * aux / Double(n) : nil, samples: n)
+        case .mean:
+            return Reading(value: n > 0 ? sum / Double(n) : nil, samples: n)
+        case .max:
+            return Reading(value: n > 0 ? maxV : nil, samples: n)
+        case .last:
+            return Reading(value: n > 0 ? lastV : nil, samples: n)
+        case .p50, .p90, .p95, .p99:
+            guard n > 0, let h = merged, let p = plan.aggregation.percentile else {
+                return Reading(value: nil, samples: n)
+            }
+            return Reading(value: Double(h.valueAtPercentile(p)) / plan.scale, samples: n)
+        }
+    }
+
+    var histogramsAllocated: Int { hists.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+}
