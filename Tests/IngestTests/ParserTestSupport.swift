@@ -62,7 +62,8 @@ enum ParserFixtures {
     }
 
     static func run(_ text: String, format: LogFormat? = nil, context: ParseContext = utc, arrival: Double = 1_000) -> Run {
-        run(text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.utf8) },
+        // Split bytes, not Characters: "\r\n" is one Character to Swift.
+        run(Array(text.utf8).split(separator: 10, omittingEmptySubsequences: false).map { Array($0) },
             format: format, context: context, arrival: arrival)
     }
 }
