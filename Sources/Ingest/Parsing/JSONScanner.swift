@@ -1,0 +1,279 @@
+/// What a JSON value is, as far as the scanner looks.
+enum JSONKind: UInt8 {
+    case string, number, trueLiteral, falseLiteral, null, object, array
+}
+
+/// One value the scanner met. For strings `span` is the text between the quotes (escapes
+/// left as written, `escaped` says whether there were any); for numbers and literals the
+/// raw text; for containers only `span.lo` (the bracket) is meaningful.
+struct JSONValue {
+    var kind: JSONKind
+    var span: Span
+    var escaped: Bool
+}
+
+/// The keys leading to the value being visited: `key(0)` is the key in the top-level object,
+/// `key(depth - 1)` the value's own key. Array elements have no key (nil).
+struct JSONPath {
+    fileprivate let keys: UnsafeMutablePointer<Int32>
+    let depth: Int
+
+    @inline(__always) func key(_ level: Int) -> Span? {
+        guard level >= 0, level < depth else { return nil }
+        let lo = Int(keys[2 * level])
+        return lo < 0 ? nil : Span(lo, Int(keys[2 * level + 1]))
+    }
+
+    /// The value's own key.
+    @inline(__always) var last: Span? { key(depth - 1) }
+}
+
+/// Receives the values of one object as the scanner walks it.
+protocol JSONVisitor {
+    /// Called for every value except the root, containers when they open.
+    mutating func visit(_ value: JSONValue, _ path: JSONPath)
+}
+
+/// A single-pass JSON walker over raw bytes: no allocation per line, no recursion (depth is
+/// a counter and a fixed key stack), so hostile nesting or 400-digit numbers cost time in
+/// proportion to their length and nothing more. It validates structure, not every escape or
+/// number, which the readers of the values check themselves.
+final class JSONScanner {
+    /// Deeper documents are rejected: no log record nests this far.
+    static let maxDepth = 64
+
+    private let keys: UnsafeMutablePointer<Int32>
+    private let arrays: UnsafeMutablePointer<Bool>
+
+    init() {
+        keys = .allocate(capacity: 2 * Self.maxDepth)
+        arrays = .allocate(capacity: Self.maxDepth)
+    }
+
+    deinit {
+        keys.deallocate()
+        arrays.deallocate()
+    }
+
+    private enum State { case value, afterValue, keyOrEnd, key, elementOrEnd }
+
+    /// Walks the object or array starting at `start`, calling `visitor` for each value.
+    /// Returns the index just past it, or nil when the text is not well-formed JSON (the
+    /// visitor may already have seen some values).
+    func scan<V: JSONVisitor>(
+        _ b: UnsafeBufferPointer<UInt8>, from start: Int = 0, _ visitor: inout V
+    ) -> Int? {
+        guard let p = b.baseAddress else { return nil }
+        let n = b.count
+        guard n < Int(Int32.max) else { return nil }
+        var i = start
+        var depth = 0
+        var state = State.value
+        while true {
+            while i < n, p[i] == ASCII.space || p[i] == ASCII.tab || p[i] == ASCII.cr || p[i] == ASCII.lf {
+                i += 1
+            }
+            guard i < n else { return nil }  // truncated
+            let c = p[i]
+            switch state {
+            case .keyOrEnd, .key:
+                if c == ASCII.rbrace, state == .keyOrEnd {
+                    depth -= 1
+                    i += 1
+                    state = .afterValue
+                    continue
+                }
+                guard c == ASCII.quote, let (end, _) = Self.stringEnd(p, i + 1, n) else { return nil }
+                keys[2 * (depth - 1)] = Int32(i + 1)
+                keys[2 * (depth - 1) + 1] = Int32(end)
+                i = end + 1
+                while i < n, p[i] == ASCII.space || p[i] == ASCII.tab { i += 1 }
+                guard i < n, p[i] == ASCII.colon else { return nil }
+                i += 1
+                state = .value
+            case .elementOrEnd:
+                if c == ASCII.rbracket {
+                    depth -= 1
+                    i += 1
+                    state = .afterValue
+                    continue
+                }
+                state = .value
+            case .value:
+                let path = JSONPath(keys: keys, depth: depth)
+                switch c {
+                case ASCII.lbrace, ASCII.lbracket:
+                    guard depth < Self.maxDepth else { return nil }
+                    let isArray = c == ASCII.lbracket
+                    if depth > 0 {
+                        visitor.visit(JSONValue(kind: isArray ? .array : .object, span: Span(i, i + 1), escaped: false), path)
+                    }
+                    arrays[depth] = isArray
+                    if isArray { keys[2 * depth] = -1 }
+                    depth += 1
+                    i += 1
+                    state = isArray ? .elementOrEnd : .keyOrEnd
+                    continue
+                case ASCII.quote:
+                    guard let (end, escaped) = Self.stringEnd(p, i + 1, n) else { return nil }
+                    if depth > 0 {
+                        visitor.visit(JSONValue(kind: .string, span: Span(i + 1, end), escaped: escaped), path)
+                    }
+                    i = end + 1
+                case ASCII.minus, ASCII.zero...ASCII.nine, 73 /* I */, 78 /* N */:
+                    var j = i + 1
+                    while j < n {
+                        let d = p[j]
+                        // digits . e E + - and the letters of Infinity / NaN
+                        guard ASCII.isDigit(d) || d == ASCII.dot || d == ASCII.plus || d == ASCII.minus
+                            || (d | 0x20) &- 97 < 26
+                        else { break }
+                        j += 1
+                    }
+                    if depth > 0 {
+                        visitor.visit(JSONValue(kind: .number, span: Span(i, j), escaped: false), path)
+                    }
+                    i = j
+                case 116 /* t */, 102 /* f */, 110 /* n */:
+                    let kind: JSONKind
+                    let len: Int
+                    if c == 116, b.has("true", at: i) {
+                        kind = .trueLiteral
+                        len = 4
+                    } else if c == 102, b.has("false", at: i) {
+                        kind = .falseLiteral
+                        len = 5
+                    } else if c == 110, b.has("null", at: i) {
+                        kind = .null
+                        len = 4
+                    } else {
+                        return nil
+                    }
+                    if depth > 0 {
+                        visitor.visit(JSONValue(kind: kind, span: Span(i, i + len), escaped: false), path)
+                    }
+                    i += len
+                default:
+                    return nil
+                }
+                if depth == 0 { return i }  // a bare scalar at the root
+                state = .afterValue
+            case .afterValue:
+                if depth == 0 { return i }
+                let inArray = arrays[depth - 1]
+                if c == ASCII.comma {
+                    i += 1
+                    state = inArray ? .value : .key
+                    if inArray { keys[2 * (depth - 1)] = -1 }
+                } else if c == (inArray ? ASCII.rbracket : ASCII.rbrace) {
+                    depth -= 1
+                    i += 1
+                    if depth == 0 { return i }
+                } else {
+                    return nil
+                }
+            }
+        }
+    }
+
+    /// Index of the closing quote of a string whose text starts at `i`, and whether it had
+    /// escapes.
+    @inline(__always)
+    private static func stringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (Int, Bool)? {
+        var i = start
+        var escaped = false
+        while i < n {
+            let c = p[i]
+            if c == ASCII.quote { return (i, escaped) }
+            if c == ASCII.backslash {
+                escaped = true
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        return nil
+    }
+}
+
+/// Readers for scanned values: numbers also from numeric strings (`"4.50"`), booleans also
+/// from `"true"`.
+extension UnsafeBufferPointer where Element == UInt8 {
+    func number(_ v: JSONValue, shift: Int = 0) -> Double? {
+        switch v.kind {
+        case .number: return decimal(v.span, shift: shift)
+        case .string where !v.escaped: return decimal(trimmed(v.span), shift: shift)
+        default: return nil
+        }
+    }
+
+    func bool(_ v: JSONValue) -> Bool? {
+        switch v.kind {
+        case .trueLiteral: return true
+        case .falseLiteral: return false
+        case .string:
+            if equals(v.span, "true") || equals(v.span, "True") { return true }
+            if equals(v.span, "false") || equals(v.span, "False") { return false }
+            return nil
+        case .number:
+            return decimal(v.span).map { $0 != 0 }
+        default: return nil
+        }
+    }
+
+    /// A string value's text, with the common escapes undone.
+    func text(_ v: JSONValue) -> String {
+        switch v.kind {
+        case .string:
+            return v.escaped ? unescapedString(v.span) : string(v.span)
+        case .number, .trueLiteral, .falseLiteral: return string(v.span)
+        default: return ""
+        }
+    }
+
+    private func unescapedString(_ span: Span) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(span.count)
+        var i = span.lo
+        while i < span.hi {
+            let c = at(i)
+            guard c == ASCII.backslash, i + 1 < span.hi else {
+                out.append(c)
+                i += 1
+                continue
+            }
+            let e = at(i + 1)
+            i += 2
+            switch e {
+            case 110: out.append(ASCII.lf)  // n
+            case 116: out.append(ASCII.tab)  // t
+            case 114: out.append(ASCII.cr)  // r
+            case 98: out.append(8)  // b
+            case 102: out.append(12)  // f
+            case 117:  // uXXXX: BMP scalars; lone surrogates become U+FFFD
+                var scalar: UInt32 = 0
+                var ok = i + 4 <= span.hi
+                if ok {
+                    for k in i..<(i + 4) {
+                        let h = at(k)
+                        let d: UInt8
+                        if ASCII.isDigit(h) {
+                            d = h &- ASCII.zero
+                        } else if (h | 0x20) &- 97 < 6 {
+                            d = (h | 0x20) &- 87
+                        } else {
+                            ok = false
+                            break
+                        }
+                        scalar = scalar << 4 | UInt32(d)
+                    }
+                }
+                if ok { i += 4 }
+                let u = ok ? (Unicode.Scalar(scalar) ?? "\u{FFFD}") : "\u{FFFD}"
+                out.append(contentsOf: Array(String(Character(u)).utf8))
+            default: out.append(e)  // \" \\ \/ and anything else taken literally
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

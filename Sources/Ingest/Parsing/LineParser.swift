@@ -1,0 +1,233 @@
+import Foundation
+import IncidentCore
+
+/// Turns one source's lines into normalised events. Keep one per source: it holds what spans
+/// lines (a sipp message, SIP dialogs, the source's last good time). Not thread-safe; a
+/// source feeds its parser from one task.
+public final class LineParser {
+    public let forcedFormat: LogFormat?
+    public let context: ParseContext
+    /// Counters since creation (bad times, evicted calls, ...).
+    public var stats: ParserStats {
+        var s = counters
+        s.openDialogs = sip.dialogCount
+        return s
+    }
+
+    var counters = ParserStats()
+    let scanner = JSONScanner()
+    var zone: ZoneConverter
+    var sip: SIPDialogTracker
+    let mappings: CompiledMappings
+
+    // Time rules (see `stamp`).
+    private var lastGoodTime: Double?
+    private var lastTime: Double?
+    private var anchorCandidate: Double?
+    private var anchorVotes = 0
+
+    /// The JSON family member the previous JSON line was: tried first, so a stream of one
+    /// shape pays for detection once.
+    private var lastJSONFormat: LogFormat?
+
+    /// Reused call id, so consecutive records of one call share one String.
+    private var lastCallIDBytes: [UInt8] = []
+    private var lastCallID = ""
+    /// Whether the current line ended in CR LF (sipp bodies are counted in wire bytes).
+    var lineHadCR = false
+
+    /// Plausible event times: 2000-01-01 ..< 2100-01-01.
+    static let plausibleTimes = 946_684_800.0..<4_102_444_800.0
+    /// Further than this from the source's recent good times is a bad time.
+    static let maxTimeJump = 86_400.0
+
+    public init(forcedFormat: LogFormat? = nil, context: ParseContext = ParseContext()) {
+        self.forcedFormat = forcedFormat
+        self.context = context
+        self.zone = ZoneConverter(context.timeZone)
+        self.sip = SIPDialogTracker(
+            idleSeconds: context.dialogIdleSeconds, maxDialogs: context.maxDialogs)
+        self.mappings = CompiledMappings(context.fieldMappings)
+    }
+
+    /// Feed one complete line (bytes without the newline; a trailing CR is ignored). Appends
+    /// zero or more events to `out`.
+    public func parse(
+        _ line: UnsafeBufferPointer<UInt8>, arrivalTime: Double,
+        into out: inout [NormalizedEvent]
+    ) -> LineResult {
+        counters.lines += 1
+        var n = line.count
+        lineHadCR = n > 0 && line[n - 1] == ASCII.cr
+        if lineHadCR { n -= 1 }
+        let b = UnsafeBufferPointer(rebasing: line[0..<n])
+        let before = out.count
+        let result = route(b, arrivalTime: arrivalTime, into: &out)
+        counters.events += out.count - before
+        if result == .unparsed { counters.unparsed += 1 }
+        return result
+    }
+
+    /// Convenience for tests and small callers.
+    public func parse(_ line: String, arrivalTime: Double, into out: inout [NormalizedEvent]) -> LineResult {
+        var copy = line
+        return copy.withUTF8 { parse($0, arrivalTime: arrivalTime, into: &out) }
+    }
+
+    /// End of input: completes any pending block.
+    public func flush(into out: inout [NormalizedEvent]) {
+        let before = out.count
+        sipFlush(into: &out)
+        counters.events += out.count - before
+    }
+
+    private func route(
+        _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
+    ) -> LineResult {
+        // A sipp message in progress owns every line until it completes.
+        if sip.blockOpen, forcedFormat == nil || forcedFormat == .sipp {
+            if let r = sippContinue(b, arrivalTime: arrivalTime, into: &out) { return r }
+        }
+        if b.trimmed(Span(0, b.count)).isEmpty { return .parsed }
+        let format: LogFormat
+        if let forcedFormat {
+            format = forcedFormat
+        } else if b.at(firstNonSpace(b)) == ASCII.lbrace {
+            // Hot path: a stream of turn records skips detection entirely.
+            if lastJSONFormat == .turns, let r = parseTurn(b, arrivalTime: arrivalTime, into: &out) {
+                count(.turns)
+                return r
+            }
+            format = Self.detectJSON(b)
+            lastJSONFormat = format
+        } else if let f = Self.detectText(b) {
+            format = f
+        } else {
+            return .unparsed
+        }
+        count(format)
+        let r = dispatch(format, b, arrivalTime: arrivalTime, into: &out)
+        // A JSON line a specific reader refused may still be a generic record.
+        if r == nil, forcedFormat == nil, format != .json, b.at(firstNonSpace(b)) == ASCII.lbrace {
+            return parseGenericJSON(b, arrivalTime: arrivalTime, into: &out) ?? .unparsed
+        }
+        return r ?? .unparsed
+    }
+
+    private func dispatch(
+        _ format: LogFormat, _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double,
+        into out: inout [NormalizedEvent]
+    ) -> LineResult? {
+        switch format {
+        case .turns: return parseTurn(b, arrivalTime: arrivalTime, into: &out)
+        case .livekit: return parseLiveKit(b, arrivalTime: arrivalTime, into: &out)
+        case .pipecat: return parsePipecat(b, arrivalTime: arrivalTime, into: &out)
+        case .sipp: return sippStart(b, arrivalTime: arrivalTime, into: &out)
+        case .kamailio: return parseKamailio(b, arrivalTime: arrivalTime, into: &out)
+        case .opensips: return parseOpenSIPS(b, arrivalTime: arrivalTime, into: &out)
+        case .asterisk: return parseAsterisk(b, arrivalTime: arrivalTime, into: &out)
+        case .freeswitch: return parseFreeSWITCH(b, arrivalTime: arrivalTime, into: &out)
+        case .twilio: return parseTwilio(b, arrivalTime: arrivalTime, into: &out)
+        case .telnyx: return parseTelnyx(b, arrivalTime: arrivalTime, into: &out)
+        case .vapi: return parseVapi(b, arrivalTime: arrivalTime, into: &out)
+        case .retell: return parseRetell(b, arrivalTime: arrivalTime, into: &out)
+        case .json: return parseGenericJSON(b, arrivalTime: arrivalTime, into: &out)
+        case .logfmt: return parseLogfmt(b, arrivalTime: arrivalTime, into: &out)
+        }
+    }
+
+    @inline(__always) private func count(_ f: LogFormat) {
+        counters.linesByFormat[f.ordinal] += 1
+    }
+
+    private func firstNonSpace(_ b: UnsafeBufferPointer<UInt8>) -> Int {
+        var i = 0
+        while i < b.count - 1, b.at(i) == ASCII.space || b.at(i) == ASCII.tab { i += 1 }
+        return i
+    }
+
+    // MARK: Time rules
+
+    /// The event time for a record whose text said `raw` (UTC seconds, nil if it said none).
+    /// A time more than a day from the source's recent good times, or outside 2000-2100, is
+    /// counted bad and replaced by the last good time; three bad times that agree with each
+    /// other become the new reference (a log that really moved on, or a restart after a
+    /// clock fix). A record without a time takes the source's last time, else its arrival.
+    func stamp(_ raw: Double?, arrival: Double) -> (time: Double, inferred: Bool) {
+        guard let t = raw else {
+            counters.inferredTimes += 1
+            return (lastTime ?? arrival, true)
+        }
+        let plausible = Self.plausibleTimes.contains(t)
+        if plausible, lastGoodTime.map({ abs(t - $0) <= Self.maxTimeJump }) ?? true {
+            lastGoodTime = t
+            lastTime = t
+            anchorCandidate = nil
+            anchorVotes = 0
+            return (t, false)
+        }
+        if plausible {
+            if let c = anchorCandidate, abs(t - c) <= Self.maxTimeJump {
+                anchorVotes += 1
+            } else {
+                anchorCandidate = t
+                anchorVotes = 1
+            }
+            if anchorVotes >= 3 {
+                lastGoodTime = t
+                lastTime = t
+                anchorCandidate = nil
+                anchorVotes = 0
+                return (t, false)
+            }
+        }
+        counters.badTimes += 1
+        counters.inferredTimes += 1
+        return (lastGoodTime ?? lastTime ?? arrival, true)
+    }
+
+    /// UTC seconds for a wall time read from the text.
+    func utc(_ w: WallTime) -> Double { zone.utc(w) }
+
+    /// A JSON time value: RFC 3339 text, RFC 2822 text, or epoch s/ms/µs (number or string).
+    func jsonTime(_ b: UnsafeBufferPointer<UInt8>, _ v: JSONValue) -> Double? {
+        switch v.kind {
+        case .number:
+            return b.decimal(v.span).flatMap { $0.isFinite ? epochSeconds($0) : nil }
+        case .string:
+            let s = b.trimmed(v.span)
+            guard !s.isEmpty else { return nil }
+            if ASCII.isDigit(b.at(s.lo)) {
+                if let w = b.isoTime(at: s.lo), w.end == s.hi || w.end - s.lo >= 19 { return utc(w) }
+                if let d = b.decimal(s), d.isFinite { return epochSeconds(d) }
+                return nil
+            }
+            return b.rfc2822Time(at: s.lo, to: s.hi).map { utc($0) }
+        default:
+            return nil
+        }
+    }
+
+    // MARK: Samples
+
+    /// Adds a duration or score, refusing negative and non-finite values (counted).
+    @inline(__always)
+    func addMeasure(_ s: inout Samples, _ signal: Signal, _ value: Double?) {
+        guard let v = value else { return }
+        guard v.isFinite, v >= 0 else {
+            counters.rejectedSamples += 1
+            return
+        }
+        s.append(signal, v)
+    }
+
+    /// The call id in `span`, reusing the previous String when the bytes repeat.
+    func callID(_ b: UnsafeBufferPointer<UInt8>, _ span: Span) -> String? {
+        guard !span.isEmpty, span.count <= 256 else { return nil }
+        let bytes = UnsafeBufferPointer(rebasing: b[span.lo..<span.hi])
+        if bytes.elementsEqual(lastCallIDBytes) { return lastCallID }
+        lastCallIDBytes = Array(bytes)
+        lastCallID = String(decoding: bytes, as: UTF8.self)
+        return lastCallID
+    }
+}

@@ -1,0 +1,105 @@
+/// One SIP message being read from a sipp trace block, line by line.
+struct SIPMessageDraft {
+    enum Phase { case preamble, headers, body }
+    var phase = Phase.preamble
+    /// UTC seconds from the block's separator.
+    var time: Double?
+    /// true sent, false received, nil unknown.
+    var sent: Bool?
+    var method: String?  // requests
+    var requestHost: String?  // requests: host[:port] of the Request-URI
+    var status = 0  // responses
+    var reason = ""
+    var callID: String?
+    var cseq: Int?
+    var cseqMethod: String?
+    var contentLength = 0
+    var bodyBytes = 0
+    var lines = 0
+    var firstPayloadType: Int?
+    var rtpmaps: [(Int, String)] = []
+
+    var isRequest: Bool { method != nil }
+    var isStarted: Bool { method != nil || status != 0 }
+
+    /// The answer's codec: the rtpmap of the first payload type on the m= line, else the
+    /// static payload types RFC 3551 fixes.
+    var codec: String? {
+        guard let pt = firstPayloadType else { return nil }
+        if let name = rtpmaps.first(where: { $0.0 == pt })?.1 { return name }
+        switch pt {
+        case 0: return "PCMU"
+        case 3: return "GSM"
+        case 4: return "G723"
+        case 8: return "PCMA"
+        case 9: return "G722"
+        case 18: return "G729"
+        default: return nil
+        }
+    }
+}
+
+/// What dialtone remembers about one call (Call-ID) between its messages.
+struct SIPDialog {
+    var inviteTime: Double
+    var inviteCSeq: Int
+    var trunk: String?
+    var ringing = false
+    var pddReported = false
+    var finalStatus = 0
+    var answered = false
+    var canceled = false
+    var ended = false
+    var endTime = 0.0
+    var lastActivity: Double
+    var codec: String?
+}
+
+/// Per-source SIP state: the sipp message being read and the open dialogs, bounded in count
+/// and in quiet time.
+struct SIPDialogTracker {
+    let idleSeconds: Double
+    let maxDialogs: Int
+    /// A finished dialog lingers this long so late retransmissions are recognised (SIP's
+    /// Timer B/F span).
+    static let lingerSeconds = 32.0
+
+    var block: SIPMessageDraft?
+    var dialogs: [String: SIPDialog] = [:]
+    private var lastSweep = -Double.infinity
+
+    init(idleSeconds: Double, maxDialogs: Int) {
+        self.idleSeconds = idleSeconds
+        self.maxDialogs = maxDialogs
+    }
+
+    var blockOpen: Bool { block != nil }
+    var dialogCount: Int { dialogs.count }
+
+    /// Drops dialogs that ended a while ago or went quiet, and the quietest ones when over
+    /// the cap. Returns how many unfinished dialogs were dropped.
+    mutating func sweep(now: Double, force: Bool = false) -> Int {
+        guard force || now - lastSweep >= 5 || dialogs.count >= maxDialogs else { return 0 }
+        lastSweep = now
+        var evicted = 0
+        dialogs = dialogs.filter { _, d in
+            if d.ended { return now - d.endTime <= Self.lingerSeconds }
+            if now - d.lastActivity > idleSeconds {
+                evicted += 1
+                return false
+            }
+            return true
+        }
+        if dialogs.count >= maxDialogs {
+            // Make room for an eighth of the cap at once, so a flood of new calls does not
+            // sort on every INVITE.
+            let drop = dialogs.count - maxDialogs + max(1, maxDialogs / 8)
+            let oldest = dialogs.sorted { $0.value.lastActivity < $1.value.lastActivity }.prefix(drop)
+            for (id, d) in oldest {
+                dialogs[id] = nil
+                if !d.ended { evicted += 1 }
+            }
+        }
+        return evicted
+    }
+}

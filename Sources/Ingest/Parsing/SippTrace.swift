@@ -1,0 +1,311 @@
+import IncidentCore
+
+/// sipp `-trace_msg` blocks: a dashed separator ending in a local time, a "UDP message
+/// sent/received" line, a blank line, then one SIP message (headers, blank, body).
+extension LineParser {
+    /// Wall time at the end of a separator line, or nil when the line is not one.
+    static func sippSeparatorTime(_ b: UnsafeBufferPointer<UInt8>) -> WallTime? {
+        var i = 0
+        while i < b.count, b.at(i) == ASCII.minus { i += 1 }
+        guard i >= 5 else { return nil }
+        while i < b.count, b.at(i) == ASCII.space { i += 1 }
+        guard let w = b.isoTime(at: i), w.end == b.count || b.trimmed(Span(w.end, b.count)).isEmpty
+        else { return nil }
+        return w
+    }
+
+    /// A separator line outside a block: opens one.
+    func sippStart(
+        _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
+    ) -> LineResult? {
+        guard let w = Self.sippSeparatorTime(b) else { return nil }
+        var draft = SIPMessageDraft()
+        draft.time = utc(w)
+        sip.block = draft
+        return .pending
+    }
+
+    /// A line while a block is open. Nil hands the line back to detection (the block was
+    /// abandoned as not SIP).
+    func sippContinue(
+        _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
+    ) -> LineResult? {
+        guard var m = sip.block else { return nil }
+        if b.has("-----", at: 0), Self.sippSeparatorTime(b) != nil {
+            sip.block = nil
+            if m.isStarted { completeSIP(m, arrivalTime: arrivalTime, into: &out) }
+            counters.linesByFormat[LogFormat.sipp.ordinal] += 1
+            return sippStart(b, arrivalTime: arrivalTime, into: &out)
+        }
+        counters.linesByFormat[LogFormat.sipp.ordinal] += 1
+        m.lines += 1
+        let line = Span(0, b.count)
+        switch m.phase {
+        case .preamble:
+            if b.trimmed(line).isEmpty {
+                break
+            } else if b.find(" message ", to: min(b.count, 16)) != nil {
+                // "UDP message sent (506 bytes):" / "UDP message received [305] bytes :"
+                if b.find("sent", to: min(b.count, 24)) != nil {
+                    m.sent = true
+                } else if b.find("received", to: min(b.count, 28)) != nil {
+                    m.sent = false
+                }
+            } else if readStartLine(b, &m) {
+                m.phase = .headers
+            } else {
+                sip.block = nil  // not a SIP message after all
+                return nil
+            }
+        case .headers:
+            if b.trimmed(line).isEmpty {
+                if m.contentLength <= 0 {
+                    sip.block = nil
+                    completeSIP(m, arrivalTime: arrivalTime, into: &out)
+                    return .parsed
+                }
+                m.phase = .body
+            } else {
+                readHeader(b, &m)
+            }
+        case .body:
+            m.bodyBytes += b.count + (lineHadCR ? 2 : 1)
+            readSDP(b, &m)
+            if m.bodyBytes >= m.contentLength {
+                sip.block = nil
+                completeSIP(m, arrivalTime: arrivalTime, into: &out)
+                return .parsed
+            }
+        }
+        // A block that never ends (a corrupt Content-Length) is cut off, not buffered forever.
+        if m.lines > 500 {
+            sip.block = nil
+            completeSIP(m, arrivalTime: arrivalTime, into: &out)
+            return .parsed
+        }
+        sip.block = m
+        return .pending
+    }
+
+    /// End of input: a message still open is complete as far as it goes.
+    func sipFlush(into out: inout [NormalizedEvent]) {
+        guard let m = sip.block else { return }
+        sip.block = nil
+        if m.isStarted { completeSIP(m, arrivalTime: m.time ?? 0, into: &out) }
+    }
+
+    /// "SIP/2.0 503 Service Unavailable" or "INVITE sip:service@127.0.0.1:5070 SIP/2.0".
+    private func readStartLine(_ b: UnsafeBufferPointer<UInt8>, _ m: inout SIPMessageDraft) -> Bool {
+        let line = b.trimmed(Span(0, b.count))
+        if b.has("SIP/2.0 ", at: line.lo) {
+            guard let code = b.integer(Span(line.lo + 8, min(line.lo + 11, line.hi))), (100...699).contains(code)
+            else { return false }
+            m.status = code
+            m.reason = b.string(b.trimmed(Span(min(line.lo + 11, line.hi), line.hi)))
+            return true
+        }
+        guard let sp = b.find(byte: ASCII.space, from: line.lo, to: line.hi), sp > line.lo,
+            b.has(" SIP/2.0", at: line.hi - 8)
+        else { return false }
+        for i in line.lo..<sp where !((b.at(i) &- 65) < 26) { return false }  // methods are upper-case
+        m.method = b.string(Span(line.lo, sp))
+        m.requestHost = uriHost(b, Span(sp + 1, line.hi - 8))
+        return true
+    }
+
+    /// host[:port] of a SIP URI: `sip:service@127.0.0.1:5070;transport=udp` -> `127.0.0.1:5070`.
+    private func uriHost(_ b: UnsafeBufferPointer<UInt8>, _ span: Span) -> String? {
+        var lo = span.lo
+        if let colon = b.find(byte: ASCII.colon, from: lo, to: span.hi), colon - lo <= 4 { lo = colon + 1 }
+        if let at = b.find(byte: ASCII.at, from: lo, to: span.hi) { lo = at + 1 }
+        var hi = lo
+        while hi < span.hi {
+            let c = b.at(hi)
+            if c == ASCII.semicolon || c == 63 /* ? */ || c == 62 /* > */ || c == ASCII.space { break }
+            hi += 1
+        }
+        return hi > lo ? b.string(Span(lo, hi)) : nil
+    }
+
+    private func readHeader(_ b: UnsafeBufferPointer<UInt8>, _ m: inout SIPMessageDraft) {
+        guard let colon = b.find(byte: ASCII.colon, from: 0) else { return }
+        let name = b.trimmed(Span(0, colon))
+        let value = b.trimmed(Span(colon + 1, b.count))
+        func named(_ full: StaticString, _ compact: StaticString) -> Bool {
+            (name.count == full.utf8CodeUnitCount && b.containsIgnoringCase(full, in: name))
+                || (name.count == compact.utf8CodeUnitCount && b.containsIgnoringCase(compact, in: name))
+        }
+        if named("Call-ID", "i") {
+            m.callID = b.string(value)
+        } else if named("CSeq", "CSeq") {
+            guard let sp = b.find(byte: ASCII.space, from: value.lo, to: value.hi) else { return }
+            m.cseq = b.integer(Span(value.lo, sp))
+            m.cseqMethod = b.string(b.trimmed(Span(sp, value.hi)))
+        } else if named("Content-Length", "l") {
+            m.contentLength = min(b.integer(value) ?? 0, 1 << 20)
+        }
+    }
+
+    private func readSDP(_ b: UnsafeBufferPointer<UInt8>, _ m: inout SIPMessageDraft) {
+        if b.has("m=audio ", at: 0), m.firstPayloadType == nil {
+            // m=audio <port> RTP/AVP <pt> <pt> ...
+            var fields = 0
+            var i = 8
+            while i < b.count, fields < 2 {
+                while i < b.count, b.at(i) == ASCII.space { i += 1 }
+                let start = i
+                while i < b.count, b.at(i) != ASCII.space { i += 1 }
+                fields += 1
+                if fields == 2 {
+                    let s = Span(i, b.count)
+                    var j = s.lo
+                    while j < s.hi, b.at(j) == ASCII.space { j += 1 }
+                    var k = j
+                    while k < s.hi, ASCII.isDigit(b.at(k)) { k += 1 }
+                    m.firstPayloadType = b.integer(Span(j, k))
+                }
+                _ = start
+            }
+        } else if b.has("a=rtpmap:", at: 0), m.rtpmaps.count < 16 {
+            var i = 9
+            while i < b.count, ASCII.isDigit(b.at(i)) { i += 1 }
+            guard let pt = b.integer(Span(9, i)) else { return }
+            while i < b.count, b.at(i) == ASCII.space { i += 1 }
+            let nameStart = i
+            while i < b.count, b.at(i) != ASCII.slash, b.at(i) != ASCII.space { i += 1 }
+            guard i > nameStart else { return }
+            m.rtpmaps.append((pt, b.string(Span(nameStart, i)).uppercased()))
+        }
+    }
+
+    /// A whole message: one ladder event, plus call outcome events from the dialog state.
+    private func completeSIP(_ m: SIPMessageDraft, arrivalTime: Double, into out: inout [NormalizedEvent]) {
+        let (time, inferred) = stamp(m.time, arrival: arrivalTime)
+        counters.evictedCalls += sip.sweep(now: time)
+        let arrow = m.sent == false ? "<-" : "->"
+        var level = LogLevel.info
+        var summary: String
+        var retransmission = false
+        var dialog = m.callID.flatMap { sip.dialogs[$0] }
+        let cseqIsInvite = m.cseqMethod == "INVITE"
+
+        func event(_ s: Samples, _ text: String, _ lvl: LogLevel = .info, _ d: SIPDialog?) {
+            out.append(
+                NormalizedEvent(
+                    time: time, timeWasInferred: inferred, stack: .telephony, kind: .sipCall,
+                    level: lvl, callID: m.callID, trunk: d?.trunk, codec: d?.codec, samples: s,
+                    summary: text))
+        }
+
+        var outcomes: [(Samples, String, LogLevel)] = []
+        if let method = m.method {
+            summary = "\(arrow) \(method) \(m.requestHost ?? "")"
+            switch method {
+            case "INVITE":
+                if var d = dialog {
+                    if d.inviteCSeq == m.cseq || d.ended {
+                        retransmission = true
+                    }
+                    d.lastActivity = time
+                    dialog = d
+                } else if let id = m.callID {
+                    let d = SIPDialog(
+                        inviteTime: time, inviteCSeq: m.cseq ?? 0, trunk: m.requestHost, lastActivity: time)
+                    dialog = d
+                    sip.dialogs[id] = d
+                    outcomes.append((Samples([(.callAttempt, 1)]), "call attempt -> \(m.requestHost ?? "?")", .info))
+                }
+            case "CANCEL":
+                dialog?.canceled = true
+                dialog?.lastActivity = time
+            case "BYE":
+                if var d = dialog {
+                    if d.ended {
+                        retransmission = true
+                    } else {
+                        d.ended = true
+                        d.endTime = time
+                        var s = Samples([(.callEnded, 1)])
+                        if d.answered { s.append(.callSucceeded, 1) }
+                        outcomes.append((s, d.answered ? "call ended (answered)" : "call ended", .info))
+                    }
+                    d.lastActivity = time
+                    dialog = d
+                }
+            default:
+                dialog?.lastActivity = time
+            }
+        } else {
+            summary = "\(arrow) \(m.status) \(m.reason)"
+            if !cseqIsInvite, let cm = m.cseqMethod { summary += " (\(cm))" }
+            if m.status >= 500 { level = .error } else if m.status >= 400 { level = .warning }
+            if var d = dialog, cseqIsInvite, m.cseq == d.inviteCSeq {
+                d.lastActivity = time
+                if m.status >= 180 && m.status < 200 {
+                    if m.codec != nil, d.codec == nil { d.codec = m.codec }  // early media
+                    if !d.ringing {
+                        d.ringing = true
+                        if !d.pddReported {
+                            d.pddReported = true
+                            let pdd = (time - d.inviteTime) * 1000
+                            var s = Samples()
+                            addMeasure(&s, .pddMs, pdd)
+                            outcomes.append((s, "\(m.status) \(m.reason) after \(Int(pdd.rounded())) ms", .info))
+                        }
+                    }
+                } else if m.status >= 200 {
+                    if d.finalStatus != 0 {
+                        retransmission = true
+                    } else {
+                        d.finalStatus = m.status
+                        if m.status < 300 {
+                            d.answered = true
+                            if let c = m.codec { d.codec = c }
+                            var s = Samples([(.callAnswered, 1)])
+                            if !d.pddReported {
+                                // Answered with no ringing: the post-dial delay ends at the answer.
+                                d.pddReported = true
+                                addMeasure(&s, .pddMs, (time - d.inviteTime) * 1000)
+                            }
+                            outcomes.append((s, "answered\(d.codec.map { " (\($0))" } ?? "")", .info))
+                        } else {
+                            d.ended = true
+                            d.endTime = time
+                            var s = Samples()
+                            if d.canceled && m.status == 487 {
+                                // The caller gave up while it rang: abandoned, not failed.
+                                s.append(.callEnded, 1)
+                                outcomes.append((s, "call canceled", .info))
+                            } else {
+                                s.append(.callFailed, 1)
+                                if m.status < 500 {
+                                    if m.status >= 400 { s.append(.sip4xx, 1) }
+                                } else if m.status < 600 {
+                                    s.append(.sip5xx, 1)
+                                    if m.status == 503 { s.append(.sip503, 1) }
+                                }
+                                s.append(.callEnded, 1)
+                                outcomes.append((s, "call failed: \(m.status) \(m.reason)", level))
+                            }
+                        }
+                    }
+                }
+                dialog = d
+            } else if var d = dialog {
+                d.lastActivity = time
+                dialog = d
+            }
+        }
+        if retransmission {
+            counters.sipRetransmissions += 1
+            summary += " (retransmission)"
+        }
+        if let id = m.callID, let d = dialog { sip.dialogs[id] = d }
+        out.append(
+            NormalizedEvent(
+                time: time, timeWasInferred: inferred, stack: .telephony, kind: .sipMessage,
+                level: level, callID: m.callID, trunk: dialog?.trunk ?? m.requestHost,
+                codec: m.codec, summary: summary))
+        for (s, text, lvl) in outcomes { event(s, text, lvl, dialog) }
+    }
+}
