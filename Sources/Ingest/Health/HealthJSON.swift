@@ -2,16 +2,16 @@ import IncidentCore
 
 /// A minimal JSON value with a deterministic writer (object keys sorted), so `watch --json`
 /// output is byte-for-byte stable and diffable in CI.
-enum JSONValue {
+enum WatchJSON {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([WatchJSON])
+    case object([String: WatchJSON])
 
-    static func optional(_ v: Double?) -> JSONValue { v.map(JSONValue.number) ?? .null }
-    static func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+    static func optional(_ v: Double?) -> WatchJSON { v.map(WatchJSON.number) ?? .null }
+    static func optional(_ s: String?) -> WatchJSON { s.map(WatchJSON.string) ?? .null }
 
     func write(to out: inout String) {
         switch self {
@@ -83,8 +83,8 @@ extension HealthEngine {
     /// The `dialtone watch --json` summary line: states, metric values (null when no data),
     /// trunks, codecs and ingest counters, keys sorted.
     public static func summaryJSON(_ s: HealthSnapshot, counters: IngestCounters) -> String {
-        func metrics(_ ms: [MetricValue]) -> JSONValue {
-            var o: [String: JSONValue] = [:]
+        func metrics(_ ms: [MetricValue]) -> WatchJSON {
+            var o: [String: WatchJSON] = [:]
             for m in ms {
                 o[m.id] = .object([
                     "value": .optional(m.value), "state": .string(m.state.rawValue),
@@ -93,17 +93,17 @@ extension HealthEngine {
             }
             return .object(o)
         }
-        var stacks: [String: JSONValue] = [:]
+        var stacks: [String: WatchJSON] = [:]
         for st in s.stacks {
             stacks[st.stack.rawValue] = .object(["state": .string(st.state.rawValue), "metrics": metrics(st.metrics)])
         }
-        var trunks: [String: JSONValue] = [:]
+        var trunks: [String: WatchJSON] = [:]
         for (name, t) in s.trunks {
             trunks[name] = .object(["state": .string(t.state.rawValue), "metrics": metrics(t.metrics)])
         }
-        var codecs: [String: JSONValue] = [:]
+        var codecs: [String: WatchJSON] = [:]
         for (c, n) in s.codecs { codecs[c] = .number(Double(n)) }
-        let doc: JSONValue = .object([
+        let doc: WatchJSON = .object([
             "type": .string("summary"),
             "lines": .number(Double(counters.lines)),
             "parsed": .number(Double(counters.parsed)),
@@ -120,7 +120,7 @@ extension HealthEngine {
 
     /// One `watch --json` change line: `{"type":"change", ...}` with the person-worded message.
     public static func changeJSON(_ c: HealthChange) -> String {
-        JSONValue.object([
+        WatchJSON.object([
             "type": .string("change"),
             "time": .number(c.time),
             "stack": .optional(c.stack?.rawValue),
