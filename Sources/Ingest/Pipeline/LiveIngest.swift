@@ -1,0 +1,114 @@
+import Foundation
+import IncidentCore
+
+/// Follow mode for `watch` and the console: sources run on their own thread (`SourceSet`); the
+/// owner calls `pump` from its loop, which parses what arrived, feeds the health engine, keeps
+/// the newest lines for display and returns the state changes (with hysteresis).
+public final class LiveIngest {
+    public let engine: HealthEngine
+    public let sources: SourceSet
+    private var parsers: [SourceID: LineParser] = [:]
+    private var names: [SourceID: String] = [:]
+    private let context: ParseContext
+    private var events: [NormalizedEvent] = []
+    public private(set) var lines: Ring<LogLine>
+    private var seq: UInt64 = 0
+    /// Newest event time seen; the health windows end here.
+    public private(set) var newestEventTime: Double?
+    /// Lines that arrived, all sources (for the log pane's counters).
+    public private(set) var linesRead = 0
+
+    public init(
+        specs: [SourceSpec], playbook: Playbook, context: ParseContext, fromStart: Bool,
+        health: HealthConfig = .init(), startOffsets: [Int: UInt64] = [:], keepLines: Int = 5000
+    ) {
+        var cfg = SourceSet.Configuration()
+        cfg.fromStart = fromStart
+        sources = SourceSet(configuration: cfg)
+        engine = HealthEngine(playbook: playbook, config: health)
+        self.context = context
+        lines = Ring(capacity: keepLines)
+        for (i, spec) in specs.enumerated() {
+            for id in sources.add(spec, startOffset: startOffsets[i]) {
+                let info = sources.infos.first { $0.id == id }
+                names[id] = info?.name ?? spec.displayName
+                let forced = info?.format.flatMap(LogFormat.init(rawValue:))
+                parsers[id] = LineParser(forcedFormat: forced, context: context)
+            }
+        }
+    }
+
+    public func start() { sources.start() }
+    public func stop() { sources.stop() }
+
+    public struct Pump: Sendable {
+        public var lines = 0
+        public var events = 0
+        public var changes: [HealthChange] = []
+    }
+
+    /// Processes up to `maxLines` queued lines, then advances the health engine.
+    @discardableResult
+    public func pump(maxLines: Int = 200_000, now: Double = Date().timeIntervalSince1970) -> Pump {
+        var p = Pump()
+        var perSource: [SourceID: (Int, Int)] = [:]
+        sources.drain(max: maxLines) { id, bytes, truncated in
+            p.lines += 1
+            guard let parser = parsers[id] else { return }
+            let before = events.count
+            let r = parser.parse(bytes, arrivalTime: now, into: &events)
+            var c = perSource[id] ?? (0, 0)
+            if r == .unparsed { c.1 += 1 } else { c.0 += 1 }
+            perSource[id] = c
+            seq += 1
+            let last = events.count > before ? events.last : nil
+            lines.append(LogLine(
+                seq: seq, source: names[id] ?? "?", time: last?.time, level: last?.level ?? (r == .unparsed ? .info : .debug),
+                stack: last?.stack, callID: last?.callID, parsed: r != .unparsed, truncated: truncated,
+                text: String(decoding: UnsafeBufferPointer(rebasing: bytes.prefix(4096)), as: UTF8.self),
+                summary: last?.summary ?? ""))
+            if events.count > 256 { flushEvents(&p) }
+        }
+        flushEvents(&p)
+        for (id, c) in perSource { sources.recordParsed(id, parsed: c.0, unparsed: c.1) }
+        linesRead += p.lines
+        if let t = engine.newestEventTime {
+            newestEventTime = t
+            p.changes = engine.advance(to: t)
+        }
+        return p
+    }
+
+    private func flushEvents(_ p: inout Pump) {
+        p.events += events.count
+        for e in events { engine.ingest(e) }
+        events.removeAll(keepingCapacity: true)
+    }
+
+    /// Health as of the newest event (or `now` when nothing has arrived yet).
+    public func snapshot(now: Double = Date().timeIntervalSince1970) -> HealthSnapshot {
+        engine.evaluate(at: newestEventTime ?? now)
+    }
+
+    public var counters: IngestCounters {
+        var c = IngestCounters()
+        for info in sources.infos {
+            let s = sources.counters(info.id)
+            c.lines += Int(s.read)
+            c.parsed += Int(s.parsed)
+            c.unparsed += Int(s.unparsed)
+            c.dropped += Int(s.dropped)
+        }
+        return c
+    }
+
+    /// Per-source counters with names, for the log pane's status.
+    public var sourceReports: [SourceReport] {
+        sources.infos.map { info in
+            let s = sources.counters(info.id)
+            return SourceReport(
+                name: info.name, lines: Int(s.read), parsed: Int(s.parsed), unparsed: Int(s.unparsed),
+                dropped: Int(s.dropped), truncated: Int(s.truncated))
+        }
+    }
+}
