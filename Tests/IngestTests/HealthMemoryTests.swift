@@ -23,7 +23,7 @@ struct HealthMemoryTests {
         var afterTenThousand: HealthMemoryStats?
         var minutesSeen = -1
         var churn = F.event(0, .telephony, [(.pddMs, 700)], trunk: "")
-        for i in 0 ..< total {
+        for i in 0..<total {
             let t = 1_700_000_000 + span * Double(i) / Double(total)
             switch i % 4 {
             case 0:

@@ -9,7 +9,7 @@ struct HealthOutputTests {
 
     private func sampleEngine() -> HealthEngine {
         let engine = HealthEngine(playbook: F.playbook())
-        for i in 0 ..< 40 {
+        for i in 0..<40 {
             let t = 1000 + Double(i) * 5
             engine.ingest(F.call(t, answered: i % 5 != 0, trunk: "127.0.0.1:5072", call: "c\(i)"))
             let codec = F.event(t, .telephony, trunk: "127.0.0.1:5072", codec: i < 30 ? "PCMU" : "G729", call: "c\(i)")
@@ -28,13 +28,15 @@ struct HealthOutputTests {
     @Test func summaryJSONHasTheDocumentedShape() throws {
         let engine = sampleEngine()
         let snap = engine.evaluate(at: engine.newestEventTime!)
-        let text = HealthEngine.summaryJSON(snap, counters: IngestCounters(lines: 170, parsed: 160, unparsed: 8, dropped: 2))
+        let text = HealthEngine.summaryJSON(
+            snap, counters: IngestCounters(lines: 170, parsed: 160, unparsed: 8, dropped: 2))
         #expect(!text.contains("\n"))
         let doc = try parse(text)
-        #expect(Set(doc.keys) == [
-            "type", "lines", "parsed", "unparsed", "dropped", "suspected_origin", "stacks", "overall", "trunks",
-            "codecs",
-        ])
+        #expect(
+            Set(doc.keys) == [
+                "type", "lines", "parsed", "unparsed", "dropped", "suspected_origin", "stacks", "overall", "trunks",
+                "codecs",
+            ])
         #expect(doc["type"] as? String == "summary")
         #expect(doc["lines"] as? Int == 170)
         #expect(doc["dropped"] as? Int == 2)
@@ -64,7 +66,7 @@ struct HealthOutputTests {
         {
             for (id, v) in section where id.hasSuffix("_rate") || id.hasSuffix("_ratio") || id.hasSuffix("_pct") {
                 if let x = (v as? [String: Any])?["value"] as? Double {
-                    #expect((0 ... 100).contains(x), "\(id) = \(x)")
+                    #expect((0...100).contains(x), "\(id) = \(x)")
                     checked += 1
                 }
             }
@@ -87,8 +89,10 @@ struct HealthOutputTests {
         let b = HealthEngine.summaryJSON(engine.evaluate(at: 1200), counters: IngestCounters())
         #expect(a == b)
         #expect(a.hasPrefix("{\"codecs\":{\"G729\":10,\"PCMU\":30},\"dropped\":0,\"lines\":0,\"overall\":"))
-        let order = ["\"codecs\"", "\"dropped\"", "\"lines\"", "\"overall\"", "\"parsed\"", "\"stacks\"",
-                     "\"suspected_origin\"", "\"trunks\"", "\"type\"", "\"unparsed\""]
+        let order = [
+            "\"codecs\"", "\"dropped\"", "\"lines\"", "\"overall\"", "\"parsed\"", "\"stacks\"",
+            "\"suspected_origin\"", "\"trunks\"", "\"type\"", "\"unparsed\"",
+        ]
         let positions = order.map { a.range(of: $0)!.lowerBound }
         #expect(positions == positions.sorted())
     }

@@ -73,7 +73,7 @@ struct HealthStateTests {
 
     @Test func stateReasonNamesMetricValueAndThreshold() {
         let engine = HealthEngine(playbook: F.playbook())
-        for i in 0 ..< 100 { engine.ingest(F.call(1000 + Double(i), answered: i < 71)) }
+        for i in 0..<100 { engine.ingest(F.call(1000 + Double(i), answered: i < 71)) }
         let t = engine.evaluate(at: 1100).stack(.telephony)!
         #expect(t.state == .critical)
         #expect(t.reason == "answer-seizure ratio 71% < 90%")
@@ -91,8 +91,8 @@ struct HealthStateTests {
     @Test func hysteresisIgnoresABlipAndReportsAProblem() {
         let engine = latencyEngine()
         var changes: [HealthChange] = []
-        for t in 0 ... 320 {
-            let slow = (100 ..< 110).contains(t) || (200 ..< 240).contains(t)
+        for t in 0...320 {
+            let slow = (100..<110).contains(t) || (200..<240).contains(t)
             engine.ingest(F.event(10_000 + Double(t), .intelligence, [(.llmLatencyMs, slow ? 5000 : 300)]))
             changes += engine.advance(to: 10_000 + Double(t)).filter { $0.stack == .intelligence }
         }
@@ -109,7 +109,7 @@ struct HealthStateTests {
 
     @Test func evaluateIgnoresHysteresis() {
         let engine = latencyEngine()
-        for t in 0 ..< 60 { engine.ingest(F.event(Double(t), .intelligence, [(.llmLatencyMs, 300)])) }
+        for t in 0..<60 { engine.ingest(F.event(Double(t), .intelligence, [(.llmLatencyMs, 300)])) }
         _ = engine.advance(to: 59)
         engine.ingest(F.event(60, .intelligence, [(.llmLatencyMs, 9000)]))
         #expect(engine.advance(to: 60).filter { $0.stack == .intelligence }.isEmpty)
@@ -119,7 +119,7 @@ struct HealthStateTests {
 
     @Test func advanceStepsThroughAGapBetweenCalls() {
         let engine = latencyEngine()
-        for t in 0 ... 100 {
+        for t in 0...100 {
             engine.ingest(F.event(Double(t), .intelligence, [(.llmLatencyMs, t >= 50 && t < 90 ? 5000 : 300)]))
         }
         _ = engine.advance(to: 0)
@@ -144,18 +144,18 @@ struct HealthStateTests {
 
     @Test func suspectedOriginIsTheFirstStackToTurnCritical() {
         let e = originEngine()
-        feed(e, stride(from: 0, through: 250, by: 2), telBad: 100 ..< 300, audBad: 150 ..< 400)
+        feed(e, stride(from: 0, through: 250, by: 2), telBad: 100..<300, audBad: 150..<400)
         var s = e.evaluate(at: 250)
         #expect(s.stack(.telephony)?.state == .critical)
         #expect(s.stack(.audio)?.state == .critical)
         #expect(s.suspectedOrigin == .telephony)
-        feed(e, stride(from: 252, through: 380, by: 2), telBad: 100 ..< 300, audBad: 150 ..< 400)
+        feed(e, stride(from: 252, through: 380, by: 2), telBad: 100..<300, audBad: 150..<400)
         s = e.evaluate(at: 380)
         // Telephony recovered but Audio is still critical: the incident's origin stays.
         #expect(s.stack(.telephony)?.state == .ok)
         #expect(s.stack(.audio)?.state == .critical)
         #expect(s.suspectedOrigin == .telephony)
-        feed(e, stride(from: 382, through: 500, by: 2), telBad: 100 ..< 300, audBad: 150 ..< 400)
+        feed(e, stride(from: 382, through: 500, by: 2), telBad: 100..<300, audBad: 150..<400)
         s = e.evaluate(at: 500)
         #expect(s.stack(.audio)?.state == .ok)
         #expect(s.suspectedOrigin == nil)
@@ -165,10 +165,39 @@ struct HealthStateTests {
         let e = originEngine()
         // Audio fails first; Telephony follows. The whole file is read before evaluating,
         // as `watch --once` does.
-        feed(e, stride(from: 0, through: 330, by: 2), telBad: 150 ..< 400, audBad: 100 ..< 400)
+        feed(e, stride(from: 0, through: 330, by: 2), telBad: 150..<400, audBad: 100..<400)
         let s = e.evaluate(at: e.newestEventTime!)
         #expect(s.stack(.telephony)?.state == .critical)
         #expect(s.stack(.audio)?.state == .critical)
         #expect(s.suspectedOrigin == .audio)
+    }
+}
+
+@Suite("Health bad input")
+struct HealthBadInputTests {
+    @Test func badTimesAndBadMetricDefinitionsDoNotCrash() {
+        let broken = [
+            MetricDefinition(
+                id: "no_signal", name: "No signal", scope: .audio, unit: "ms", aggregation: .p95,
+                direction: .higherIsWorse, warning: 1, critical: 2),
+            MetricDefinition(
+                id: "half_ratio", name: "Half ratio", scope: .telephony, unit: "%", aggregation: .ratio,
+                numerator: .callAnswered, direction: .lowerIsWorse, warning: 95, critical: 90),
+            MetricDefinition(
+                id: "no_cutoff", name: "No cut-off", scope: .audio, unit: "%", aggregation: .shareBelow,
+                signal: .mos, windowSeconds: -5, direction: .higherIsWorse, warning: 1, critical: 2),
+        ]
+        let engine = HealthEngine(playbook: HealthFixtures.playbook(broken))
+        #expect(engine.configurationProblems.count == 4)
+        #expect(engine.configurationProblems.allSatisfy { $0.hasPrefix("metric '") })
+        for t in [Double.infinity, -.infinity, .nan, 1e300, -1e300, 0, 1e11] {
+            engine.ingest(HealthFixtures.event(t, .audio, [(.mos, 3), (.callAnswered, 1), (.pddMs, 1e300)]))
+            _ = engine.evaluate(at: t)
+            _ = engine.advance(to: t)
+        }
+        #expect(engine.rejectedEvents == 5)
+        let s = engine.evaluate(at: .nan)
+        #expect(s.metric("no_signal")?.state == .noData)
+        #expect(s.metric("half_ratio")?.value == nil)
     }
 }

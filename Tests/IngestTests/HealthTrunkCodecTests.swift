@@ -11,7 +11,7 @@ struct HealthTrunkCodecTests {
     @Test func telephonyIsBrokenDownPerTrunk() {
         let engine = HealthEngine(playbook: F.playbook(), config: HealthConfig(hysteresisSeconds: 0))
         // All within one 10 s slice, so every evaluation step sees the final numbers.
-        for i in 0 ..< 20 {
+        for i in 0..<20 {
             let t = 1000 + Double(i) * 0.4
             engine.ingest(F.call(t, answered: true, trunk: good, pdd: 600))
             engine.ingest(F.call(t + 0.2, answered: i % 2 == 0, trunk: bad, pdd: 5000))
@@ -45,8 +45,8 @@ struct HealthTrunkCodecTests {
 
     @Test func trunkCountIsBoundedAndTheQuietestIsEvicted() {
         let engine = HealthEngine(playbook: F.playbook(), config: HealthConfig(maxTrunks: 4))
-        for i in 0 ..< 50 { engine.ingest(F.call(1000 + Double(i), answered: true, trunk: "busy:5060")) }
-        for n in 0 ..< 10 { engine.ingest(F.call(1060 + Double(n), answered: true, trunk: "t\(n):5060")) }
+        for i in 0..<50 { engine.ingest(F.call(1000 + Double(i), answered: true, trunk: "busy:5060")) }
+        for n in 0..<10 { engine.ingest(F.call(1060 + Double(n), answered: true, trunk: "t\(n):5060")) }
         let s = engine.evaluate(at: 1070)
         #expect(s.trunks.count == 4)
         #expect(s.trunks["busy:5060"] != nil)
@@ -56,20 +56,20 @@ struct HealthTrunkCodecTests {
 
     @Test func codecChangeRaisesAnAudioWarningNamingTheTrunk() {
         let engine = HealthEngine(playbook: F.playbook(), config: HealthConfig(hysteresisSeconds: 0))
-        for i in 0 ..< 5 {
+        for i in 0..<5 {
             let e = F.event(1000 + Double(i), .telephony, [(.callAttempt, 1)], trunk: bad, codec: "PCMU", call: "c\(i)")
             engine.ingest(e)
             engine.ingest(e)  // the same call reported twice counts once
         }
         engine.ingest(F.event(1001, .telephony, [(.callAttempt, 1)], trunk: good, codec: "pcma", call: "g1"))
-        for i in 0 ..< 5 { engine.ingest(F.event(1000 + Double(i), .audio, [(.sttLatencyMs, 200)])) }
+        for i in 0..<5 { engine.ingest(F.event(1000 + Double(i), .audio, [(.sttLatencyMs, 200)])) }
         var s = engine.evaluate(at: 1010)
         #expect(s.codecs == ["PCMU": 5, "PCMA": 1])
         #expect(s.codecAlerts.isEmpty)
         #expect(s.stack(.audio)?.state == .ok)
         _ = engine.advance(to: 1010)
 
-        for i in 0 ..< 3 {
+        for i in 0..<3 {
             engine.ingest(F.event(1020, .telephony, [(.callAttempt, 1)], trunk: bad, codec: "G729", call: "x\(i)"))
         }
         s = engine.evaluate(at: 1030)
@@ -90,10 +90,11 @@ struct HealthTrunkCodecTests {
 
     @Test func recentFailedCallsAreBoundedPerStack() {
         let engine = HealthEngine(playbook: F.playbook())
-        for i in 0 ..< 60 {
+        for i in 0..<60 {
             engine.ingest(
-                F.event(1000 + Double(i), .telephony, [(.callAttempt, 1), (.sip503, 1)], call: "call-\(i)",
-                        summary: "INVITE answered 503 Service Unavailable"))
+                F.event(
+                    1000 + Double(i), .telephony, [(.callAttempt, 1), (.sip503, 1)], call: "call-\(i)",
+                    summary: "INVITE answered 503 Service Unavailable"))
             // A second record about the same failed call is not a second failure.
             engine.ingest(F.event(1000 + Double(i), .telephony, [(.callFailed, 1)], call: "call-\(i)"))
         }

@@ -97,7 +97,7 @@ struct FailedCallLog {
 
     func recent(stack: Int) -> [FailedCall] {
         let r = rings[stack]
-        return (0 ..< capacity).compactMap { r[(next[stack] + $0) % capacity] }
+        return (0..<capacity).compactMap { r[(next[stack] + $0) % capacity] }
     }
 
     var kept: Int { rings.reduce(0) { $0 + $1.reduce(0) { $0 + ($1 == nil ? 0 : 1) } } }

@@ -124,7 +124,7 @@ public final class HealthEngine {
         if let st = e.stack { mask |= 1 << Self.scopeIndex(st) }
         var failed: UInt8 = 0
         let samples = e.samples
-        for i in 0 ..< samples.count {
+        for i in 0..<samples.count {
             let (sig, v) = samples[i]
             let o = signals.of(sig)
             mask |= main.table.scopeMaskBySignal[o]
@@ -157,7 +157,7 @@ public final class HealthEngine {
         let slot = trunkRings[idx].prepare(s)
         guard slot >= 0 else { return }
         let samples = e.samples
-        for i in 0 ..< samples.count {
+        for i in 0..<samples.count {
             let (sig, v) = samples[i]
             trunkRings[idx].apply(slot: slot, signal: signals.of(sig), value: v, time: e.time)
         }
@@ -199,7 +199,7 @@ public final class HealthEngine {
             var reason = e.summary
             if reason.isEmpty {
                 var names: [String] = []
-                for j in 0 ..< e.samples.count where Self.failureStack(e.samples[j].0) == st {
+                for j in 0..<e.samples.count where Self.failureStack(e.samples[j].0) == st {
                     names.append(e.samples[j].0.rawValue)
                 }
                 reason = names.isEmpty ? "\(e.kind.rawValue) \(e.level.rawValue)" : names.joined(separator: ", ")
@@ -214,7 +214,7 @@ public final class HealthEngine {
     private func observeSlices(from a: Int, to b: Int) {
         let last = min(b - 1, a + main.table.maxWindowSlices)
         guard a <= last else { return }
-        for k in a ... last {
+        for k in a...last {
             let t = (Double(k) + 0.999) * slice
             let states = rawStackStates(at: t)
             origin.observe(at: t, critical: states.map { $0 == .critical })
@@ -224,7 +224,9 @@ public final class HealthEngine {
     // MARK: Reading
 
     /// The raw (no hysteresis) health for the windows ending at `now` (event time).
+    /// A time that is not finite reads as the newest event; absurd ones are clamped (±1e12 s).
     public func evaluate(at now: Double) -> HealthSnapshot {
+        let now = now.isFinite ? min(max(now, -1e12), 1e12) : (newestEventTime ?? 0)
         var snap = build(at: now, sparkline: true, trunks: true)
         noteOrigin(&snap)
         return snap
@@ -397,7 +399,7 @@ public final class HealthEngine {
         let per = Self.slicesPerMinute(slice)
         let minutes = config.sparklineMinutes
         let scope = main.table.plans[m].scope
-        return (0 ..< minutes).map { i in
+        return (0..<minutes).map { i in
             let e = end - (minutes - 1 - i) * per
             return main.read(
                 metric: m, end: e, slices: per, scopeLive: main.active(scope: scope, end: e, slices: per),
@@ -433,7 +435,8 @@ public final class HealthEngine {
             return head + (parts.isEmpty ? sh.reason : parts.joined(separator: "; "))
         case .ok:
             let main = sh.metrics.first { $0.id == sh.sparklineMetric && $0.value != nil }
-            let detail = main.map { "\(HealthRules.phrase($0)) over \(HealthRules.window($0.windowSeconds))" }
+            let detail =
+                main.map { "\(HealthRules.phrase($0)) over \(HealthRules.window($0.windowSeconds))" }
                 ?? "all metrics within thresholds"
             return head + detail + ", was \(from.word)"
         case .noData:

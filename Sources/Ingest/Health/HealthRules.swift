@@ -37,7 +37,11 @@ public enum HealthRules {
         for m in metrics where m.state != .info {
             any = true
             if m.state != .noData { allNoData = false }
-            if m.state == .critical { worst = .critical } else if m.state == .warning && worst != .critical { worst = .warning }
+            if m.state == .critical {
+                worst = .critical
+            } else if m.state == .warning && worst != .critical {
+                worst = .warning
+            }
         }
         if !any { return .info }
         if allNoData { return .noData }
@@ -95,7 +99,7 @@ public enum HealthRules {
         let a = abs(v)
         let places = a < 10 ? 2 : a < 100 ? 1 : 0
         var p = 1.0
-        for _ in 0 ..< places { p *= 10 }
+        for _ in 0..<places { p *= 10 }
         let r = (v * p).rounded() / p
         if r == r.rounded(), abs(r) < 1e15 { return String(Int64(r)) }
         return String(r)

@@ -82,7 +82,9 @@ struct MetricTable {
             let scope = MetricScope.allCases.firstIndex(of: d.scope) ?? 4
             var valid = true
             let wanted = d.windowSeconds <= 0 ? 300 : min(d.windowSeconds, Self.maxWindowSeconds)
-            if d.windowSeconds <= 0 { problems.append("metric '\(d.id)': window \(d.windowSeconds) s is not positive, using 300 s") }
+            if d.windowSeconds <= 0 {
+                problems.append("metric '\(d.id)': window \(d.windowSeconds) s is not positive, using 300 s")
+            }
             let slices = max(1, Int((Double(wanted) / sliceSeconds).rounded(.up)))
             maxSlices = max(maxSlices, slices)
             if d.aggregation == .ratio {

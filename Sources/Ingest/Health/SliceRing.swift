@@ -71,23 +71,23 @@ struct SliceRing {
 
     private mutating func wipe(_ slot: Int) {
         let m = table.count
-        for i in slot * m ..< (slot + 1) * m { accs[i] = SliceAcc() }
+        for i in slot * m..<(slot + 1) * m { accs[i] = SliceAcc() }
         let h = table.histCount
-        for i in slot * h ..< (slot + 1) * h where hists[i] != nil { hists[i]!.reset() }
+        for i in slot * h..<(slot + 1) * h where hists[i] != nil { hists[i]!.reset() }
         let s = MetricTable.scopeCount
-        for i in slot * s ..< (slot + 1) * s { activity[i] = 0 }
+        for i in slot * s..<(slot + 1) * s { activity[i] = 0 }
     }
 
     /// Forgets everything (a trunk ring reused for another trunk).
     mutating func clear() {
-        for i in 0 ..< slotCount { slotSlice[i] = .min }
+        for i in 0..<slotCount { slotSlice[i] = .min }
         newestSlice = .min
     }
 
     @inline(__always) mutating func markActive(slot: Int, mask: UInt8) {
         guard mask != 0 else { return }
         let base = slot * MetricTable.scopeCount
-        for s in 0 ..< MetricTable.scopeCount where mask & (1 << s) != 0 { activity[base + s] &+= 1 }
+        for s in 0..<MetricTable.scopeCount where mask & (1 << s) != 0 { activity[base + s] &+= 1 }
     }
 
     /// Applies one sample to every metric it feeds. No allocation except a slice's first
@@ -96,7 +96,7 @@ struct SliceRing {
         let lo = table.feedStart[signal]
         let hi = table.feedStart[signal + 1]
         guard lo < hi else { return }
-        for f in lo ..< hi {
+        for f in lo..<hi {
             let feed = table.feeds[f]
             let m = Int(feed.metric)
             let i = slot * table.count + m
@@ -144,7 +144,7 @@ struct SliceRing {
     func totalActivity(scope: Int) -> Int {
         guard newestSlice != .min else { return 0 }
         var n = 0
-        for slot in 0 ..< slotCount where slotSlice[slot] > newestSlice - slotCount {
+        for slot in 0..<slotCount where slotSlice[slot] > newestSlice - slotCount {
             n += Int(activity[slot * MetricTable.scopeCount + scope])
         }
         return n
@@ -155,7 +155,7 @@ struct SliceRing {
         guard end != .min else { return [] }
         let from = max(end - slices + 1, end - slotCount + 1)
         guard from <= end else { return [] }
-        return (from ... end).filter { slotSlice[slotIndex($0)] == $0 }
+        return (from...end).filter { slotSlice[slotIndex($0)] == $0 }
     }
 
     /// Reduces metric `m` over the slices ending at `end`. `scopeLive` says whether the

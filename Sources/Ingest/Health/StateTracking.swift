@@ -39,7 +39,7 @@ struct OriginTracker {
     mutating func observe(at t: Double, critical: [Bool]) {
         guard t >= lastObserved else { return }
         lastObserved = t
-        for i in 0 ..< 4 {
+        for i in 0..<4 {
             if critical[i] {
                 if since[i] == nil { since[i] = t }
             } else {
@@ -52,7 +52,7 @@ struct OriginTracker {
         }
         if origin == nil {
             var best: Int?
-            for i in 0 ..< 4 where critical[i] {
+            for i in 0..<4 where critical[i] {
                 if let b = best, since[b]! <= since[i]! { continue }
                 best = i
             }
