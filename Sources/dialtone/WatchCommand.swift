@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Dispatch
+import Foundation
+import IncidentCore
+import IncidentStore
+import Ingest
+
+/// `dialtone watch`: the health engine without a screen, for scripts, CI and benchmarks.
+struct WatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Read logs into four-stack health; print state changes, or one summary with --once.",
+        discussion: SourceSpec.syntaxHelp)
+
+    @Option(name: .customLong("log"), help: "A source: [FORMAT:](cmd:COMMAND | - | PATH). Repeat for more.")
+    var logs: [String] = []
+    @Option(help: "Playbook name or path.") var playbook: String = "voice-agent"
+    @Flag(help: "Read files from their beginning (default: follow from the end).") var fromStart = false
+    @Flag(help: "Read every source to its end, print one summary of the final window, exit.") var once = false
+    @Flag(help: "JSON lines instead of text.") var json = false
+    @Option(help: "Time zone for log times written without one (default: the local zone).") var tz: String?
+
+    func run() throws {
+        try IncidentCLI.run {
+            guard !logs.isEmpty else { throw StoreError("watch: give at least one --log SPEC") }
+            var specs: [SourceSpec] = []
+            for l in logs {
+                do { specs.append(try SourceSpec.parse(l)) } catch { throw StoreError(String(describing: error)) }
+            }
+            let pb = try PlaybookLocator.standard(.current()).load(playbook).playbook
+            var zone = TimeZone.current
+            if let tz {
+                guard let z = TimeZone(identifier: tz) else { throw StoreError("--tz: unknown time zone \"\(tz)\"") }
+                zone = z
+            }
+            let context = ParseContext(timeZone: zone, fieldMappings: pb.fieldMappings)
+            if once {
+                let r = OnceIngest.run(specs: specs, playbook: pb, context: context)
+                for s in r.sources where s.error != nil {
+                    warn("\(s.name): \(s.error!) (counted as read 0; the other sources were read)")
+                }
+                printSummary(r.snapshot, r.counters)
+            } else {
+                try follow(specs, pb, context)
+            }
+        }
+    }
+
+    func printSummary(_ s: HealthSnapshot, _ c: IngestCounters) {
+        if json {
+            out(HealthEngine.summaryJSON(s, counters: c))
+        } else {
+            out(Sanitize.block(HealthEngine.summaryText(s, counters: c)))
+        }
+    }
+
+    /// Follows until SIGINT or SIGTERM, then prints the same summary as --once and exits 0.
+    func follow(_ specs: [SourceSpec], _ pb: Playbook, _ context: ParseContext) throws {
+        let live = LiveIngest(specs: specs, playbook: pb, context: context, fromStart: fromStart, keepLines: 1)
+        let stop = StopFlag()
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { stop.set() }
+            s.resume()
+            return s
+        }
+        defer { sources.forEach { $0.cancel() } }
+        live.start()
+        defer { live.stop() }
+        while !stop.isSet {
+            _ = live.sources.waitForLines(timeout: 0.25)
+            let p = live.pump()
+            for c in p.changes {
+                out(json ? HealthEngine.changeJSON(c) : Sanitize.line("\(Timestamp(seconds: c.time).display)  \(c.message)"))
+            }
+            for n in live.sources.takeNotices() { warn(n.message) }
+        }
+        live.pump()
+        printSummary(live.snapshot(), live.counters)
+    }
+}
+
+/// Set from a signal handler's queue, read by the loop.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
+func warn(_ s: String) {
+    var msg = "dialtone: warning: " + Sanitize.line(s) + "\n"
+    msg.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
