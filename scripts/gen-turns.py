@@ -18,8 +18,8 @@ with open(out, "w") as f:
         stt, llm, tts = rnd.randint(120, 320), rnd.randint(250, 900), rnd.randint(90, 260)
         rec = {"call_id": "call_%07d" % (i // 6), "turn_index": i % 6, "timestamp": ts,
                "user_transcript": phrases[i % 4], "asr_confidence": round(rnd.uniform(0.78, 0.99), 2),
-               "intent": {"name": "reschedule_appointment", "confidence": 0.91},
+               "intent": {"name": "reschedule", "confidence": 0.91},
                "latency_ms": {"stt": stt, "llm": llm, "tts": tts, "total": stt + llm + tts},
-               "tool_calls": [{"name": "get_appointments", "success": rnd.random() > 0.005, "latency_ms": rnd.randint(40, 200)}],
-               "agent_response": "I can help you with that."}
+               "tool_calls": [{"name": "lookup", "success": rnd.random() > 0.005, "latency_ms": rnd.randint(40, 200)}],
+               "agent_response": "Sure."}
         f.write(json.dumps(rec, separators=(",", ":")) + "\n")
