@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "dialtone",
             dependencies: [
-                "IncidentCore", "IncidentStore", "Ingest", "Console", "CursesBackend", "TermGrid",
+                "IncidentCore", "IncidentStore", "Ingest", "Console", "CursesBackend", "TermGrid", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +57,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Ingest"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "TermGrid"]),
         .testTarget(name: "EndToEndTests", dependencies: ["IncidentCore"]),
     ]

@@ -1,0 +1,1 @@
+/// Simulated voice-agent fleet: deterministic log writers for the demo, tests and benchmarks.
