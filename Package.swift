@@ -38,6 +38,7 @@ let package = Package(
             name: "Console",
             dependencies: ["IncidentCore", "Ingest", "TermGrid", .product(name: "Yams", package: "Yams")]
         ),
+        .target(name: "Simulator", dependencies: ["IncidentCore"]),
         .target(name: "CursesBackend", dependencies: ["CNcursesw", "TermGrid"]),
         .executableTarget(
             name: "dialtone",
