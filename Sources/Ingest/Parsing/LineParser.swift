@@ -193,7 +193,8 @@ public final class LineParser {
     func jsonTime(_ b: UnsafeBufferPointer<UInt8>, _ v: JSONValue) -> Double? {
         switch v.kind {
         case .number:
-            return b.decimal(v.span).flatMap { $0.isFinite ? epochSeconds($0) : nil }
+            // Infinite or absurd values go through: `stamp` counts them as bad times.
+            return b.decimal(v.span).flatMap { $0.isNaN ? nil : epochSeconds($0) }
         case .string:
             let s = b.trimmed(v.span)
             guard !s.isEmpty else { return nil }
