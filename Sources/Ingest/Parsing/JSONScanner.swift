@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// What a JSON value is, as far as the scanner looks.
 enum JSONKind: UInt8 {
     case string, number, trueLiteral, falseLiteral, null, object, array
@@ -177,20 +183,39 @@ final class JSONScanner {
     }
 
     /// Index of the closing quote of a string whose text starts at `i`, and whether it had
-    /// escapes.
+    /// escapes. Most strings have none: memchr finds the quote and a second memchr proves
+    /// there is no backslash before it; only strings with escapes walk byte by byte.
     @inline(__always)
     private static func stringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (Int, Bool)? {
+        // Keys and short values end within a few bytes: a plain loop beats a libc call there.
+        var k = start
+        let shortEnd = min(n, start + 24)
+        while k < shortEnd {
+            let c = p[k]
+            if c == ASCII.quote { return (k, false) }
+            if c == ASCII.backslash { break }
+            k += 1
+        }
+        if k < shortEnd || k == n {
+            // A backslash came first (or the text ended): walk it properly below.
+            k = start
+        }
+        guard k < n, let q = memchr(p + k, Int32(ASCII.quote), n - k) else {
+            return k == start ? slowStringEnd(p, start, n) : nil
+        }
+        let quote = UnsafeRawPointer(q) - UnsafeRawPointer(p)
+        if quote == start || memchr(p + start, Int32(ASCII.backslash), quote - start) == nil {
+            return (quote, false)
+        }
+        return slowStringEnd(p, start, n)
+    }
+
+    private static func slowStringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (Int, Bool)? {
         var i = start
-        var escaped = false
         while i < n {
             let c = p[i]
-            if c == ASCII.quote { return (i, escaped) }
-            if c == ASCII.backslash {
-                escaped = true
-                i += 2
-            } else {
-                i += 1
-            }
+            if c == ASCII.quote { return (i, true) }
+            i += c == ASCII.backslash ? 2 : 1
         }
         return nil
     }

@@ -30,9 +30,10 @@ public final class LineParser {
     /// shape pays for detection once.
     private var lastJSONFormat: LogFormat?
 
-    /// Reused call id, so consecutive records of one call share one String.
-    private var lastCallIDBytes: [UInt8] = []
-    private var lastCallID = ""
+    /// Call id cache (see `callID`).
+    static let callIDSlots = 256
+    private var callIDKeys = [[UInt8]](repeating: [], count: LineParser.callIDSlots)
+    private var callIDValues = [String](repeating: "", count: LineParser.callIDSlots)
     /// Whether the current line ended in CR LF (sipp bodies are counted in wire bytes).
     var lineHadCR = false
 
@@ -222,13 +223,22 @@ public final class LineParser {
         s.append(signal, v)
     }
 
-    /// The call id in `span`, reusing the previous String when the bytes repeat.
+    /// The call id in `span`. Recent ids sit in a small direct-mapped cache, so the records
+    /// of calls in progress reuse one String each instead of allocating per line.
     func callID(_ b: UnsafeBufferPointer<UInt8>, _ span: Span) -> String? {
-        guard !span.isEmpty, span.count <= 256 else { return nil }
+        guard !span.isEmpty, span.count <= 256, let base = b.baseAddress else { return nil }
+        var h: UInt32 = 2_166_136_261  // FNV-1a
+        for i in span.lo..<span.hi { h = (h ^ UInt32(b.at(i))) &* 16_777_619 }
+        let slot = Int(h & UInt32(Self.callIDSlots - 1))
+        let n = span.count
+        if callIDKeys[slot].count == n,
+            callIDKeys[slot].withUnsafeBufferPointer({ memcmp($0.baseAddress!, base + span.lo, n) == 0 })
+        {
+            return callIDValues[slot]
+        }
         let bytes = UnsafeBufferPointer(rebasing: b[span.lo..<span.hi])
-        if bytes.elementsEqual(lastCallIDBytes) { return lastCallID }
-        lastCallIDBytes = Array(bytes)
-        lastCallID = String(decoding: bytes, as: UTF8.self)
-        return lastCallID
+        callIDKeys[slot] = Array(bytes)
+        callIDValues[slot] = String(decoding: bytes, as: UTF8.self)
+        return callIDValues[slot]
     }
 }

@@ -64,7 +64,11 @@ struct SIPDialogTracker {
     /// Timer B/F span).
     static let lingerSeconds = 32.0
 
-    var block: SIPMessageDraft?
+    var block: SIPMessageDraft? {
+        didSet { blockOpen = block != nil }
+    }
+    /// Kept apart from `block` so the per-line check does not copy the draft.
+    private(set) var blockOpen = false
     var dialogs: [String: SIPDialog] = [:]
     private var lastSweep = -Double.infinity
 
@@ -73,7 +77,6 @@ struct SIPDialogTracker {
         self.maxDialogs = maxDialogs
     }
 
-    var blockOpen: Bool { block != nil }
     var dialogCount: Int { dialogs.count }
 
     /// Drops dialogs that ended a while ago or went quiet, and the quietest ones when over
