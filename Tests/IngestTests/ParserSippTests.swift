@@ -194,3 +194,17 @@ private func block(
         #expect(r.sum(.callAttempt) == 1)
     }
 }
+
+@Suite struct ParserSippErrorTests {
+    @Test func traceErrEntriesAreErrorsWithTheirQuotedMessageHeld() throws {
+        let lines = try ParserFixtures.lines("sipp/reject503-uac-errors.log")
+        let r = ParserFixtures.run(lines)
+        #expect(r.stats.unparsed == 0)
+        #expect(r.events.count == 2)
+        #expect(r.events.allSatisfy { $0.kind == .error && $0.stack == .telephony })
+        #expect(r.events.map(\.callID) == ["1-13466@127.0.0.1", "2-13466@127.0.0.1"])
+        #expect(r.events[0].summary == "sipp aborted the call: received SIP/2.0 503 Service Unavailable while expecting 180")
+        #expect(r.events[0].time == 1_795_239_840.246326)
+        #expect(r.results.filter { $0 == .pending }.count == 16)  // eight held lines per entry
+    }
+}

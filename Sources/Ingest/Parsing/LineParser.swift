@@ -89,6 +89,9 @@ public final class LineParser {
         if sip.blockOpen, forcedFormat == nil || forcedFormat == .sipp {
             if let r = sippContinue(b, arrivalTime: arrivalTime, into: &out) { return r }
         }
+        if sip.errorContinuation > 0 {
+            if let r = sippErrorContinue(b) { return r }
+        }
         if b.trimmed(Span(0, b.count)).isEmpty { return .parsed }
         let format: LogFormat
         if let forcedFormat {

@@ -70,6 +70,8 @@ struct SIPDialogTracker {
     /// Kept apart from `block` so the per-line check does not copy the draft.
     private(set) var blockOpen = false
     var dialogs: [String: SIPDialog] = [:]
+    /// Lines left of a multi-line `-trace_err` entry (the quoted message), 0 when none.
+    var errorContinuation = 0
     private var lastSweep = -Double.infinity
 
     init(idleSeconds: Double, maxDialogs: Int) {

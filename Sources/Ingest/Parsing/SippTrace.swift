@@ -14,10 +14,12 @@ extension LineParser {
         return w
     }
 
-    /// A separator line outside a block: opens one.
+    /// A separator line outside a block opens one; `-trace_err` lines are read whole.
     func sippStart(
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
+        if b.has("The following events occurred:", at: 0) { return .parsed }
+        if b.find(": Aborting call on ") != nil { return sippError(b, arrivalTime: arrivalTime, into: &out) }
         guard let w = Self.sippSeparatorTime(b) else { return nil }
         var draft = SIPMessageDraft()
         draft.time = utc(w)
@@ -85,6 +87,50 @@ extension LineParser {
         }
         sip.block = m
         return .pending
+    }
+
+    /// `2026-11-21<TAB>05:44:00.246326<TAB>1795239840.246326: Aborting call on unexpected
+    /// message for Call-Id '1-13466@127.0.0.1': while expecting '180' (index 2), received
+    /// 'SIP/2.0 503 Service Unavailable` and then the rest of the quoted message.
+    private func sippError(
+        _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
+    ) -> LineResult? {
+        guard let colon = b.find(": Aborting call on ") else { return nil }
+        var lo = colon
+        while lo > 0, b.at(lo - 1) != ASCII.tab, b.at(lo - 1) != ASCII.space { lo -= 1 }
+        let raw = b.decimal(Span(lo, colon)).map(epochSeconds)
+        var callID: String?
+        if let k = b.find("Call-Id '", from: colon), let end = b.find(byte: 39, from: k + 9) {
+            callID = b.string(Span(k + 9, end))
+        }
+        var summary = "sipp aborted the call"
+        if let k = b.find("received '", from: colon) {
+            let received = b.trimmed(Span(k + 10, b.count))
+            summary += ": received " + b.string(received)
+            // The quoted message runs on until a line that closes the quote.
+            if b.at(b.count - 1) != 39 { sip.errorContinuation = 200 }
+        }
+        if let k = b.find("while expecting '", from: colon), let end = b.find(byte: 39, from: k + 17) {
+            summary += " while expecting " + b.string(Span(k + 17, end))
+        }
+        let (time, inferred) = stamp(raw, arrival: arrivalTime)
+        out.append(
+            NormalizedEvent(
+                time: time, timeWasInferred: inferred, stack: .telephony, kind: .error, level: .error,
+                callID: callID, summary: summary))
+        return .parsed
+    }
+
+    /// A line of a `-trace_err` entry's quoted message: held, until the closing quote.
+    func sippErrorContinue(_ b: UnsafeBufferPointer<UInt8>) -> LineResult? {
+        if b.find(": Aborting call on ") != nil {
+            sip.errorContinuation = 0  // a new entry: read it normally
+            return nil
+        }
+        sip.errorContinuation -= 1
+        if b.count > 0, b.at(0) == 39 { sip.errorContinuation = 0 }
+        counters.linesByFormat[LogFormat.sipp.ordinal] += 1
+        return sip.errorContinuation == 0 ? .parsed : .pending
     }
 
     /// End of input: a message still open is complete as far as it goes.
@@ -250,7 +296,8 @@ extension LineParser {
                             let pdd = (time - d.inviteTime) * 1000
                             var s = Samples()
                             addMeasure(&s, .pddMs, pdd)
-                            outcomes.append((s, "\(m.status) \(m.reason) after \(Int(pdd.rounded())) ms", .info))
+                            let ms = pdd.isFinite ? Int(max(-1e12, min(1e12, pdd)).rounded()) : 0
+                            outcomes.append((s, "\(m.status) \(m.reason) after \(ms) ms", .info))
                         }
                     }
                 } else if m.status >= 200 {
