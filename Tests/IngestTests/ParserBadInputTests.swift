@@ -11,7 +11,7 @@ import Testing
             [0xFF, 0xFE, 0x7B, 0x22, 0x61],  // invalid UTF-8 then "{"a
             Array(#"{"call_id":"c\#u{0}","turn_index":1,"latency_ms":{"total":7"#.utf8),  // NUL, truncated
             Array(#"{"call_id":"c","turn_index":1,"latency_ms":{"total":"#.utf8),
-            Array(#"{"turn_index":1,"latency_ms":{"total":1"# .utf8) + [0] + Array("}}".utf8),
+            Array(#"{"turn_index":1,"latency_ms":{"total":1"#.utf8) + [0] + Array("}}".utf8),
             Array(String(repeating: "[", count: 10_000).utf8),
             Array((String(repeating: #"{"latency_ms":"#, count: 10_000) + "1").utf8),
             Array(("{\"turn_index\":" + String(repeating: "9", count: 400) + "}").utf8),
@@ -23,15 +23,24 @@ import Testing
             Array("RTPAUDIOQOS: lp=;rxcount=;rlp=-5;txcount=abc".utf8),
             Array("x=1 y=\"unterminated".utf8),
             Array("2026-03-05 20:57:41.553 | DEBUG    | a - OpenAITTSService#0 TTFB: ".utf8),
-            Array("2026-03-05 20:57:41.553 | DEBUG    | a - OpenAITTSService#0 TTFB: 1e999999s".utf8),
+            Array(
+                "2026-03-05 20:57:41.553 | DEBUG    | a - OpenAITTSService#0 TTFB: 1e999999s".utf8),
             Array("OPTIONS-Request was finished with code ".utf8),
             Array("Ping failed ".utf8), Array("Hangup ".utf8), Array(" is now ".utf8),
-            Array(#"{"data":{"event_type":"call.hangup","payload":{"sip_hangup_cause":"9e999"}}}"#.utf8),
+            Array(
+                #"{"data":{"event_type":"call.hangup","payload":{"sip_hangup_cause":"9e999"}}}"#
+                    .utf8),
             Array(#"{"CallSid":5,"CallStatus":{"x":[1,2]},"Timestamp":"Sat, 99 Foo 2026"}"#.utf8),
-            Array(#"{"message":{"type":"end-of-call-report","endedReason":7,"timestamp":-1e308}}"#.utf8),
-            Array(#"{"call_id":"r","disconnection_reason":null,"latency":{"e2e":{"p95":"-3"}}}"#.utf8),
-            Array(#"{"call_id":"c","turn_index":1,"timestamp":"9999-12-31T23:59:59Z","latency_ms":{"total":1}}"#.utf8),
-            Array(#"{"call_id":"c","turn_index":1,"timestamp":1e400,"latency_ms":{"total":1}}"#.utf8),
+            Array(
+                #"{"message":{"type":"end-of-call-report","endedReason":7,"timestamp":-1e308}}"#
+                    .utf8),
+            Array(
+                #"{"call_id":"r","disconnection_reason":null,"latency":{"e2e":{"p95":"-3"}}}"#.utf8),
+            Array(
+                #"{"call_id":"c","turn_index":1,"timestamp":"9999-12-31T23:59:59Z","latency_ms":{"total":1}}"#
+                    .utf8),
+            Array(
+                #"{"call_id":"c","turn_index":1,"timestamp":1e400,"latency_ms":{"total":1}}"#.utf8),
         ]
         // Binary junk, deterministic.
         var rng = SplitMix(seed: 42)
@@ -68,7 +77,8 @@ import Testing
     @Test func mangledFixturesNeverCrash() throws {
         var lines: [[UInt8]] = []
         for f in [
-            "formats/turns.jsonl", "formats/livekit.jsonl", "formats/pipecat.log", "formats/asterisk.log",
+            "formats/turns.jsonl", "formats/livekit.jsonl", "formats/pipecat.log",
+            "formats/asterisk.log",
             "formats/twilio.jsonl", "formats/retell.jsonl", "sipp/latering-uac.trace",
         ] {
             lines += try ParserFixtures.lines(f)
@@ -81,7 +91,8 @@ import Testing
                 switch rng.next() % 4 {
                 case 0: m = Array(m.prefix(Int(rng.next() % UInt64(m.count))))
                 case 1: m[Int(rng.next() % UInt64(m.count))] = UInt8(truncatingIfNeeded: rng.next())
-                case 2: m.insert(contentsOf: [0x22, 0x5C, 0x7B], at: Int(rng.next() % UInt64(m.count)))
+                case 2:
+                    m.insert(contentsOf: [0x22, 0x5C, 0x7B], at: Int(rng.next() % UInt64(m.count)))
                 default: m.removeSubrange(0..<Int(rng.next() % UInt64(m.count)))
                 }
                 mangled.append(m)

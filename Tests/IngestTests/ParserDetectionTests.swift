@@ -9,14 +9,29 @@ import Testing
         (#"{"message": "LLM metrics", "name": "livekit.agents", "ttft": 0.4}"#, .livekit),
         (#"{"message": "TTS metrics", "ttfb": 0.2}"#, .livekit),
         ("2026-11-21 04:45:14,026 INFO livekit.agents LLM metrics {\"ttft\": 0.41}", .livekit),
-        ("2026-11-21 04:45:14,026 WARNING x failed to generate LLM completion: status_code=429", .livekit),
-        ("2026-03-05 20:57:41.553 | DEBUG    | pipecat.x:y:1 - OpenAITTSService#0 TTFB: 1.5", .pipecat),
+        (
+            "2026-11-21 04:45:14,026 WARNING x failed to generate LLM completion: status_code=429",
+            .livekit
+        ),
+        (
+            "2026-03-05 20:57:41.553 | DEBUG    | pipecat.x:y:1 - OpenAITTSService#0 TTFB: 1.5",
+            .pipecat
+        ),
         ("----------------------------------------------- 2026-11-21 04:42:49.379138", .sipp),
-        ("Nov 21 04:42:49 h kamailio[1]: NOTICE: acc [acc.c:1]: ACC: transaction answered: code=200", .kamailio),
-        ("DBG:dispatcher:ds_options_callback: OPTIONS-Request was finished with code 408 (to sip:1.2.3.4:5060, group 2)", .opensips),
+        (
+            "Nov 21 04:42:49 h kamailio[1]: NOTICE: acc [acc.c:1]: ACC: transaction answered: code=200",
+            .kamailio
+        ),
+        (
+            "DBG:dispatcher:ds_options_callback: OPTIONS-Request was finished with code 408 (to sip:1.2.3.4:5060, group 2)",
+            .opensips
+        ),
         ("[Feb  2 11:45:23] NOTICE[1362] chan_sip.c: Peer '668' is now UNREACHABLE!", .asterisk),
         ("[Feb  2 11:45:23] VERBOSE[1] pbx.c: anything", .asterisk),
-        ("2025-01-22 12:01:58.522687 [WARNING] sofia.c:6417 Ping failed test with code 408", .freeswitch),
+        (
+            "2025-01-22 12:01:58.522687 [WARNING] sofia.c:6417 Ping failed test with code 408",
+            .freeswitch
+        ),
         (#"{"CallSid":"CA1","CallStatus":"completed"}"#, .twilio),
         (#"{"call_sid":"CA1","carrier_edge":{}}"#, .twilio),
         (#"{"data":{"event_type":"call.hangup"}}"#, .telnyx),

@@ -70,7 +70,9 @@ public final class LineParser {
     }
 
     /// Convenience for tests and small callers.
-    public func parse(_ line: String, arrivalTime: Double, into out: inout [NormalizedEvent]) -> LineResult {
+    public func parse(_ line: String, arrivalTime: Double, into out: inout [NormalizedEvent])
+        -> LineResult
+    {
         var copy = line
         return copy.withUTF8 { parse($0, arrivalTime: arrivalTime, into: &out) }
     }
@@ -98,7 +100,8 @@ public final class LineParser {
             format = forcedFormat
         } else if b.at(firstNonSpace(b)) == ASCII.lbrace {
             // Hot path: a stream of turn records skips detection entirely.
-            if lastJSONFormat == .turns, let r = parseTurn(b, arrivalTime: arrivalTime, into: &out) {
+            if lastJSONFormat == .turns, let r = parseTurn(b, arrivalTime: arrivalTime, into: &out)
+            {
                 count(.turns)
                 return r
             }
@@ -203,7 +206,9 @@ public final class LineParser {
             let s = b.trimmed(v.span)
             guard !s.isEmpty else { return nil }
             if ASCII.isDigit(b.at(s.lo)) {
-                if let w = b.isoTime(at: s.lo), w.end == s.hi || w.end - s.lo >= 19 { return utc(w) }
+                if let w = b.isoTime(at: s.lo), w.end == s.hi || w.end - s.lo >= 19 {
+                    return utc(w)
+                }
                 if let d = b.decimal(s), d.isFinite { return epochSeconds(d) }
                 return nil
             }
@@ -235,7 +240,9 @@ public final class LineParser {
         let slot = Int(h & UInt32(Self.callIDSlots - 1))
         let n = span.count
         if callIDKeys[slot].count == n,
-            callIDKeys[slot].withUnsafeBufferPointer({ memcmp($0.baseAddress!, base + span.lo, n) == 0 })
+            callIDKeys[slot].withUnsafeBufferPointer({
+                memcmp($0.baseAddress!, base + span.lo, n) == 0
+            })
         {
             return callIDValues[slot]
         }

@@ -99,7 +99,8 @@ struct SIPDialogTracker {
             // Make room for an eighth of the cap at once, so a flood of new calls does not
             // sort on every INVITE.
             let drop = dialogs.count - maxDialogs + max(1, maxDialogs / 8)
-            let oldest = dialogs.sorted { $0.value.lastActivity < $1.value.lastActivity }.prefix(drop)
+            let oldest = dialogs.sorted { $0.value.lastActivity < $1.value.lastActivity }.prefix(
+                drop)
             for (id, d) in oldest {
                 dialogs[id] = nil
                 if !d.ended { evicted += 1 }

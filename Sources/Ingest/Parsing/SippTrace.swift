@@ -19,7 +19,9 @@ extension LineParser {
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
         if b.has("The following events occurred:", at: 0) { return .parsed }
-        if b.find(": Aborting call on ") != nil { return sippError(b, arrivalTime: arrivalTime, into: &out) }
+        if b.find(": Aborting call on ") != nil {
+            return sippError(b, arrivalTime: arrivalTime, into: &out)
+        }
         guard let w = Self.sippSeparatorTime(b) else { return nil }
         var draft = SIPMessageDraft()
         draft.time = utc(w)
@@ -110,13 +112,16 @@ extension LineParser {
             // The quoted message runs on until a line that closes the quote.
             if b.at(b.count - 1) != 39 { sip.errorContinuation = 200 }
         }
-        if let k = b.find("while expecting '", from: colon), let end = b.find(byte: 39, from: k + 17) {
+        if let k = b.find("while expecting '", from: colon),
+            let end = b.find(byte: 39, from: k + 17)
+        {
             summary += " while expecting " + b.string(Span(k + 17, end))
         }
         let (time, inferred) = stamp(raw, arrival: arrivalTime)
         out.append(
             NormalizedEvent(
-                time: time, timeWasInferred: inferred, stack: .telephony, kind: .error, level: .error,
+                time: time, timeWasInferred: inferred, stack: .telephony, kind: .error,
+                level: .error,
                 callID: callID, summary: summary))
         return .parsed
     }
@@ -141,10 +146,12 @@ extension LineParser {
     }
 
     /// "SIP/2.0 503 Service Unavailable" or "INVITE sip:service@127.0.0.1:5070 SIP/2.0".
-    private func readStartLine(_ b: UnsafeBufferPointer<UInt8>, _ m: inout SIPMessageDraft) -> Bool {
+    private func readStartLine(_ b: UnsafeBufferPointer<UInt8>, _ m: inout SIPMessageDraft) -> Bool
+    {
         let line = b.trimmed(Span(0, b.count))
         if b.has("SIP/2.0 ", at: line.lo) {
-            guard let code = b.integer(Span(line.lo + 8, min(line.lo + 11, line.hi))), (100...699).contains(code)
+            guard let code = b.integer(Span(line.lo + 8, min(line.lo + 11, line.hi))),
+                (100...699).contains(code)
             else { return false }
             m.status = code
             m.reason = b.string(b.trimmed(Span(min(line.lo + 11, line.hi), line.hi)))
@@ -162,12 +169,16 @@ extension LineParser {
     /// host[:port] of a SIP URI: `sip:service@127.0.0.1:5070;transport=udp` -> `127.0.0.1:5070`.
     private func uriHost(_ b: UnsafeBufferPointer<UInt8>, _ span: Span) -> String? {
         var lo = span.lo
-        if let colon = b.find(byte: ASCII.colon, from: lo, to: span.hi), colon - lo <= 4 { lo = colon + 1 }
+        if let colon = b.find(byte: ASCII.colon, from: lo, to: span.hi), colon - lo <= 4 {
+            lo = colon + 1
+        }
         if let at = b.find(byte: ASCII.at, from: lo, to: span.hi) { lo = at + 1 }
         var hi = lo
         while hi < span.hi {
             let c = b.at(hi)
-            if c == ASCII.semicolon || c == 63 /* ? */ || c == 62 /* > */ || c == ASCII.space { break }
+            if c == ASCII.semicolon || c == 63 /* ? */ || c == 62 /* > */ || c == ASCII.space {
+                break
+            }
             hi += 1
         }
         return hi > lo ? b.string(Span(lo, hi)) : nil
@@ -179,7 +190,8 @@ extension LineParser {
         let value = b.trimmed(Span(colon + 1, b.count))
         func named(_ full: StaticString, _ compact: StaticString) -> Bool {
             (name.count == full.utf8CodeUnitCount && b.containsIgnoringCase(full, in: name))
-                || (name.count == compact.utf8CodeUnitCount && b.containsIgnoringCase(compact, in: name))
+                || (name.count == compact.utf8CodeUnitCount
+                    && b.containsIgnoringCase(compact, in: name))
         }
         if named("Call-ID", "i") {
             m.callID = b.string(value)
@@ -225,7 +237,9 @@ extension LineParser {
     }
 
     /// A whole message: one ladder event, plus call outcome events from the dialog state.
-    private func completeSIP(_ m: SIPMessageDraft, arrivalTime: Double, into out: inout [NormalizedEvent]) {
+    private func completeSIP(
+        _ m: SIPMessageDraft, arrivalTime: Double, into out: inout [NormalizedEvent]
+    ) {
         let (time, inferred) = stamp(m.time, arrival: arrivalTime)
         counters.evictedCalls += sip.sweep(now: time)
         let arrow = m.sent == false ? "<-" : "->"
@@ -256,10 +270,15 @@ extension LineParser {
                     dialog = d
                 } else if let id = m.callID {
                     let d = SIPDialog(
-                        inviteTime: time, inviteCSeq: m.cseq ?? 0, trunk: m.requestHost, lastActivity: time)
+                        inviteTime: time, inviteCSeq: m.cseq ?? 0, trunk: m.requestHost,
+                        lastActivity: time)
                     dialog = d
                     sip.dialogs[id] = d
-                    outcomes.append((Samples([(.callAttempt, 1)]), "call attempt -> \(m.requestHost ?? "?")", .info))
+                    outcomes.append(
+                        (
+                            Samples([(.callAttempt, 1)]), "call attempt -> \(m.requestHost ?? "?")",
+                            .info
+                        ))
                 }
             case "CANCEL":
                 dialog?.canceled = true
@@ -273,7 +292,8 @@ extension LineParser {
                         d.endTime = time
                         var s = Samples([(.callEnded, 1)])
                         if d.answered { s.append(.callSucceeded, 1) }
-                        outcomes.append((s, d.answered ? "call ended (answered)" : "call ended", .info))
+                        outcomes.append(
+                            (s, d.answered ? "call ended (answered)" : "call ended", .info))
                     }
                     d.lastActivity = time
                     dialog = d
@@ -314,7 +334,8 @@ extension LineParser {
                                 d.pddReported = true
                                 addMeasure(&s, .pddMs, (time - d.inviteTime) * 1000)
                             }
-                            outcomes.append((s, "answered\(d.codec.map { " (\($0))" } ?? "")", .info))
+                            outcomes.append(
+                                (s, "answered\(d.codec.map { " (\($0))" } ?? "")", .info))
                         } else {
                             d.ended = true
                             d.endTime = time
