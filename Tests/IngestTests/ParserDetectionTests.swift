@@ -87,3 +87,21 @@ import Testing
         #expect(r.values(.e2eLatencyMs) == [700, 800])
     }
 }
+
+@Suite struct ParserTurnShapeTests {
+    @Test func latencyWithoutTurnIndexIsNotATurnOnTheFastPath() {
+        let r = ParserFixtures.run(
+            [
+                #"{"call_id":"c","turn_index":1,"timestamp":"2026-01-25T10:30:00Z","latency_ms":{"total":700}}"#,
+                #"{"service":"db","latency_ms":{"total":9000},"msg":"slow query"}"#,
+            ].joined(separator: "\n"))
+        #expect(r.values(.e2eLatencyMs) == [700])
+        #expect(r.events.last?.kind == .log)
+        #expect(r.events.last?.summary == "slow query")
+    }
+
+    @Test func telnyxConnectionIsTheTrunk() throws {
+        let r = try ParserFixtures.run(file: "formats/telnyx.jsonl")
+        #expect(r.events.first?.trunk == "conn-7")
+    }
+}

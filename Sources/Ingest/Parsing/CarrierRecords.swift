@@ -101,7 +101,7 @@ extension LineParser {
 
     private static let telnyx: [PathPattern] = [
         "event_type", "occurred_at", "hangup_cause", "sip_hangup_cause", "call_control_id",
-        "call_session_id", "inbound.mos", "inbound.jitter_max_variance", "to", "connection_id",
+        "call_session_id", "inbound.mos", "inbound.jitter_max_variance", "connection_id",
     ].map { PathPattern($0) }
 
     /// Hangup causes that are not a failure of the call.
@@ -143,7 +143,7 @@ extension LineParser {
         out.append(
             NormalizedEvent(
                 time: time, timeWasInferred: inferred, stack: .telephony, kind: kind, level: level,
-                callID: str(b, f[5] ?? f[4]), trunk: str(b, f[9]), samples: s, summary: summary))
+                callID: str(b, f[5] ?? f[4]), trunk: str(b, f[8]), samples: s, summary: summary))
         return .parsed
     }
 

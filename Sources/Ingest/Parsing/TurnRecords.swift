@@ -86,7 +86,11 @@ extension LineParser {
     ) -> LineResult? {
         var f = TurnFields(b)
         guard scanner.scan(b, &f) != nil else { return nil }
-        guard f.sawTurnIndex || f.sawLatency else { return nil }
+        // Both keys make a turn record (as detection requires); a forced format takes either.
+        guard
+            (f.sawTurnIndex && f.sawLatency)
+                || (forcedFormat == .turns && (f.sawTurnIndex || f.sawLatency))
+        else { return nil }
 
         var s = Samples()
         addMeasure(&s, .sttLatencyMs, f.stt.flatMap { b.number($0) })
