@@ -35,7 +35,8 @@ import Testing
 
     @Test func turnErrorsAndNegativeLatencies() {
         let r = ParserFixtures.run(
-            #"{"call_id":"c","turn_index":1,"timestamp":"2026-01-25T10:30:00Z","latency_ms":{"stt":-5,"llm":"NaN","tts":NaN,"total":700},"error":"llm timeout"}"#)
+            #"{"call_id":"c","turn_index":1,"timestamp":"2026-01-25T10:30:00Z","latency_ms":{"stt":-5,"llm":"NaN","tts":NaN,"total":700},"error":"llm timeout"}"#
+        )
         #expect(r.stats.rejectedSamples == 3)
         #expect(r.values(.sttLatencyMs).isEmpty)
         #expect(r.values(.e2eLatencyMs) == [700])
@@ -194,13 +195,15 @@ import Testing
         let mappings = [
             FieldMapping(
                 id: "deepgram", format: "json", match: ["component": "stt"], stack: .audio,
-                timeField: "ts", callIdField: "ctx.call", signals: ["timing.latency_s": .sttLatencyMs],
+                timeField: "ts", callIdField: "ctx.call",
+                signals: ["timing.latency_s": .sttLatencyMs],
                 scale: ["timing.latency_s": 1000]),
             FieldMapping(
                 id: "sbc", format: "logfmt", match: ["evt": "options"], stack: .telephony,
                 trunkField: "peer", signals: ["failed": .optionsFailure]),
         ]
-        let ctx = ParseContext(timeZone: TimeZone(identifier: "UTC")!, currentYear: 2026, fieldMappings: mappings)
+        let ctx = ParseContext(
+            timeZone: TimeZone(identifier: "UTC")!, currentYear: 2026, fieldMappings: mappings)
         let r = ParserFixtures.run(
             [
                 #"{"component":"stt","ts":1795236169.5,"ctx":{"call":"k1"},"timing":{"latency_s":0.25}}"#,

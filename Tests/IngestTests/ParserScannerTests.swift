@@ -10,7 +10,11 @@ private struct Recorder: JSONVisitor {
 
     mutating func visit(_ v: JSONValue, _ path: JSONPath) {
         let keys = (0..<path.depth).map { path.key($0).map { b.string($0) } ?? "[]" }
-        seen.append((keys.joined(separator: "."), v.kind, v.kind == .object || v.kind == .array ? "" : b.text(v)))
+        seen.append(
+            (
+                keys.joined(separator: "."), v.kind,
+                v.kind == .object || v.kind == .array ? "" : b.text(v)
+            ))
     }
 }
 
@@ -29,10 +33,14 @@ private func decimal(_ s: String, shift: Int = 0) -> Double? {
 
 @Suite struct ParserScannerTests {
     @Test func pathsAndKinds() {
-        let (end, seen) = scan(#"{"a":1,"b":{"c":"x","d":[true,false,null,{"e":-2.5e1}]},"f":"q\"uote"}"#)
+        let (end, seen) = scan(
+            #"{"a":1,"b":{"c":"x","d":[true,false,null,{"e":-2.5e1}]},"f":"q\"uote"}"#)
         #expect(end != nil)
         let paths = seen.map(\.0)
-        #expect(paths == ["a", "b", "b.c", "b.d", "b.d.[]", "b.d.[]", "b.d.[]", "b.d.[]", "b.d.[].e", "f"])
+        #expect(
+            paths == [
+                "a", "b", "b.c", "b.d", "b.d.[]", "b.d.[]", "b.d.[]", "b.d.[]", "b.d.[].e", "f",
+            ])
         #expect(seen[0].1 == .number && seen[0].2 == "1")
         #expect(seen[4].1 == .trueLiteral && seen[5].1 == .falseLiteral && seen[6].1 == .null)
         #expect(seen[8].2 == "-2.5e1")
@@ -61,7 +69,9 @@ private func decimal(_ s: String, shift: Int = 0) -> Double? {
     @Test func deepNestingIsRejectedWithoutRecursion() {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
         #expect(scan(deep).end == nil)
-        let deepObjects = String(repeating: #"{"a":"#, count: 10_000) + "1" + String(repeating: "}", count: 10_000)
+        let deepObjects =
+            String(repeating: #"{"a":"#, count: 10_000) + "1"
+            + String(repeating: "}", count: 10_000)
         #expect(scan(deepObjects).end == nil)
         let ok = String(repeating: "[", count: 60) + String(repeating: "]", count: 60)
         #expect(scan(ok).end != nil)

@@ -14,7 +14,8 @@ private func block(
     lines.append("")
     let body = sdp.map { $0 + "\r\n" }.joined()
     lines += [
-        startLine + "\r", "Via: SIP/2.0/UDP 127.0.0.1:5071;branch=z9hG4bK-1\r", "Call-ID: \(callID)\r",
+        startLine + "\r", "Via: SIP/2.0/UDP 127.0.0.1:5071;branch=z9hG4bK-1\r",
+        "Call-ID: \(callID)\r",
         "CSeq: \(cseq)\r", "Content-Length: \(body.utf8.count)\r", "\r",
     ]
     lines += sdp.map { $0 + "\r" }
@@ -33,9 +34,15 @@ private func block(
         #expect(r.values(.pddMs).count == 3)
         #expect(r.values(.pddMs).allSatisfy { $0 >= 0 && $0 < 100 })
         let calls = r.events(.sipCall)
-        #expect(Set(calls.compactMap(\.callID)) == ["1-9682@127.0.0.1", "2-9682@127.0.0.1", "3-9682@127.0.0.1"])
+        #expect(
+            Set(calls.compactMap(\.callID)) == [
+                "1-9682@127.0.0.1", "2-9682@127.0.0.1", "3-9682@127.0.0.1",
+            ])
         #expect(calls.allSatisfy { $0.trunk == "127.0.0.1:5070" })
-        #expect(calls.filter { $0.samples.value(.callAnswered) != nil }.allSatisfy { $0.codec == "PCMU" })
+        #expect(
+            calls.filter { $0.samples.value(.callAnswered) != nil }.allSatisfy {
+                $0.codec == "PCMU"
+            })
         // One ladder event per message: INVITE 180 200 ACK BYE 200 per call.
         #expect(r.events(.sipMessage).count == 18)
         #expect(r.events(.sipMessage).first?.summary == "-> INVITE 127.0.0.1:5070")
@@ -66,7 +73,10 @@ private func block(
         #expect(r.sum(.callEnded) == 3)
         #expect(r.values(.pddMs).isEmpty)  // 100 Trying is not ringing
         let failures = r.events(.sipCall).filter { $0.samples.value(.callFailed) != nil }
-        #expect(failures.allSatisfy { $0.level == .error && $0.summary == "call failed: 503 Service Unavailable" })
+        #expect(
+            failures.allSatisfy {
+                $0.level == .error && $0.summary == "call failed: 503 Service Unavailable"
+            })
         #expect(r.events(.sipMessage).contains { $0.summary.hasSuffix("503 Service Unavailable") })
     }
 
@@ -82,7 +92,9 @@ private func block(
         #expect(pdd.allSatisfy { $0 > 1_500 && $0 < 2_500 })
         let answers = r.events(.sipCall).filter { $0.samples.value(.callAnswered) != nil }
         #expect(answers.allSatisfy { $0.codec == "G729" && $0.trunk == "127.0.0.1:5074" })
-        #expect(r.events(.sipMessage).filter { $0.summary.hasSuffix("(retransmission)") }.count == r.stats.sipRetransmissions)
+        #expect(
+            r.events(.sipMessage).filter { $0.summary.hasSuffix("(retransmission)") }.count
+                == r.stats.sipRetransmissions)
     }
 
     @Test func blockLinesArePendingUntilComplete() throws {
@@ -94,9 +106,14 @@ private func block(
 
     @Test func byesTwoHundredIsNotAnAnswer() {
         let text = [
-            block("10:00:00.000000", "INVITE sip:a@10.0.0.9:5060 SIP/2.0", callID: "x1", cseq: "1 INVITE"),
-            block("10:00:01.000000", sent: false, "SIP/2.0 183 Session Progress", callID: "x1", cseq: "1 INVITE"),
-            block("10:00:02.000000", "BYE sip:a@10.0.0.9:5060 SIP/2.0", callID: "x1", cseq: "2 BYE"),
+            block(
+                "10:00:00.000000", "INVITE sip:a@10.0.0.9:5060 SIP/2.0", callID: "x1",
+                cseq: "1 INVITE"),
+            block(
+                "10:00:01.000000", sent: false, "SIP/2.0 183 Session Progress", callID: "x1",
+                cseq: "1 INVITE"),
+            block(
+                "10:00:02.000000", "BYE sip:a@10.0.0.9:5060 SIP/2.0", callID: "x1", cseq: "2 BYE"),
             block("10:00:02.100000", sent: false, "SIP/2.0 200 OK", callID: "x1", cseq: "2 BYE"),
         ].joined(separator: "\n")
         let r = ParserFixtures.run(text)
@@ -111,28 +128,46 @@ private func block(
     @Test func retransmittedFinalResponseCountsOnce() {
         let sdp = ["v=0", "m=audio 4000 RTP/AVP 101 0", "a=rtpmap:101 opus/48000/2"]
         let text = [
-            block("10:00:00.000000", "INVITE sip:agent@carrier.example SIP/2.0", callID: "r1", cseq: "7 INVITE"),
-            block("10:00:00.500000", sent: false, "SIP/2.0 200 OK", callID: "r1", cseq: "7 INVITE", sdp: sdp),
-            block("10:00:01.000000", sent: false, "SIP/2.0 200 OK", callID: "r1", cseq: "7 INVITE", sdp: sdp),
-            block("10:00:01.200000", "INVITE sip:agent@carrier.example SIP/2.0", callID: "r1", cseq: "8 INVITE"),
+            block(
+                "10:00:00.000000", "INVITE sip:agent@carrier.example SIP/2.0", callID: "r1",
+                cseq: "7 INVITE"),
+            block(
+                "10:00:00.500000", sent: false, "SIP/2.0 200 OK", callID: "r1", cseq: "7 INVITE",
+                sdp: sdp),
+            block(
+                "10:00:01.000000", sent: false, "SIP/2.0 200 OK", callID: "r1", cseq: "7 INVITE",
+                sdp: sdp),
+            block(
+                "10:00:01.200000", "INVITE sip:agent@carrier.example SIP/2.0", callID: "r1",
+                cseq: "8 INVITE"),
         ].joined(separator: "\n")
         let r = ParserFixtures.run(text)
         #expect(r.sum(.callAttempt) == 1)  // the re-INVITE (CSeq 8) is not a new call
         #expect(r.sum(.callAnswered) == 1)
         #expect(r.values(.pddMs) == [500])  // answered without ringing: PDD ends at the answer
         #expect(r.stats.sipRetransmissions == 1)
-        #expect(r.events(.sipCall).first { $0.samples.value(.callAnswered) != nil }?.codec == "OPUS")
+        #expect(
+            r.events(.sipCall).first { $0.samples.value(.callAnswered) != nil }?.codec == "OPUS")
         #expect(r.events(.sipCall).first?.trunk == "carrier.example")
     }
 
     @Test func canceledCallIsAbandonedNotFailed() {
         let text = [
-            block("10:00:00.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "c1", cseq: "1 INVITE"),
-            block("10:00:00.300000", sent: false, "SIP/2.0 180 Ringing", callID: "c1", cseq: "1 INVITE"),
-            block("10:00:04.000000", "CANCEL sip:a@10.0.0.9 SIP/2.0", callID: "c1", cseq: "1 CANCEL"),
-            block("10:00:04.100000", sent: false, "SIP/2.0 487 Request Terminated", callID: "c1", cseq: "1 INVITE"),
-            block("10:00:05.000000", "INVITE sip:b@10.0.0.9 SIP/2.0", callID: "c2", cseq: "1 INVITE"),
-            block("10:00:05.100000", sent: false, "SIP/2.0 486 Busy Here", callID: "c2", cseq: "1 INVITE"),
+            block(
+                "10:00:00.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "c1", cseq: "1 INVITE"),
+            block(
+                "10:00:00.300000", sent: false, "SIP/2.0 180 Ringing", callID: "c1",
+                cseq: "1 INVITE"),
+            block(
+                "10:00:04.000000", "CANCEL sip:a@10.0.0.9 SIP/2.0", callID: "c1", cseq: "1 CANCEL"),
+            block(
+                "10:00:04.100000", sent: false, "SIP/2.0 487 Request Terminated", callID: "c1",
+                cseq: "1 INVITE"),
+            block(
+                "10:00:05.000000", "INVITE sip:b@10.0.0.9 SIP/2.0", callID: "c2", cseq: "1 INVITE"),
+            block(
+                "10:00:05.100000", sent: false, "SIP/2.0 486 Busy Here", callID: "c2",
+                cseq: "1 INVITE"),
         ].joined(separator: "\n")
         let r = ParserFixtures.run(text)
         #expect(r.sum(.callAttempt) == 2)
@@ -143,12 +178,14 @@ private func block(
     }
 
     @Test func dialogsAreBoundedByCount() {
-        let ctx = ParseContext(timeZone: TimeZone(identifier: "UTC")!, currentYear: 2026, maxDialogs: 100)
+        let ctx = ParseContext(
+            timeZone: TimeZone(identifier: "UTC")!, currentYear: 2026, maxDialogs: 100)
         let p = LineParser(context: ctx)
         var out: [NormalizedEvent] = []
         for i in 0..<1_000 {
             let t = String(format: "10:%02d:%02d.000000", i / 60 % 60, i % 60)
-            let text = block(t, "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "flood-\(i)", cseq: "1 INVITE")
+            let text = block(
+                t, "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "flood-\(i)", cseq: "1 INVITE")
             for l in Array(text.utf8).split(separator: 10, omittingEmptySubsequences: false) {
                 _ = Array(l).withUnsafeBufferPointer { p.parse($0, arrivalTime: 0, into: &out) }
             }
@@ -159,13 +196,21 @@ private func block(
     }
 
     @Test func quietDialogsAreEvicted() {
-        let ctx = ParseContext(timeZone: TimeZone(identifier: "UTC")!, currentYear: 2026, dialogIdleSeconds: 60)
+        let ctx = ParseContext(
+            timeZone: TimeZone(identifier: "UTC")!, currentYear: 2026, dialogIdleSeconds: 60)
         let text = [
-            block("10:00:00.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "quiet", cseq: "1 INVITE"),
-            block("10:00:30.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "busy", cseq: "1 INVITE"),
-            block("10:02:00.000000", "OPTIONS sip:a@10.0.0.9 SIP/2.0", callID: "ping", cseq: "1 OPTIONS"),
+            block(
+                "10:00:00.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "quiet",
+                cseq: "1 INVITE"),
+            block(
+                "10:00:30.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "busy", cseq: "1 INVITE"
+            ),
+            block(
+                "10:02:00.000000", "OPTIONS sip:a@10.0.0.9 SIP/2.0", callID: "ping",
+                cseq: "1 OPTIONS"),
             // The quiet call's late 200 is now a stranger: no answer is counted for it.
-            block("10:02:01.000000", sent: false, "SIP/2.0 200 OK", callID: "quiet", cseq: "1 INVITE"),
+            block(
+                "10:02:01.000000", sent: false, "SIP/2.0 200 OK", callID: "quiet", cseq: "1 INVITE"),
         ].joined(separator: "\n")
         let r = ParserFixtures.run(text, context: ctx)
         #expect(r.stats.evictedCalls == 2)
@@ -175,10 +220,16 @@ private func block(
 
     @Test func endedDialogsLeaveAfterLinger() {
         let text = [
-            block("10:00:00.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "e1", cseq: "1 INVITE"),
-            block("10:00:00.100000", sent: false, "SIP/2.0 503 Service Unavailable", callID: "e1", cseq: "1 INVITE"),
-            block("10:00:10.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "e1", cseq: "1 INVITE"),
-            block("10:05:00.000000", "OPTIONS sip:a@10.0.0.9 SIP/2.0", callID: "ping", cseq: "1 OPTIONS"),
+            block(
+                "10:00:00.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "e1", cseq: "1 INVITE"),
+            block(
+                "10:00:00.100000", sent: false, "SIP/2.0 503 Service Unavailable", callID: "e1",
+                cseq: "1 INVITE"),
+            block(
+                "10:00:10.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "e1", cseq: "1 INVITE"),
+            block(
+                "10:05:00.000000", "OPTIONS sip:a@10.0.0.9 SIP/2.0", callID: "ping",
+                cseq: "1 OPTIONS"),
         ].joined(separator: "\n")
         let r = ParserFixtures.run(text)
         #expect(r.sum(.callAttempt) == 1)  // the late INVITE retransmission is recognised
@@ -188,9 +239,28 @@ private func block(
     }
 
     @Test func truncatedBlockIsCompletedAtFlush() {
-        let text = block("10:00:00.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "t1", cseq: "1 INVITE", sdp: ["v=0", "m=audio 1 RTP/AVP 0"])
+        let text = block(
+            "10:00:00.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "t1", cseq: "1 INVITE",
+            sdp: ["v=0", "m=audio 1 RTP/AVP 0"])
         let lines = Array(text.utf8).split(separator: 10).dropLast(1).map { Array($0) }  // lose the last SDP line
         let r = ParserFixtures.run(Array(lines))
         #expect(r.sum(.callAttempt) == 1)
+    }
+}
+
+@Suite struct ParserSippErrorTests {
+    @Test func traceErrEntriesAreErrorsWithTheirQuotedMessageHeld() throws {
+        let lines = try ParserFixtures.lines("sipp/reject503-uac-errors.log")
+        let r = ParserFixtures.run(lines)
+        #expect(r.stats.unparsed == 0)
+        #expect(r.events.count == 2)
+        #expect(r.events.allSatisfy { $0.kind == .error && $0.stack == .telephony })
+        #expect(r.events.map(\.callID) == ["1-13466@127.0.0.1", "2-13466@127.0.0.1"])
+        #expect(
+            r.events[0].summary
+                == "sipp aborted the call: received SIP/2.0 503 Service Unavailable while expecting 180"
+        )
+        #expect(r.events[0].time == 1_795_239_840.246326)
+        #expect(r.results.filter { $0 == .pending }.count == 16)  // eight held lines per entry
     }
 }

@@ -44,26 +44,36 @@ enum ParserFixtures {
     }
 
     static func run(
-        _ lines: [[UInt8]], format: LogFormat? = nil, context: ParseContext = utc, arrival: Double = 1_000,
+        _ lines: [[UInt8]], format: LogFormat? = nil, context: ParseContext = utc,
+        arrival: Double = 1_000,
         parser: LineParser? = nil, flush: Bool = true
     ) -> Run {
         let p = parser ?? LineParser(forcedFormat: format, context: context)
         var r = Run()
         for l in lines {
-            r.results.append(l.withUnsafeBufferPointer { p.parse($0, arrivalTime: arrival, into: &r.events) })
+            r.results.append(
+                l.withUnsafeBufferPointer { p.parse($0, arrivalTime: arrival, into: &r.events) })
         }
         if flush { p.flush(into: &r.events) }
         r.stats = p.stats
         return r
     }
 
-    static func run(file: String, format: LogFormat? = nil, context: ParseContext = utc) throws -> Run {
+    static func run(file: String, format: LogFormat? = nil, context: ParseContext = utc) throws
+        -> Run
+    {
         run(try lines(file), format: format, context: context)
     }
 
-    static func run(_ text: String, format: LogFormat? = nil, context: ParseContext = utc, arrival: Double = 1_000) -> Run {
+    static func run(
+        _ text: String, format: LogFormat? = nil, context: ParseContext = utc,
+        arrival: Double = 1_000
+    ) -> Run {
         // Split bytes, not Characters: "\r\n" is one Character to Swift.
-        run(Array(text.utf8).split(separator: 10, omittingEmptySubsequences: false).map { Array($0) },
+        run(
+            Array(text.utf8).split(separator: 10, omittingEmptySubsequences: false).map {
+                Array($0)
+            },
             format: format, context: context, arrival: arrival)
     }
 }

@@ -12,7 +12,9 @@ private func iso(_ s: String) -> WallTime? {
     @Test func civilDaysAgreeWithFoundation() {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(identifier: "UTC")!
-        for (y, m, d) in [(1970, 1, 1), (2000, 2, 29), (2024, 12, 31), (2026, 3, 1), (2100, 3, 1), (1969, 12, 31)] {
+        for (y, m, d) in [
+            (1970, 1, 1), (2000, 2, 29), (2024, 12, 31), (2026, 3, 1), (2100, 3, 1), (1969, 12, 31),
+        ] {
             let date = cal.date(from: DateComponents(year: y, month: m, day: d))!
             #expect(Double(daysFromCivil(y, m, d) * 86_400) == date.timeIntervalSince1970)
         }
@@ -49,13 +51,17 @@ private func iso(_ s: String) -> WallTime? {
         #expect(fixed.utc(w) == expected)
     }
 
-    @Test(arguments: ["2026-13-01T00:00:00Z", "2026-01-32", "26-01-01", "2026-01-25T25:00:00Z", "garbage"])
+    @Test(arguments: [
+        "2026-13-01T00:00:00Z", "2026-01-32", "26-01-01", "2026-01-25T25:00:00Z", "garbage",
+    ])
     func invalidTimes(_ text: String) {
         #expect(iso(text) == nil || iso(text)?.end != text.utf8.count)
     }
 
     @Test func syslogAndRFC2822() {
-        let a = Array("Feb  2 11:45:23".utf8).withUnsafeBufferPointer { $0.syslogTime(at: 0, year: 2026) }
+        let a = Array("Feb  2 11:45:23".utf8).withUnsafeBufferPointer {
+            $0.syslogTime(at: 0, year: 2026)
+        }
         #expect(a?.seconds == 1_770_032_723)
         let b = Array("Sat, 21 Nov 2026 04:42:49 +0000".utf8).withUnsafeBufferPointer {
             $0.rfc2822Time(at: 0, to: $0.count)
@@ -65,7 +71,9 @@ private func iso(_ s: String) -> WallTime? {
 
     @Test func asteriskYearComesFromContext() {
         let ctx = ParseContext(timeZone: TimeZone(identifier: "UTC")!, currentYear: 2027)
-        let r = ParserFixtures.run("[Feb  2 11:45:23] NOTICE[1362] chan_sip.c: Peer '668' is now UNREACHABLE!", context: ctx)
+        let r = ParserFixtures.run(
+            "[Feb  2 11:45:23] NOTICE[1362] chan_sip.c: Peer '668' is now UNREACHABLE!",
+            context: ctx)
         let expected = Double(daysFromCivil(2027, 2, 2)) * 86_400 + 11 * 3600 + 45 * 60 + 23
         #expect(r.events.first?.time == expected)
     }
@@ -82,7 +90,8 @@ private func iso(_ s: String) -> WallTime? {
                 turn("2026-03-25T10:30:00Z"),  // two months away
                 turn("2026-01-25T10:30:05Z"),
             ].joined(separator: "\n"))
-        #expect(r.events.map(\.time) == [1_769_337_000, 1_769_337_000, 1_769_337_000, 1_769_337_005])
+        #expect(
+            r.events.map(\.time) == [1_769_337_000, 1_769_337_000, 1_769_337_000, 1_769_337_005])
         #expect(r.events.map(\.timeWasInferred) == [false, true, true, false])
         #expect(r.stats.badTimes == 2)
     }
@@ -90,7 +99,8 @@ private func iso(_ s: String) -> WallTime? {
     @Test func threeAgreeingTimesMoveTheReference() {
         let r = ParserFixtures.run(
             [
-                turn("2026-01-25T10:30:00Z"), turn("2026-05-01T00:00:00Z"), turn("2026-05-01T00:00:01Z"),
+                turn("2026-01-25T10:30:00Z"), turn("2026-05-01T00:00:00Z"),
+                turn("2026-05-01T00:00:01Z"),
                 turn("2026-05-01T00:00:02Z"), turn("2026-05-01T00:00:03Z"),
             ].joined(separator: "\n"))
         #expect(r.stats.badTimes == 2)
@@ -103,7 +113,8 @@ private func iso(_ s: String) -> WallTime? {
         let first = ParserFixtures.run(noTime, arrival: 1_700_000_000)
         #expect(first.events.first?.time == 1_700_000_000)
         #expect(first.events.first?.timeWasInferred == true)
-        let after = ParserFixtures.run([turn("2026-01-25T10:30:00Z"), noTime].joined(separator: "\n"), arrival: 5)
+        let after = ParserFixtures.run(
+            [turn("2026-01-25T10:30:00Z"), noTime].joined(separator: "\n"), arrival: 5)
         #expect(after.events.last?.time == 1_769_337_000)
         #expect(after.events.last?.timeWasInferred == true)
     }

@@ -85,7 +85,9 @@ extension UnsafeBufferPointer where Element == UInt8 {
     /// Whether the span holds exactly `bytes`.
     func equals(_ span: Span, _ bytes: [UInt8]) -> Bool {
         guard span.count == bytes.count, let base = baseAddress else { return false }
-        return bytes.withUnsafeBufferPointer { memcmp(base + span.lo, $0.baseAddress!, bytes.count) == 0 }
+        return bytes.withUnsafeBufferPointer {
+            memcmp(base + span.lo, $0.baseAddress!, bytes.count) == 0
+        }
     }
 
     /// Case-insensitive containment, for the few places where logs vary the case.
@@ -119,7 +121,8 @@ extension UnsafeBufferPointer where Element == UInt8 {
     /// The span as a String (invalid UTF-8 is repaired, never trusted).
     func string(_ span: Span) -> String {
         guard !span.isEmpty else { return "" }
-        return String(decoding: UnsafeBufferPointer(rebasing: self[span.lo..<span.hi]), as: UTF8.self)
+        return String(
+            decoding: UnsafeBufferPointer(rebasing: self[span.lo..<span.hi]), as: UTF8.self)
     }
 
     /// An unsigned decimal integer filling the span, or nil (overflow included).

@@ -3,7 +3,9 @@ import IncidentCore
 /// Webhook bodies and call records from carriers and voice platforms, logged one JSON
 /// object per line: Twilio, Telnyx, Vapi, Retell.
 extension LineParser {
-    private func collect(_ b: UnsafeBufferPointer<UInt8>, _ patterns: [PathPattern]) -> PathCollector? {
+    private func collect(_ b: UnsafeBufferPointer<UInt8>, _ patterns: [PathPattern])
+        -> PathCollector?
+    {
         var c = PathCollector(b, patterns)
         guard scanner.scan(b, &c) != nil else { return nil }
         return c
@@ -33,7 +35,8 @@ extension LineParser {
     // MARK: Twilio
 
     private static let twilio: [PathPattern] = [
-        "CallSid", "CallStatus", "SipResponseCode", "Timestamp", "call_sid", "end_time", "start_time",
+        "CallSid", "CallStatus", "SipResponseCode", "Timestamp", "call_sid", "end_time",
+        "start_time",
         "properties.pdd_ms", "properties.last_sip_response_num", "inbound.codec_name",
         "inbound.packets_loss_percentage", "inbound.jitter.avg", "mos", "mos.avg", "CallDuration",
     ].map { PathPattern($0) }
@@ -58,7 +61,9 @@ extension LineParser {
             summary = "Twilio call \(status)" + (code.map { " (SIP \($0))" } ?? "")
             switch status {
             case "completed":
-                s = Samples([(.callAttempt, 1), (.callAnswered, 1), (.callEnded, 1), (.callSucceeded, 1)])
+                s = Samples([
+                    (.callAttempt, 1), (.callAnswered, 1), (.callEnded, 1), (.callSucceeded, 1),
+                ])
             case "busy", "failed", "no-answer":
                 s = Samples([(.callAttempt, 1), (.callFailed, 1), (.callEnded, 1)])
                 addSIPFailure(&s, code)
@@ -74,7 +79,10 @@ extension LineParser {
             addMeasure(&s, .pddMs, f[7].flatMap { b.number($0) })
             addMeasure(&s, .packetLossPct, f[10].flatMap { b.number($0) })
             addMeasure(&s, .jitterMs, f[11].flatMap { b.number($0) })
-            addMeasure(&s, .mos, (f[12].flatMap { $0.kind == .object ? nil : b.number($0) }) ?? f[13].flatMap { b.number($0) })
+            addMeasure(
+                &s, .mos,
+                (f[12].flatMap { $0.kind == .object ? nil : b.number($0) })
+                    ?? f[13].flatMap { b.number($0) })
             codec = str(b, f[9])?.uppercased()
             let last = sipCode(b, f[8])
             summary = "Twilio Voice Insights" + (last.map { " last SIP \($0)" } ?? "")
@@ -93,7 +101,7 @@ extension LineParser {
 
     private static let telnyx: [PathPattern] = [
         "event_type", "occurred_at", "hangup_cause", "sip_hangup_cause", "call_control_id",
-        "call_session_id", "inbound.mos", "inbound.jitter_max_variance", "to", "connection_id",
+        "call_session_id", "inbound.mos", "inbound.jitter_max_variance", "connection_id",
     ].map { PathPattern($0) }
 
     /// Hangup causes that are not a failure of the call.
@@ -135,7 +143,7 @@ extension LineParser {
         out.append(
             NormalizedEvent(
                 time: time, timeWasInferred: inferred, stack: .telephony, kind: kind, level: level,
-                callID: str(b, f[5] ?? f[4]), trunk: str(b, f[9]), samples: s, summary: summary))
+                callID: str(b, f[5] ?? f[4]), trunk: str(b, f[8]), samples: s, summary: summary))
         return .parsed
     }
 
@@ -157,13 +165,15 @@ extension LineParser {
     func parseVapi(
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
-        guard let f = collect(b, Self.vapi), let type = str(b, f[0]), type == "end-of-call-report" else {
+        guard let f = collect(b, Self.vapi), let type = str(b, f[0]), type == "end-of-call-report"
+        else {
             return nil
         }
         let raw = (f[3] ?? f[4]).flatMap { jsonTime(b, $0) }
         let (time, inferred) = stamp(raw, arrival: arrivalTime)
         let reason = str(b, f[1]) ?? ""
-        var (s, stack, level) = classifyEnding(reason, normal: Self.vapiNormalReasons.contains(reason))
+        var (s, stack, level) = classifyEnding(
+            reason, normal: Self.vapiNormalReasons.contains(reason))
         if let e = f[5], let ok = b.bool(e) {
             s.append(.taskEvaluated, 1)
             s.append(.taskCompleted, ok ? 1 : 0)
@@ -198,7 +208,8 @@ extension LineParser {
             s.append(.ttsError, 1)
         } else if r.contains("transcriber") || r.contains("asr") {
             stack = .audio
-        } else if r.contains("sip") || r.contains("dial") || r.contains("busy") || r.contains("not-answer")
+        } else if r.contains("sip") || r.contains("dial") || r.contains("busy")
+            || r.contains("not-answer")
             || r.contains("no_answer") || r.contains("no-answer") || r.contains("telephony")
             || r.contains("twilio") || r.contains("vonage") || r.contains("telnyx")
         {
@@ -238,7 +249,8 @@ extension LineParser {
         var kind = EventKind.log
         if let reason {
             kind = .callEnd
-            (s, stack, level) = classifyEnding(reason, normal: Self.retellNormalReasons.contains(reason))
+            (s, stack, level) = classifyEnding(
+                reason, normal: Self.retellNormalReasons.contains(reason))
         } else if status == "error" {
             kind = .callEnd
             s = Samples([(.callEnded, 1), (.callFailed, 1)])

@@ -13,7 +13,9 @@ struct CompiledMappings {
     }
 
     /// Fields every generic record is searched for, at these fixed indexes.
-    static let common = ["level", "severity", "message", "msg", "time", "timestamp", "ts", "@timestamp", "call_id"]
+    static let common = [
+        "level", "severity", "message", "msg", "time", "timestamp", "ts", "@timestamp", "call_id",
+    ]
     static let level = 0, severity = 1, message = 2, msg = 3, timeFields = 4...7, callID = 8
 
     private(set) var json: [Entry] = []
@@ -38,7 +40,9 @@ struct CompiledMappings {
                 match: m.match.sorted { $0.key < $1.key }.map { (index($0.key), $0.value) },
                 time: m.timeField.map(index), callID: m.callIdField.map(index),
                 trunk: m.trunkField.map(index),
-                signals: m.signals.sorted { $0.key < $1.key }.map { (index($0.key), $0.value, m.scale[$0.key] ?? 1) })
+                signals: m.signals.sorted { $0.key < $1.key }.map {
+                    (index($0.key), $0.value, m.scale[$0.key] ?? 1)
+                })
             if m.format.lowercased() == "logfmt" { logfmt.append(e) } else { json.append(e) }
         }
         self.paths = paths
@@ -56,8 +60,11 @@ extension LineParser {
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
         var c = PathCollector(b, mappings.jsonPatterns)
-        guard let end = scanner.scan(b, &c), b.trimmed(Span(end, b.count)).isEmpty else { return nil }
-        emitGeneric(b, values: c.values, entries: mappings.json, arrivalTime: arrivalTime, into: &out)
+        guard let end = scanner.scan(b, &c), b.trimmed(Span(end, b.count)).isEmpty else {
+            return nil
+        }
+        emitGeneric(
+            b, values: c.values, entries: mappings.json, arrivalTime: arrivalTime, into: &out)
         return .parsed
     }
 
@@ -106,12 +113,15 @@ extension LineParser {
                 value = JSONValue(kind: kind, span: span, escaped: false)
             }
             pairs += 1
-            for k in mappings.logfmtKeys.indices where values[k] == nil && b.equals(key, mappings.logfmtKeys[k]) {
+            for k in mappings.logfmtKeys.indices
+            where values[k] == nil && b.equals(key, mappings.logfmtKeys[k]) {
                 values[k] = value
             }
         }
         guard pairs >= 2 else { return nil }
-        emitGeneric(b, values: values, entries: mappings.logfmt, lineTime: lineTime, arrivalTime: arrivalTime, into: &out)
+        emitGeneric(
+            b, values: values, entries: mappings.logfmt, lineTime: lineTime,
+            arrivalTime: arrivalTime, into: &out)
         return .parsed
     }
 
@@ -120,7 +130,9 @@ extension LineParser {
         lineTime: Double? = nil, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) {
         func text(_ i: Int) -> String? {
-            guard let v = values[i], v.kind != .object, v.kind != .array, v.kind != .null else { return nil }
+            guard let v = values[i], v.kind != .object, v.kind != .array, v.kind != .null else {
+                return nil
+            }
             return b.text(v)
         }
         let entry = entries.first { e in e.match.allSatisfy { text($0.0) == $0.1 } }
@@ -136,7 +148,9 @@ extension LineParser {
         }
         let (time, inferred) = stamp(raw, arrival: arrivalTime)
         var level = LogLevel.info
-        if let v = values[CompiledMappings.level] ?? values[CompiledMappings.severity], v.kind == .string {
+        if let v = values[CompiledMappings.level] ?? values[CompiledMappings.severity],
+            v.kind == .string
+        {
             level = logLevel(b, v.span) ?? .info
         }
         let message = text(CompiledMappings.message) ?? text(CompiledMappings.msg) ?? ""
@@ -144,7 +158,8 @@ extension LineParser {
         if let entry {
             for (i, signal, scale) in entry.signals {
                 guard let v = values[i] else { continue }
-                if let flag = (v.kind == .trueLiteral || v.kind == .falseLiteral) ? b.bool(v) : nil {
+                if let flag = (v.kind == .trueLiteral || v.kind == .falseLiteral) ? b.bool(v) : nil
+                {
                     s.append(signal, flag ? 1 : 0)
                 } else {
                     addMeasure(&s, signal, b.number(v).map { $0 * scale })
@@ -157,6 +172,8 @@ extension LineParser {
                 time: time, timeWasInferred: inferred, stack: entry?.mapping.stack,
                 kind: level >= .error && s.count == 0 ? .error : .log, level: level, callID: callID,
                 trunk: entry?.trunk.flatMap(text), samples: s,
-                summary: entry.map { message.isEmpty ? $0.mapping.id : "\($0.mapping.id): \(message)" } ?? message))
+                summary: entry.map {
+                    message.isEmpty ? $0.mapping.id : "\($0.mapping.id): \(message)"
+                } ?? message))
     }
 }

@@ -37,6 +37,9 @@ extension LineParser {
     /// fixed markers, then logfmt.
     static func detectText(_ b: UnsafeBufferPointer<UInt8>) -> LogFormat? {
         if b.has("-----", at: 0) { return sippSeparatorTime(b) != nil ? .sipp : nil }
+        if b.find(": Aborting call on ") != nil || b.has("The following events occurred:", at: 0) {
+            return .sipp  // sipp -trace_err
+        }
         // Pipecat: ISO time with milliseconds, then " | LEVEL | ".
         if b.count > 26, ASCII.isDigit(b.at(0)), b.has(" | ", at: 23) { return .pipecat }
         if b.find("ACC: ") != nil { return .kamailio }

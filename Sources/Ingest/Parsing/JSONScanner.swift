@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// What a JSON value is, as far as the scanner looks.
 enum JSONKind: UInt8 {
     case string, number, trueLiteral, falseLiteral, null, object, array
@@ -70,7 +76,9 @@ final class JSONScanner {
         var depth = 0
         var state = State.value
         while true {
-            while i < n, p[i] == ASCII.space || p[i] == ASCII.tab || p[i] == ASCII.cr || p[i] == ASCII.lf {
+            while i < n,
+                p[i] == ASCII.space || p[i] == ASCII.tab || p[i] == ASCII.cr || p[i] == ASCII.lf
+            {
                 i += 1
             }
             guard i < n else { return nil }  // truncated
@@ -83,7 +91,9 @@ final class JSONScanner {
                     state = .afterValue
                     continue
                 }
-                guard c == ASCII.quote, let (end, _) = Self.stringEnd(p, i + 1, n) else { return nil }
+                guard c == ASCII.quote, let (end, _) = Self.stringEnd(p, i + 1, n) else {
+                    return nil
+                }
                 keys[2 * (depth - 1)] = Int32(i + 1)
                 keys[2 * (depth - 1) + 1] = Int32(end)
                 i = end + 1
@@ -106,7 +116,10 @@ final class JSONScanner {
                     guard depth < Self.maxDepth else { return nil }
                     let isArray = c == ASCII.lbracket
                     if depth > 0 {
-                        visitor.visit(JSONValue(kind: isArray ? .array : .object, span: Span(i, i + 1), escaped: false), path)
+                        visitor.visit(
+                            JSONValue(
+                                kind: isArray ? .array : .object, span: Span(i, i + 1),
+                                escaped: false), path)
                     }
                     arrays[depth] = isArray
                     if isArray { keys[2 * depth] = -1 }
@@ -117,7 +130,9 @@ final class JSONScanner {
                 case ASCII.quote:
                     guard let (end, escaped) = Self.stringEnd(p, i + 1, n) else { return nil }
                     if depth > 0 {
-                        visitor.visit(JSONValue(kind: .string, span: Span(i + 1, end), escaped: escaped), path)
+                        visitor.visit(
+                            JSONValue(kind: .string, span: Span(i + 1, end), escaped: escaped), path
+                        )
                     }
                     i = end + 1
                 case ASCII.minus, ASCII.zero...ASCII.nine, 73 /* I */, 78 /* N */:
@@ -125,13 +140,16 @@ final class JSONScanner {
                     while j < n {
                         let d = p[j]
                         // digits . e E + - and the letters of Infinity / NaN
-                        guard ASCII.isDigit(d) || d == ASCII.dot || d == ASCII.plus || d == ASCII.minus
-                            || (d | 0x20) &- 97 < 26
+                        guard
+                            ASCII.isDigit(d) || d == ASCII.dot || d == ASCII.plus
+                                || d == ASCII.minus
+                                || (d | 0x20) &- 97 < 26
                         else { break }
                         j += 1
                     }
                     if depth > 0 {
-                        visitor.visit(JSONValue(kind: .number, span: Span(i, j), escaped: false), path)
+                        visitor.visit(
+                            JSONValue(kind: .number, span: Span(i, j), escaped: false), path)
                     }
                     i = j
                 case 116 /* t */, 102 /* f */, 110 /* n */:
@@ -150,7 +168,8 @@ final class JSONScanner {
                         return nil
                     }
                     if depth > 0 {
-                        visitor.visit(JSONValue(kind: kind, span: Span(i, i + len), escaped: false), path)
+                        visitor.visit(
+                            JSONValue(kind: kind, span: Span(i, i + len), escaped: false), path)
                     }
                     i += len
                 default:
@@ -177,20 +196,42 @@ final class JSONScanner {
     }
 
     /// Index of the closing quote of a string whose text starts at `i`, and whether it had
-    /// escapes.
+    /// escapes. Most strings have none: memchr finds the quote and a second memchr proves
+    /// there is no backslash before it; only strings with escapes walk byte by byte.
     @inline(__always)
-    private static func stringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (Int, Bool)? {
+    private static func stringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (Int, Bool)?
+    {
+        // Keys and short values end within a few bytes: a plain loop beats a libc call there.
+        var k = start
+        let shortEnd = min(n, start + 24)
+        while k < shortEnd {
+            let c = p[k]
+            if c == ASCII.quote { return (k, false) }
+            if c == ASCII.backslash { break }
+            k += 1
+        }
+        if k < shortEnd || k == n {
+            // A backslash came first (or the text ended): walk it properly below.
+            k = start
+        }
+        guard k < n, let q = memchr(p + k, Int32(ASCII.quote), n - k) else {
+            return k == start ? slowStringEnd(p, start, n) : nil
+        }
+        let quote = UnsafeRawPointer(q) - UnsafeRawPointer(p)
+        if quote == start || memchr(p + start, Int32(ASCII.backslash), quote - start) == nil {
+            return (quote, false)
+        }
+        return slowStringEnd(p, start, n)
+    }
+
+    private static func slowStringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (
+        Int, Bool
+    )? {
         var i = start
-        var escaped = false
         while i < n {
             let c = p[i]
-            if c == ASCII.quote { return (i, escaped) }
-            if c == ASCII.backslash {
-                escaped = true
-                i += 2
-            } else {
-                i += 1
-            }
+            if c == ASCII.quote { return (i, true) }
+            i += c == ASCII.backslash ? 2 : 1
         }
         return nil
     }

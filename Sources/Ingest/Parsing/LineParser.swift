@@ -30,9 +30,10 @@ public final class LineParser {
     /// shape pays for detection once.
     private var lastJSONFormat: LogFormat?
 
-    /// Reused call id, so consecutive records of one call share one String.
-    private var lastCallIDBytes: [UInt8] = []
-    private var lastCallID = ""
+    /// Call id cache (see `callID`).
+    static let callIDSlots = 256
+    private var callIDKeys = [[UInt8]](repeating: [], count: LineParser.callIDSlots)
+    private var callIDValues = [String](repeating: "", count: LineParser.callIDSlots)
     /// Whether the current line ended in CR LF (sipp bodies are counted in wire bytes).
     var lineHadCR = false
 
@@ -69,7 +70,9 @@ public final class LineParser {
     }
 
     /// Convenience for tests and small callers.
-    public func parse(_ line: String, arrivalTime: Double, into out: inout [NormalizedEvent]) -> LineResult {
+    public func parse(_ line: String, arrivalTime: Double, into out: inout [NormalizedEvent])
+        -> LineResult
+    {
         var copy = line
         return copy.withUTF8 { parse($0, arrivalTime: arrivalTime, into: &out) }
     }
@@ -88,13 +91,17 @@ public final class LineParser {
         if sip.blockOpen, forcedFormat == nil || forcedFormat == .sipp {
             if let r = sippContinue(b, arrivalTime: arrivalTime, into: &out) { return r }
         }
+        if sip.errorContinuation > 0 {
+            if let r = sippErrorContinue(b) { return r }
+        }
         if b.trimmed(Span(0, b.count)).isEmpty { return .parsed }
         let format: LogFormat
         if let forcedFormat {
             format = forcedFormat
         } else if b.at(firstNonSpace(b)) == ASCII.lbrace {
             // Hot path: a stream of turn records skips detection entirely.
-            if lastJSONFormat == .turns, let r = parseTurn(b, arrivalTime: arrivalTime, into: &out) {
+            if lastJSONFormat == .turns, let r = parseTurn(b, arrivalTime: arrivalTime, into: &out)
+            {
                 count(.turns)
                 return r
             }
@@ -193,12 +200,15 @@ public final class LineParser {
     func jsonTime(_ b: UnsafeBufferPointer<UInt8>, _ v: JSONValue) -> Double? {
         switch v.kind {
         case .number:
-            return b.decimal(v.span).flatMap { $0.isFinite ? epochSeconds($0) : nil }
+            // Infinite or absurd values go through: `stamp` counts them as bad times.
+            return b.decimal(v.span).flatMap { $0.isNaN ? nil : epochSeconds($0) }
         case .string:
             let s = b.trimmed(v.span)
             guard !s.isEmpty else { return nil }
             if ASCII.isDigit(b.at(s.lo)) {
-                if let w = b.isoTime(at: s.lo), w.end == s.hi || w.end - s.lo >= 19 { return utc(w) }
+                if let w = b.isoTime(at: s.lo), w.end == s.hi || w.end - s.lo >= 19 {
+                    return utc(w)
+                }
                 if let d = b.decimal(s), d.isFinite { return epochSeconds(d) }
                 return nil
             }
@@ -221,13 +231,24 @@ public final class LineParser {
         s.append(signal, v)
     }
 
-    /// The call id in `span`, reusing the previous String when the bytes repeat.
+    /// The call id in `span`. Recent ids sit in a small direct-mapped cache, so the records
+    /// of calls in progress reuse one String each instead of allocating per line.
     func callID(_ b: UnsafeBufferPointer<UInt8>, _ span: Span) -> String? {
-        guard !span.isEmpty, span.count <= 256 else { return nil }
+        guard !span.isEmpty, span.count <= 256, let base = b.baseAddress else { return nil }
+        var h: UInt32 = 2_166_136_261  // FNV-1a
+        for i in span.lo..<span.hi { h = (h ^ UInt32(b.at(i))) &* 16_777_619 }
+        let slot = Int(h & UInt32(Self.callIDSlots - 1))
+        let n = span.count
+        if callIDKeys[slot].count == n,
+            callIDKeys[slot].withUnsafeBufferPointer({
+                memcmp($0.baseAddress!, base + span.lo, n) == 0
+            })
+        {
+            return callIDValues[slot]
+        }
         let bytes = UnsafeBufferPointer(rebasing: b[span.lo..<span.hi])
-        if bytes.elementsEqual(lastCallIDBytes) { return lastCallID }
-        lastCallIDBytes = Array(bytes)
-        lastCallID = String(decoding: bytes, as: UTF8.self)
-        return lastCallID
+        callIDKeys[slot] = Array(bytes)
+        callIDValues[slot] = String(decoding: bytes, as: UTF8.self)
+        return callIDValues[slot]
     }
 }

@@ -17,12 +17,28 @@ struct LiveKitFields: JSONVisitor {
     mutating func visit(_ v: JSONValue, _ path: JSONPath) {
         guard let k = path.last, path.depth <= 3 else { return }
         switch k.count {
-        case 4: if b.equals(k, "ttft") { ttft = v } else if b.equals(k, "ttfb") { ttfb = v } else if b.equals(k, "room") { room = v }
+        case 4:
+            if b.equals(k, "ttft") {
+                ttft = v
+            } else if b.equals(k, "ttfb") {
+                ttfb = v
+            } else if b.equals(k, "room") {
+                room = v
+            }
         case 5: if b.equals(k, "level") { level = v } else if b.equals(k, "error") { error = v }
         case 7: if b.equals(k, "message") { message = v }
         case 8:
-            if b.equals(k, "duration") { duration = v } else if b.equals(k, "asctime") { timestamp = v }
-        case 9: if b.equals(k, "timestamp") { timestamp = v } else if b.equals(k, "room_name") { room = v }
+            if b.equals(k, "duration") {
+                duration = v
+            } else if b.equals(k, "asctime") {
+                timestamp = v
+            }
+        case 9:
+            if b.equals(k, "timestamp") {
+                timestamp = v
+            } else if b.equals(k, "room_name") {
+                room = v
+            }
         case 19: if b.equals(k, "transcription_delay") { transcription = v }
         case 22: if b.equals(k, "end_of_utterance_delay") { eou = v }
         default: break
@@ -58,7 +74,9 @@ extension LineParser {
             textLevel = logLevel(b, Span(i, levelEnd))
             if textLevel != nil {
                 i = levelEnd + 1
-                if let loggerEnd = b.find(byte: ASCII.space, from: i, to: textEnd), b.has("livekit", at: i) {
+                if let loggerEnd = b.find(byte: ASCII.space, from: i, to: textEnd),
+                    b.has("livekit", at: i)
+                {
                     i = loggerEnd + 1
                 }
             }
@@ -69,7 +87,9 @@ extension LineParser {
             }
         }
         let time: Double? = textTime ?? f.timestamp.flatMap { jsonTime(b, $0) }
-        let level = textLevel ?? f.level.flatMap { $0.kind == .string ? logLevel(b, $0.span) : nil } ?? .info
+        let level =
+            textLevel ?? f.level.flatMap { $0.kind == .string ? logLevel(b, $0.span) : nil }
+            ?? .info
         let room = f.room.flatMap { $0.kind == .string ? b.text($0) : nil }
         guard let msg = messageSpan else { return nil }
 
@@ -96,8 +116,11 @@ extension LineParser {
             if b.has("EOU", at: body.lo) {
                 kind = .eou
                 stack = .audio
-                addMeasure(&s, .eouDelayMs, keyValue(b, "end_of_utterance_delay=", in: body, shift: 3))
-                addMeasure(&s, .transcriptionDelayMs, keyValue(b, "transcription_delay=", in: body, shift: 3))
+                addMeasure(
+                    &s, .eouDelayMs, keyValue(b, "end_of_utterance_delay=", in: body, shift: 3))
+                addMeasure(
+                    &s, .transcriptionDelayMs,
+                    keyValue(b, "transcription_delay=", in: body, shift: 3))
             } else if b.has("LLM", at: body.lo) {
                 kind = .llm
                 stack = .intelligence
@@ -116,7 +139,8 @@ extension LineParser {
             } else if b.has("STT", at: body.lo) {
                 kind = .stt
                 stack = .audio
-                addMeasure(&s, .sttLatencyMs, positive(keyValue(b, "duration=", in: body, shift: 3)))
+                addMeasure(
+                    &s, .sttLatencyMs, positive(keyValue(b, "duration=", in: body, shift: 3)))
             }
             summary = b.string(msg)
         } else if b.has("LLM metrics", at: msg.lo) {
@@ -141,7 +165,8 @@ extension LineParser {
             kind = .eou
             stack = .audio
             addMeasure(&s, .eouDelayMs, f.eou.flatMap { b.number($0, shift: 3) })
-            addMeasure(&s, .transcriptionDelayMs, f.transcription.flatMap { b.number($0, shift: 3) })
+            addMeasure(
+                &s, .transcriptionDelayMs, f.transcription.flatMap { b.number($0, shift: 3) })
             summary = "EOU metrics"
         } else if b.has("STT metrics", at: msg.lo) {
             kind = .stt
@@ -175,7 +200,9 @@ extension LineParser {
         var hi = lo
         while hi < span.hi {
             let c = b.at(hi)
-            if c == ASCII.comma || c == ASCII.space || c == ASCII.semicolon || c == ASCII.quote { break }
+            if c == ASCII.comma || c == ASCII.space || c == ASCII.semicolon || c == ASCII.quote {
+                break
+            }
             hi += 1
         }
         return b.decimal(Span(lo, hi), shift: shift)
@@ -192,7 +219,8 @@ extension LineParser {
         case 110: return b.containsIgnoringCase("notice", in: s) ? .info : nil
         case 119: return .warning  // warn, warning
         case 101:
-            return b.containsIgnoringCase("err", in: s) ? .error : (b.containsIgnoringCase("emerg", in: s) ? .critical : nil)
+            return b.containsIgnoringCase("err", in: s)
+                ? .error : (b.containsIgnoringCase("emerg", in: s) ? .critical : nil)
         case 99: return .critical  // crit, critical
         case 102: return b.containsIgnoringCase("fatal", in: s) ? .critical : nil
         case 97: return b.containsIgnoringCase("alert", in: s) ? .critical : nil

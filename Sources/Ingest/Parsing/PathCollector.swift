@@ -6,7 +6,9 @@ struct PathPattern: Sendable {
     let anchored: Bool
 
     init(_ dotted: String, anchored: Bool = false) {
-        components = dotted.split(separator: ".", omittingEmptySubsequences: false).map { Array($0.utf8) }
+        components = dotted.split(separator: ".", omittingEmptySubsequences: false).map {
+            Array($0.utf8)
+        }
         self.anchored = anchored
     }
 
@@ -14,7 +16,9 @@ struct PathPattern: Sendable {
         let n = components.count
         guard path.depth >= n, !anchored || path.depth == n else { return false }
         for k in 0..<n {
-            guard let key = path.key(path.depth - n + k), b.equals(key, components[k]) else { return false }
+            guard let key = path.key(path.depth - n + k), b.equals(key, components[k]) else {
+                return false
+            }
         }
         return true
     }

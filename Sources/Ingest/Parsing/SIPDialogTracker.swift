@@ -64,8 +64,14 @@ struct SIPDialogTracker {
     /// Timer B/F span).
     static let lingerSeconds = 32.0
 
-    var block: SIPMessageDraft?
+    var block: SIPMessageDraft? {
+        didSet { blockOpen = block != nil }
+    }
+    /// Kept apart from `block` so the per-line check does not copy the draft.
+    private(set) var blockOpen = false
     var dialogs: [String: SIPDialog] = [:]
+    /// Lines left of a multi-line `-trace_err` entry (the quoted message), 0 when none.
+    var errorContinuation = 0
     private var lastSweep = -Double.infinity
 
     init(idleSeconds: Double, maxDialogs: Int) {
@@ -73,7 +79,6 @@ struct SIPDialogTracker {
         self.maxDialogs = maxDialogs
     }
 
-    var blockOpen: Bool { block != nil }
     var dialogCount: Int { dialogs.count }
 
     /// Drops dialogs that ended a while ago or went quiet, and the quietest ones when over
@@ -94,7 +99,8 @@ struct SIPDialogTracker {
             // Make room for an eighth of the cap at once, so a flood of new calls does not
             // sort on every INVITE.
             let drop = dialogs.count - maxDialogs + max(1, maxDialogs / 8)
-            let oldest = dialogs.sorted { $0.value.lastActivity < $1.value.lastActivity }.prefix(drop)
+            let oldest = dialogs.sorted { $0.value.lastActivity < $1.value.lastActivity }.prefix(
+                drop)
             for (id, d) in oldest {
                 dialogs[id] = nil
                 if !d.ended { evicted += 1 }

@@ -9,7 +9,8 @@ extension LineParser {
     }
 
     /// The value of `key=` in a `;`-separated record, as a span.
-    private func field(_ b: UnsafeBufferPointer<UInt8>, _ key: StaticString, in span: Span) -> Span? {
+    private func field(_ b: UnsafeBufferPointer<UInt8>, _ key: StaticString, in span: Span) -> Span?
+    {
         var from = span.lo
         while let k = b.find(key, from: from, to: span.hi) {
             // Whole keys only: "code=" must not match inside "sip_code=".
@@ -50,7 +51,9 @@ extension LineParser {
         let code = field(b, "code=", in: rec).flatMap { b.integer($0) } ?? 0
         let reason = field(b, "reason=", in: rec).map { b.string($0) } ?? ""
         let callID = field(b, "call_id=", in: rec).map { b.string($0) }
-        let trunk = (field(b, "dst_domain=", in: rec) ?? field(b, "to_domain=", in: rec)).map { b.string($0) }
+        let trunk = (field(b, "dst_domain=", in: rec) ?? field(b, "to_domain=", in: rec)).map {
+            b.string($0)
+        }
         let (time, inferred) = stamp(raw, arrival: arrivalTime)
         var s = Samples()
         var level = LogLevel.info
@@ -65,7 +68,8 @@ extension LineParser {
         }
         out.append(
             NormalizedEvent(
-                time: time, timeWasInferred: inferred, stack: .telephony, kind: .sipCall, level: level,
+                time: time, timeWasInferred: inferred, stack: .telephony, kind: .sipCall,
+                level: level,
                 callID: callID, trunk: trunk, samples: s,
                 summary: "\(b.string(what)): \(code) \(reason)"))
         return .parsed
@@ -86,7 +90,9 @@ extension LineParser {
             var lo = to + 4
             if b.has("sip:", at: lo) { lo += 4 } else if b.has("sips:", at: lo) { lo += 5 }
             var hi = lo
-            while hi < b.count, b.at(hi) != ASCII.comma, b.at(hi) != 41 /* ) */, b.at(hi) != ASCII.semicolon {
+            while hi < b.count, b.at(hi) != ASCII.comma, b.at(hi) != 41 /* ) */,
+                b.at(hi) != ASCII.semicolon
+            {
                 hi += 1
             }
             if hi > lo { trunk = b.string(Span(lo, hi)) }
@@ -128,10 +134,14 @@ extension LineParser {
             let rx = num("rxcount=")
             let tx = num("txcount=")
             if rx == 0 || tx == 0 { s.append(.oneWayAudio, 1) }
-            addMeasure(&s, .jitterMs, field(b, "rxjitter=", in: rec).flatMap { b.decimal(trimNumber(b, $0), shift: 3) })
+            addMeasure(
+                &s, .jitterMs,
+                field(b, "rxjitter=", in: rec).flatMap { b.decimal(trimNumber(b, $0), shift: 3) })
             // Lost shares relative to what should have arrived; duplicates make lp negative.
             var loss: Double?
-            if let lp = num("lp="), let rx, rx + max(lp, 0) > 0 { loss = 100 * max(lp, 0) / (rx + max(lp, 0)) }
+            if let lp = num("lp="), let rx, rx + max(lp, 0) > 0 {
+                loss = 100 * max(lp, 0) / (rx + max(lp, 0))
+            }
             if let rlp = num("rlp="), let tx, tx + max(rlp, 0) > 0 {
                 loss = max(loss ?? 0, 100 * max(rlp, 0) / (tx + max(rlp, 0)))
             }
@@ -147,7 +157,9 @@ extension LineParser {
             // "Peer '668' is now UNREACHABLE!" / PJSIP "Endpoint 668 is now Unreachable".
             let state = Span(now + 8, b.count)
             var peer: String?
-            if let q1 = b.find(byte: 39 /* ' */, from: rest, to: now), let q2 = b.find(byte: 39, from: q1 + 1, to: now + 1) {
+            if let q1 = b.find(byte: 39 /* ' */, from: rest, to: now),
+                let q2 = b.find(byte: 39, from: q1 + 1, to: now + 1)
+            {
                 peer = b.string(Span(q1 + 1, q2))
             } else {
                 var lo = now
@@ -167,20 +179,24 @@ extension LineParser {
         guard raw != nil else { return nil }
         out.append(
             NormalizedEvent(
-                time: time, timeWasInferred: inferred, kind: level >= .error ? .error : .log, level: level,
+                time: time, timeWasInferred: inferred, kind: level >= .error ? .error : .log,
+                level: level,
                 callID: channelID(b), summary: b.string(b.trimmed(Span(rest, b.count)))))
         return .parsed
     }
 
     private func trimNumber(_ b: UnsafeBufferPointer<UInt8>, _ span: Span) -> Span {
         var hi = span.lo
-        while hi < span.hi, ASCII.isDigit(b.at(hi)) || b.at(hi) == ASCII.dot || b.at(hi) == ASCII.minus { hi += 1 }
+        while hi < span.hi,
+            ASCII.isDigit(b.at(hi)) || b.at(hi) == ASCII.dot || b.at(hi) == ASCII.minus
+        { hi += 1 }
         return Span(span.lo, hi)
     }
 
     /// Asterisk's call id tag (`[C-00000012]`), when the line has one.
     private func channelID(_ b: UnsafeBufferPointer<UInt8>) -> String? {
-        guard let c = b.find("[C-"), let end = b.find(byte: ASCII.rbracket, from: c, to: min(b.count, c + 24))
+        guard let c = b.find("[C-"),
+            let end = b.find(byte: ASCII.rbracket, from: c, to: min(b.count, c + 24))
         else { return nil }
         return b.string(Span(c + 1, end))
     }
@@ -193,7 +209,9 @@ extension LineParser {
         let (raw, rest) = textTime(b)
         var level = LogLevel.info
         var msg = rest
-        if rest < b.count, b.at(rest) == ASCII.lbracket, let close = b.find(byte: ASCII.rbracket, from: rest) {
+        if rest < b.count, b.at(rest) == ASCII.lbracket,
+            let close = b.find(byte: ASCII.rbracket, from: rest)
+        {
             level = logLevel(b, Span(rest + 1, close)) ?? .info
             msg = close + 1
         }
@@ -232,14 +250,16 @@ extension LineParser {
             }
             out.append(
                 NormalizedEvent(
-                    time: time, timeWasInferred: inferred, stack: .telephony, kind: .sipCall, level: lvl,
+                    time: time, timeWasInferred: inferred, stack: .telephony, kind: .sipCall,
+                    level: lvl,
                     callID: channel, samples: s, summary: text))
             return .parsed
         }
         guard raw != nil || level != .info else { return nil }
         out.append(
             NormalizedEvent(
-                time: time, timeWasInferred: inferred, kind: level >= .error ? .error : .log, level: level,
+                time: time, timeWasInferred: inferred, kind: level >= .error ? .error : .log,
+                level: level,
                 summary: text))
         return .parsed
     }
@@ -250,7 +270,9 @@ extension LineParser {
         "PICKED_OFF", "SUCCESS", "MANAGER_REQUEST", "NORMAL_UNSPECIFIED",
     ]
 
-    private func lastIndex(_ b: UnsafeBufferPointer<UInt8>, of c: UInt8, after lo: Int, before hi: Int? = nil) -> Int? {
+    private func lastIndex(
+        _ b: UnsafeBufferPointer<UInt8>, of c: UInt8, after lo: Int, before hi: Int? = nil
+    ) -> Int? {
         var i = (hi ?? b.count) - 1
         while i >= lo {
             if b.at(i) == c { return i }

@@ -14,10 +14,14 @@ extension LineParser {
         return w
     }
 
-    /// A separator line outside a block: opens one.
+    /// A separator line outside a block opens one; `-trace_err` lines are read whole.
     func sippStart(
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
+        if b.has("The following events occurred:", at: 0) { return .parsed }
+        if b.find(": Aborting call on ") != nil {
+            return sippError(b, arrivalTime: arrivalTime, into: &out)
+        }
         guard let w = Self.sippSeparatorTime(b) else { return nil }
         var draft = SIPMessageDraft()
         draft.time = utc(w)
@@ -87,6 +91,53 @@ extension LineParser {
         return .pending
     }
 
+    /// `2026-11-21<TAB>05:44:00.246326<TAB>1795239840.246326: Aborting call on unexpected
+    /// message for Call-Id '1-13466@127.0.0.1': while expecting '180' (index 2), received
+    /// 'SIP/2.0 503 Service Unavailable` and then the rest of the quoted message.
+    private func sippError(
+        _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
+    ) -> LineResult? {
+        guard let colon = b.find(": Aborting call on ") else { return nil }
+        var lo = colon
+        while lo > 0, b.at(lo - 1) != ASCII.tab, b.at(lo - 1) != ASCII.space { lo -= 1 }
+        let raw = b.decimal(Span(lo, colon)).map(epochSeconds)
+        var callID: String?
+        if let k = b.find("Call-Id '", from: colon), let end = b.find(byte: 39, from: k + 9) {
+            callID = b.string(Span(k + 9, end))
+        }
+        var summary = "sipp aborted the call"
+        if let k = b.find("received '", from: colon) {
+            let received = b.trimmed(Span(k + 10, b.count))
+            summary += ": received " + b.string(received)
+            // The quoted message runs on until a line that closes the quote.
+            if b.at(b.count - 1) != 39 { sip.errorContinuation = 200 }
+        }
+        if let k = b.find("while expecting '", from: colon),
+            let end = b.find(byte: 39, from: k + 17)
+        {
+            summary += " while expecting " + b.string(Span(k + 17, end))
+        }
+        let (time, inferred) = stamp(raw, arrival: arrivalTime)
+        out.append(
+            NormalizedEvent(
+                time: time, timeWasInferred: inferred, stack: .telephony, kind: .error,
+                level: .error,
+                callID: callID, summary: summary))
+        return .parsed
+    }
+
+    /// A line of a `-trace_err` entry's quoted message: held, until the closing quote.
+    func sippErrorContinue(_ b: UnsafeBufferPointer<UInt8>) -> LineResult? {
+        if b.find(": Aborting call on ") != nil {
+            sip.errorContinuation = 0  // a new entry: read it normally
+            return nil
+        }
+        sip.errorContinuation -= 1
+        if b.count > 0, b.at(0) == 39 { sip.errorContinuation = 0 }
+        counters.linesByFormat[LogFormat.sipp.ordinal] += 1
+        return sip.errorContinuation == 0 ? .parsed : .pending
+    }
+
     /// End of input: a message still open is complete as far as it goes.
     func sipFlush(into out: inout [NormalizedEvent]) {
         guard let m = sip.block else { return }
@@ -95,10 +146,12 @@ extension LineParser {
     }
 
     /// "SIP/2.0 503 Service Unavailable" or "INVITE sip:service@127.0.0.1:5070 SIP/2.0".
-    private func readStartLine(_ b: UnsafeBufferPointer<UInt8>, _ m: inout SIPMessageDraft) -> Bool {
+    private func readStartLine(_ b: UnsafeBufferPointer<UInt8>, _ m: inout SIPMessageDraft) -> Bool
+    {
         let line = b.trimmed(Span(0, b.count))
         if b.has("SIP/2.0 ", at: line.lo) {
-            guard let code = b.integer(Span(line.lo + 8, min(line.lo + 11, line.hi))), (100...699).contains(code)
+            guard let code = b.integer(Span(line.lo + 8, min(line.lo + 11, line.hi))),
+                (100...699).contains(code)
             else { return false }
             m.status = code
             m.reason = b.string(b.trimmed(Span(min(line.lo + 11, line.hi), line.hi)))
@@ -116,12 +169,16 @@ extension LineParser {
     /// host[:port] of a SIP URI: `sip:service@127.0.0.1:5070;transport=udp` -> `127.0.0.1:5070`.
     private func uriHost(_ b: UnsafeBufferPointer<UInt8>, _ span: Span) -> String? {
         var lo = span.lo
-        if let colon = b.find(byte: ASCII.colon, from: lo, to: span.hi), colon - lo <= 4 { lo = colon + 1 }
+        if let colon = b.find(byte: ASCII.colon, from: lo, to: span.hi), colon - lo <= 4 {
+            lo = colon + 1
+        }
         if let at = b.find(byte: ASCII.at, from: lo, to: span.hi) { lo = at + 1 }
         var hi = lo
         while hi < span.hi {
             let c = b.at(hi)
-            if c == ASCII.semicolon || c == 63 /* ? */ || c == 62 /* > */ || c == ASCII.space { break }
+            if c == ASCII.semicolon || c == 63 /* ? */ || c == 62 /* > */ || c == ASCII.space {
+                break
+            }
             hi += 1
         }
         return hi > lo ? b.string(Span(lo, hi)) : nil
@@ -133,7 +190,8 @@ extension LineParser {
         let value = b.trimmed(Span(colon + 1, b.count))
         func named(_ full: StaticString, _ compact: StaticString) -> Bool {
             (name.count == full.utf8CodeUnitCount && b.containsIgnoringCase(full, in: name))
-                || (name.count == compact.utf8CodeUnitCount && b.containsIgnoringCase(compact, in: name))
+                || (name.count == compact.utf8CodeUnitCount
+                    && b.containsIgnoringCase(compact, in: name))
         }
         if named("Call-ID", "i") {
             m.callID = b.string(value)
@@ -179,7 +237,9 @@ extension LineParser {
     }
 
     /// A whole message: one ladder event, plus call outcome events from the dialog state.
-    private func completeSIP(_ m: SIPMessageDraft, arrivalTime: Double, into out: inout [NormalizedEvent]) {
+    private func completeSIP(
+        _ m: SIPMessageDraft, arrivalTime: Double, into out: inout [NormalizedEvent]
+    ) {
         let (time, inferred) = stamp(m.time, arrival: arrivalTime)
         counters.evictedCalls += sip.sweep(now: time)
         let arrow = m.sent == false ? "<-" : "->"
@@ -210,10 +270,15 @@ extension LineParser {
                     dialog = d
                 } else if let id = m.callID {
                     let d = SIPDialog(
-                        inviteTime: time, inviteCSeq: m.cseq ?? 0, trunk: m.requestHost, lastActivity: time)
+                        inviteTime: time, inviteCSeq: m.cseq ?? 0, trunk: m.requestHost,
+                        lastActivity: time)
                     dialog = d
                     sip.dialogs[id] = d
-                    outcomes.append((Samples([(.callAttempt, 1)]), "call attempt -> \(m.requestHost ?? "?")", .info))
+                    outcomes.append(
+                        (
+                            Samples([(.callAttempt, 1)]), "call attempt -> \(m.requestHost ?? "?")",
+                            .info
+                        ))
                 }
             case "CANCEL":
                 dialog?.canceled = true
@@ -227,7 +292,8 @@ extension LineParser {
                         d.endTime = time
                         var s = Samples([(.callEnded, 1)])
                         if d.answered { s.append(.callSucceeded, 1) }
-                        outcomes.append((s, d.answered ? "call ended (answered)" : "call ended", .info))
+                        outcomes.append(
+                            (s, d.answered ? "call ended (answered)" : "call ended", .info))
                     }
                     d.lastActivity = time
                     dialog = d
@@ -250,7 +316,8 @@ extension LineParser {
                             let pdd = (time - d.inviteTime) * 1000
                             var s = Samples()
                             addMeasure(&s, .pddMs, pdd)
-                            outcomes.append((s, "\(m.status) \(m.reason) after \(Int(pdd.rounded())) ms", .info))
+                            let ms = pdd.isFinite ? Int(max(-1e12, min(1e12, pdd)).rounded()) : 0
+                            outcomes.append((s, "\(m.status) \(m.reason) after \(ms) ms", .info))
                         }
                     }
                 } else if m.status >= 200 {
@@ -267,7 +334,8 @@ extension LineParser {
                                 d.pddReported = true
                                 addMeasure(&s, .pddMs, (time - d.inviteTime) * 1000)
                             }
-                            outcomes.append((s, "answered\(d.codec.map { " (\($0))" } ?? "")", .info))
+                            outcomes.append(
+                                (s, "answered\(d.codec.map { " (\($0))" } ?? "")", .info))
                         } else {
                             d.ended = true
                             d.endTime = time

@@ -170,7 +170,8 @@ extension UnsafeBufferPointer where Element == UInt8 {
             j += 1
             n += 1
         }
-        guard n > 0, (1...31).contains(d), j < hi, at(j) == ASCII.space, let mo = monthName(at: j + 1),
+        guard n > 0, (1...31).contains(d), j < hi, at(j) == ASCII.space,
+            let mo = monthName(at: j + 1),
             j + 5 < hi, at(j + 4) == ASCII.space, let y = fixedDigits(j + 5, 4), j + 9 < hi,
             at(j + 9) == ASCII.space, let (secs, end) = clock(at: j + 10)
         else { return nil }
@@ -225,8 +226,10 @@ struct ZoneConverter {
         self.zone = zone
         // Zones without transitions (UTC, fixed offsets) skip the lookup entirely.
         let probe = Date(timeIntervalSince1970: 1_700_000_000)
-        fixedOffset = zone.nextDaylightSavingTimeTransition(after: probe) == nil
-            && zone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: 0)) == nil
+        fixedOffset =
+            zone.nextDaylightSavingTimeTransition(after: probe) == nil
+                && zone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: 0))
+                    == nil
             ? Double(zone.secondsFromGMT(for: probe)) : nil
     }
 
@@ -238,7 +241,8 @@ struct ZoneConverter {
             // The offset at the guessed instant, then again at the corrected one, settles
             // every hour except the skipped one at a spring-forward step.
             let guess = Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: local)))
-            cachedOffset = Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: local - guess)))
+            cachedOffset = Double(
+                zone.secondsFromGMT(for: Date(timeIntervalSince1970: local - guess)))
             cachedHour = hour
         }
         return local - cachedOffset

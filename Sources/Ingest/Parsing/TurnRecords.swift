@@ -25,7 +25,8 @@ struct TurnFields: JSONVisitor {
         case 1:
             guard let k = path.key(0) else { return }
             switch k.count {
-            case 7: if b.equals(k, "call_id") { callID = v } else if b.equals(k, "ttft_ms") { ttft = v }
+            case 7:
+                if b.equals(k, "call_id") { callID = v } else if b.equals(k, "ttft_ms") { ttft = v }
             case 5: if b.equals(k, "error") { error = v }
             case 9: if b.equals(k, "timestamp") { timestamp = v }
             case 10:
@@ -34,7 +35,12 @@ struct TurnFields: JSONVisitor {
                 } else if b.equals(k, "latency_ms") {
                     sawLatency = v.kind == .object
                 }
-            case 14: if b.equals(k, "asr_confidence") { asr = v } else if b.equals(k, "task_completed") { taskCompleted = v }
+            case 14:
+                if b.equals(k, "asr_confidence") {
+                    asr = v
+                } else if b.equals(k, "task_completed") {
+                    taskCompleted = v
+                }
             case 15: if b.equals(k, "user_transcript") { transcript = v }
             case 16: if b.equals(k, "first_partial_ms") { firstPartial = v }
             default: break
@@ -60,7 +66,8 @@ struct TurnFields: JSONVisitor {
                 tools += 1
             }
         case 3:
-            if tools > 0, tools <= 64, path.key(1) == nil, let k = path.key(2), b.equals(k, "success"),
+            if tools > 0, tools <= 64, path.key(1) == nil, let k = path.key(2),
+                b.equals(k, "success"),
                 let parent = path.key(0), b.equals(parent, "tool_calls")
             {
                 let bit: UInt64 = 1 << UInt64(tools - 1)
@@ -79,7 +86,11 @@ extension LineParser {
     ) -> LineResult? {
         var f = TurnFields(b)
         guard scanner.scan(b, &f) != nil else { return nil }
-        guard f.sawTurnIndex || f.sawLatency else { return nil }
+        // Both keys make a turn record (as detection requires); a forced format takes either.
+        guard
+            (f.sawTurnIndex && f.sawLatency)
+                || (forcedFormat == .turns && (f.sawTurnIndex || f.sawLatency))
+        else { return nil }
 
         var s = Samples()
         addMeasure(&s, .sttLatencyMs, f.stt.flatMap { b.number($0) })
@@ -112,7 +123,9 @@ extension LineParser {
         var extra = Samples()
         var level = LogLevel.info
         var summary = ""
-        if let e = f.error, e.kind != .null, e.kind != .falseLiteral, !(e.kind == .string && e.span.isEmpty) {
+        if let e = f.error, e.kind != .null, e.kind != .falseLiteral,
+            !(e.kind == .string && e.span.isEmpty)
+        {
             level = .error
             let text = e.kind == .object || e.kind == .array ? "error" : b.text(e)
             summary = "turn error: " + text
@@ -143,11 +156,14 @@ extension LineParser {
                 var ts = Samples()
                 ts.append(.toolCall, 1)
                 let bit: UInt64 = 1 << UInt64(k)
-                if f.toolSuccessKnown & bit != 0 { ts.append(.toolSuccess, f.toolSuccess & bit != 0 ? 1 : 0) }
+                if f.toolSuccessKnown & bit != 0 {
+                    ts.append(.toolSuccess, f.toolSuccess & bit != 0 ? 1 : 0)
+                }
                 out.append(
                     NormalizedEvent(
                         time: time, timeWasInferred: inferred, stack: .intelligence, kind: .tool,
-                        level: f.toolSuccessKnown & bit != 0 && f.toolSuccess & bit == 0 ? .warning : .info,
+                        level: f.toolSuccessKnown & bit != 0 && f.toolSuccess & bit == 0
+                            ? .warning : .info,
                         callID: id, samples: ts))
             }
         }
