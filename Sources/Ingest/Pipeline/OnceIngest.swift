@@ -18,6 +18,11 @@ public struct SourceReport: Sendable, Equatable {
 /// `watch --once`: reads every source from its start to its end, as fast as the machine
 /// allows, and returns the health of the windows ending at the newest event.
 public enum OnceIngest {
+    static let batchSize = 4096
+
+    /// Written by the producer thread only, read after it closed the pipe.
+    final class ReportBox: @unchecked Sendable { var reports: [SourceReport] = [] }
+
     public struct Result: Sendable {
         public var snapshot: HealthSnapshot
         public var counters: IngestCounters
@@ -26,43 +31,57 @@ public enum OnceIngest {
 
     public static func run(
         specs: [SourceSpec], playbook: Playbook, context: ParseContext, health: HealthConfig = .init(),
-        progress: ((String, UInt64, UInt64) -> Void)? = nil
+        progress: (@Sendable (String, UInt64, UInt64) -> Void)? = nil
     ) -> Result {
         let engine = HealthEngine(playbook: playbook, config: health)
-        var reports: [SourceReport] = []
-        var events: [NormalizedEvent] = []
-        events.reserveCapacity(64)
+        let pipe = EventPipe()
+        let box = ReportBox()
         let arrival = Date().timeIntervalSince1970
-        for spec in specs {
-            let parser = LineParser(forcedFormat: spec.format.flatMap(LogFormat.init(rawValue:)), context: context)
-            var report = SourceReport(name: spec.displayName)
-            let feed: (UnsafeBufferPointer<UInt8>, Bool) -> Void = { line, truncated in
-                report.lines += 1
-                if truncated { report.truncated += 1 }
-                let r = parser.parse(line, arrivalTime: arrival, into: &events)
-                if r == .unparsed { report.unparsed += 1 } else { report.parsed += 1 }
-                if !events.isEmpty {
-                    for e in events { engine.ingest(e) }
-                    events.removeAll(keepingCapacity: true)
+        // Producer: read and parse every source in order, handing events over in batches.
+        let producer = Thread {
+            var events: [NormalizedEvent] = []
+            events.reserveCapacity(batchSize)
+            for spec in specs {
+                let parser = LineParser(forcedFormat: spec.format.flatMap(LogFormat.init(rawValue:)), context: context)
+                var report = SourceReport(name: spec.displayName)
+                let feed: (UnsafeBufferPointer<UInt8>, Bool) -> Void = { line, truncated in
+                    report.lines += 1
+                    if truncated { report.truncated += 1 }
+                    if parser.parse(line, arrivalTime: arrival, into: &events) == .unparsed {
+                        report.unparsed += 1
+                    } else {
+                        report.parsed += 1
+                    }
+                    if events.count >= batchSize {
+                        pipe.put(events)
+                        events.removeAll(keepingCapacity: true)
+                    }
                 }
-            }
-            do {
-                switch spec.kind {
-                case .file(let path):
-                    _ = try readWholeFile(path: path, progress: progress.map { p in { p(spec.displayName, $0, $1) } }, feed)
-                case .stdin:
-                    try readStream(fd: 0, feed)
-                case .command(let cmd):
-                    try readCommandOnce(cmd, feed)
+                do {
+                    switch spec.kind {
+                    case .file(let path):
+                        _ = try readWholeFile(path: path, progress: progress.map { p in { p(spec.displayName, $0, $1) } }, feed)
+                    case .stdin:
+                        try readStream(fd: 0, feed)
+                    case .command(let cmd):
+                        try readCommandOnce(cmd, feed)
+                    }
+                } catch {
+                    report.error = String(describing: error)
                 }
-            } catch {
-                report.error = String(describing: error)
+                parser.flush(into: &events)
+                box.reports.append(report)
             }
-            parser.flush(into: &events)
-            for e in events { engine.ingest(e) }
-            events.removeAll(keepingCapacity: true)
-            reports.append(report)
+            if !events.isEmpty { pipe.put(events) }
+            pipe.close()
         }
+        producer.stackSize = 8 << 20
+        producer.start()
+        // Consumer: this thread feeds the health engine.
+        while let batch = pipe.take() {
+            for e in batch { engine.ingest(e) }
+        }
+        let reports = box.reports
         let at = engine.newestEventTime ?? arrival
         let counters = IngestCounters(
             lines: reports.reduce(0) { $0 + $1.lines }, parsed: reports.reduce(0) { $0 + $1.parsed },
