@@ -1,0 +1,54 @@
+import IncidentCore
+import Testing
+@testable import Ingest
+
+@Suite("Decision-tree evidence and suggested severity")
+struct EvidenceTests {
+    func playbook() -> Playbook {
+        Playbook(
+            name: "t", title: "t",
+            severities: [
+                SeverityLevel(level: 1, name: "SEV-1", definition: "", impact: "", mitigationTargetMinutes: 15, mitigationTargetText: "", updateCadenceMinutes: 15, suggestAtAffectedPct: 100),
+                SeverityLevel(level: 2, name: "SEV-2", definition: "", impact: "", mitigationTargetMinutes: 30, mitigationTargetText: "", updateCadenceMinutes: 30, suggestAtAffectedPct: 25),
+                SeverityLevel(level: 3, name: "SEV-3", definition: "", impact: "", mitigationTargetMinutes: 120, mitigationTargetText: "", updateCadenceMinutes: 60, suggestAtAffectedPct: 1),
+            ],
+            metrics: [
+                MetricDefinition(id: "answer_seizure_ratio", name: "Answer-seizure ratio", scope: .telephony, unit: "%", aggregation: .ratio,
+                    numerator: .callAnswered, denominator: .callAttempt, direction: .lowerIsWorse, warning: 95, critical: 90, minSamples: 5, key: true),
+                MetricDefinition(id: "sip_5xx", name: "SIP 5xx", scope: .telephony, unit: "count", aggregation: .count, signal: .sip5xx,
+                    direction: .higherIsWorse, warning: 3, critical: 10),
+            ])
+    }
+
+    func snapshot(answered: Int, of attempts: Int) -> HealthSnapshot {
+        let engine = HealthEngine(playbook: playbook())
+        for i in 0..<attempts {
+            var s = Samples()
+            s.append(.callAttempt, 1)
+            if i < answered { s.append(.callAnswered, 1) } else { s.append(.sip5xx, 1) }
+            engine.ingest(NormalizedEvent(time: 1_795_230_000 + Double(i), stack: .telephony, kind: .sipCall, trunk: "10.0.0.1:5060", samples: s))
+        }
+        return engine.evaluate(at: 1_795_230_000 + Double(attempts))
+    }
+
+    let node = DecisionNode(id: "can-calls-connect", question: "Can calls connect?", evidence: ["answer_seizure_ratio", "sip_5xx"], yes: "a", no: "b")
+
+    @Test func criticalEvidenceSuggestsNo() {
+        let e = Evidence.forNode(node, snapshot: snapshot(answered: 71, of: 100))
+        #expect(e.suggestsYes == false)
+        #expect(e.text == "answer-seizure ratio 71% < 90%: suggests NO")
+    }
+
+    @Test func healthyEvidenceSuggestsYesAndNoDataSuggestsNothing() {
+        #expect(Evidence.forNode(node, snapshot: snapshot(answered: 100, of: 100)).suggestsYes == true)
+        let none = Evidence.forNode(node, snapshot: snapshot(answered: 0, of: 0))
+        #expect(none.suggestsYes == nil)
+        #expect(none.text.contains("no live evidence"))
+    }
+
+    @Test(arguments: [(0, 1), (60, 2), (97, 3), (100, nil as Int?)])
+    func severityFromShareOfCallsAffected(answered: Int, expected: Int?) {
+        let s = Evidence.suggestSeverity(snapshot(answered: answered, of: 100), playbook: playbook())
+        #expect(s?.level == expected)
+    }
+}
