@@ -1,90 +1,23 @@
 import IncidentCore
 
-/// A minimal JSON value with a deterministic writer (object keys sorted), so `watch --json`
-/// output is byte-for-byte stable and diffable in CI.
-enum WatchJSON {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([WatchJSON])
-    case object([String: WatchJSON])
-
-    static func optional(_ v: Double?) -> WatchJSON { v.map(WatchJSON.number) ?? .null }
-    static func optional(_ s: String?) -> WatchJSON { s.map(WatchJSON.string) ?? .null }
-
-    func write(to out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let d): out += Self.number(d)
-        case .string(let s): Self.quote(s, into: &out)
-        case .array(let a):
-            out += "["
-            for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
-                v.write(to: &out)
-            }
-            out += "]"
-        case .object(let o):
-            out += "{"
-            for (i, k) in o.keys.sorted().enumerated() {
-                if i > 0 { out += "," }
-                Self.quote(k, into: &out)
-                out += ":"
-                o[k]!.write(to: &out)
-            }
-            out += "}"
-        }
-    }
-
-    var text: String {
-        var s = ""
-        write(to: &s)
-        return s
-    }
-
-    /// Whole numbers print without a fraction; others keep three decimals; NaN and infinity,
-    /// which JSON cannot hold, become null.
-    static func number(_ d: Double) -> String {
-        guard d.isFinite else { return "null" }
-        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+/// `watch --json` numbers: whole numbers without a fraction, others to three decimals, NaN and
+/// infinity (which JSON cannot hold) as null. Encoding itself is IncidentCore's `IncidentCore.JSONValue`
+/// (sorted keys, controls escaped), so the output is byte-for-byte stable.
+extension IncidentCore.JSONValue {
+    static func number(_ d: Double) -> IncidentCore.JSONValue {
+        guard d.isFinite else { return .null }
         let r = (d * 1000).rounded() / 1000
-        if r == r.rounded(), abs(r) < 1e15 { return String(Int64(r)) }
-        return String(r)
+        return r == r.rounded() && abs(r) < 1e15 ? .int(Int64(r)) : .double(r)
     }
-
-    /// Escapes quotes, backslashes and every control character (C0, DEL, C1, and the two
-    /// Unicode line separators) so log-sourced text cannot break a line-oriented consumer.
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                let v = u.value
-                if v < 0x20 || (v >= 0x7F && v <= 0x9F) || v == 0x2028 || v == 0x2029 {
-                    let hex = String(v, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
-    }
+    static func optional(_ v: Double?) -> IncidentCore.JSONValue { v.map(IncidentCore.JSONValue.number) ?? .null }
 }
 
 extension HealthEngine {
     /// The `dialtone watch --json` summary line: states, metric values (null when no data),
     /// trunks, codecs and ingest counters, keys sorted.
     public static func summaryJSON(_ s: HealthSnapshot, counters: IngestCounters) -> String {
-        func metrics(_ ms: [MetricValue]) -> WatchJSON {
-            var o: [String: WatchJSON] = [:]
+        func metrics(_ ms: [MetricValue]) -> IncidentCore.JSONValue {
+            var o: [String: IncidentCore.JSONValue] = [:]
             for m in ms {
                 o[m.id] = .object([
                     "value": .optional(m.value), "state": .string(m.state.rawValue),
@@ -93,17 +26,17 @@ extension HealthEngine {
             }
             return .object(o)
         }
-        var stacks: [String: WatchJSON] = [:]
+        var stacks: [String: IncidentCore.JSONValue] = [:]
         for st in s.stacks {
             stacks[st.stack.rawValue] = .object(["state": .string(st.state.rawValue), "metrics": metrics(st.metrics)])
         }
-        var trunks: [String: WatchJSON] = [:]
+        var trunks: [String: IncidentCore.JSONValue] = [:]
         for (name, t) in s.trunks {
             trunks[name] = .object(["state": .string(t.state.rawValue), "metrics": metrics(t.metrics)])
         }
-        var codecs: [String: WatchJSON] = [:]
+        var codecs: [String: IncidentCore.JSONValue] = [:]
         for (c, n) in s.codecs { codecs[c] = .number(Double(n)) }
-        let doc: WatchJSON = .object([
+        let doc: IncidentCore.JSONValue = .object([
             "type": .string("summary"),
             "lines": .number(Double(counters.lines)),
             "parsed": .number(Double(counters.parsed)),
@@ -115,12 +48,12 @@ extension HealthEngine {
             "trunks": .object(trunks),
             "codecs": .object(codecs),
         ])
-        return doc.text
+        return doc.jsonText
     }
 
     /// One `watch --json` change line: `{"type":"change", ...}` with the person-worded message.
     public static func changeJSON(_ c: HealthChange) -> String {
-        WatchJSON.object([
+        IncidentCore.JSONValue.object([
             "type": .string("change"),
             "time": .number(c.time),
             "stack": .optional(c.stack?.rawValue),
@@ -128,6 +61,6 @@ extension HealthEngine {
             "from": .string(c.from.rawValue),
             "to": .string(c.to.rawValue),
             "message": .string(c.message),
-        ]).text
+        ]).jsonText
     }
 }
