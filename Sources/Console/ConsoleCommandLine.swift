@@ -13,16 +13,16 @@ public enum ConsoleCommand: Sendable, Equatable {
 public enum ConsoleCommandLine {
     /// Every command with its usage, for the help overlay and error hints.
     public static let usage: [(String, String)] = [
-        (":note TEXT", "add a note (TODO: makes an action item)"),
+        (":note TEXT", "add a note (TODO: = action)"),
         (":sev N [REASON]", "set the severity"),
-        (":status STATE [TEXT]", "investigating, identified, monitoring, resolved"),
+        (":status STATE [TEXT]", "identified, monitoring, ..."),
         (":role ROLE USER", "assign ic, comms or ops"),
         (":accept [ROLE]", "accept a role offered to you"),
-        (":change TEXT", "record a recent change (deploy, rotation, ...)"),
+        (":change TEXT", "record a recent change"),
         (":update TEXT", "post a status update"),
         (":milestone NAME [STACK]", "record a milestone now"),
         (":tick ITEM", "tick a checklist item"),
-        (":answer NODE yes|no", "answer a decision-tree question"),
+        (":answer NODE yes|no", "answer the decision tree"),
         (":action TEXT", "add an action item"),
         (":export", "write the postmortem draft"),
         (":q", "quit"),

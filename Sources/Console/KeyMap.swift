@@ -35,9 +35,9 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
     public var help: String {
         switch self {
         case .help: "this help"
-        case .command: "command line (:sev 1, :status identified, :note, :role, :change, :export, :q)"
+        case .command: "command line (commands below)"
         case .annotate: "quick note into the timeline"
-        case .search: "search the log (Enter jumps to the newest match)"
+        case .search: "search the log"
         case .redraw: "redraw the screen"
         case .quit: "quit (asks first)"
         case .nextPane: "next pane"
@@ -54,14 +54,14 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
         case .back: "close / cancel"
         case .nextMatch: "next (newer) match"
         case .prevMatch: "previous (older) match"
-        case .pin: "pin the selected line (redacted) as evidence"
+        case .pin: "pin line as evidence, redacted"
         case .stackFilter: "filter by stack (cycles)"
         case .levelFilter: "filter by level (cycles)"
         case .textFilter: "filter by text"
         case .clearFilters: "clear filters and search"
         case .rawToggle: "raw lines / parsed summaries"
-        case .star: "star or unstar the selected event"
-        case .toggleHealth: "hide or show automatic health events"
+        case .star: "star or unstar the event"
+        case .toggleHealth: "hide / show health events"
         }
     }
 }

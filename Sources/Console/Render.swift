@@ -82,7 +82,7 @@ public enum ConsoleRenderer {
         var x = r.x + 1
         x += g.put(inc.id, x: x, y: r.y, role: .accent, maxWidth: max(8, w / 3), attributes: CellAttributes(bold: true))
         x += g.put("  ", x: x, y: r.y)
-        g.put(inc.title, x: x, y: r.y, role: .title, maxWidth: max(0, w - x - rightWidth - 2))
+        g.put(inc.title, x: x, y: r.y, role: .title, maxWidth: max(0, w - x - rightWidth - 4))
         var rx = w - rightWidth - 1
         for (t, role, attrs) in right { rx += g.put(t, x: rx, y: r.y, role: role, attributes: attrs) }
 
@@ -98,16 +98,17 @@ public enum ConsoleRenderer {
                     let took = mit.at.ms - det.ms
                     parts.append(("mitigated in \(Glyphs.duration(ms: took)) (target \(target)m)", took <= Int64(target) * 60_000 ? .ok : .warning))
                 } else if now.ms <= due {
-                    parts.append(("mitigate in \(Glyphs.duration(ms: due - now.ms)) (SEV-\(sev) \(target)m)", due - now.ms < 5 * 60_000 ? .warning : .text))
+                    let target = w >= 110 ? " (SEV-\(sev) \(target)m)" : ""
+                    parts.append(("mitigate in \(Glyphs.duration(ms: due - now.ms))\(target)", due - now.ms < 5 * 60_000 ? .warning : .text))
                 } else {
-                    parts.append(("mitigation target passed \(Glyphs.duration(ms: now.ms - due)) ago", .critical))
+                    parts.append(("mitigation target missed by \(Glyphs.duration(ms: now.ms - due))", .critical))
                 }
             }
             if !inc.isResolved, let sev = inc.severity, let cadence = s.playbook.severity(sev)?.updateCadenceMinutes {
                 let base = inc.lastStatusUpdateAt ?? det
                 let due = base.ms + Int64(cadence) * 60_000
                 if now.ms <= due {
-                    parts.append(("update due in \(Glyphs.duration(ms: due - now.ms))", .text))
+                    parts.append(("update due in \(Glyphs.duration(ms: due - now.ms))", due - now.ms < 2 * 60_000 ? .warning : .text))
                 } else {
                     parts.append(("update OVERDUE \(Glyphs.duration(ms: now.ms - due))", .critical))
                 }

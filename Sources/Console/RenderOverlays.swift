@@ -12,7 +12,7 @@ extension ConsoleRenderer {
         ]
         out.append(("#Everywhere", ""))
         for a in everywhere { out.append((keys(a), a.help)) }
-        out.append(("1-4", "select Telephony, Audio, Intelligence, Output"))
+        out.append(("1-4", "select a stack panel"))
         out.append(("#Panels pane", ""))
         out.append((keys(.left) + " / " + keys(.right), "select a stack"))
         out.append((keys(.select), KeyAction.select.help))
@@ -30,27 +30,39 @@ extension ConsoleRenderer {
 
     static func helpOverlay(_ g: inout Grid, _ s: ConsoleState, scroll: Int) {
         let lines = helpLines(s)
-        let width = min(g.width - 4, 100)
-        let height = min(g.height - 2, lines.count + 2)
+        // Two columns when there is room, split at a section heading, so it fits without scrolling.
+        var columns: [[(String, String)]] = [lines]
+        if g.width >= 110 {
+            let half = (lines.count + 1) / 2
+            let split = lines.indices.filter { lines[$0].0.hasPrefix("#") }.min { abs($0 - half) < abs($1 - half) } ?? half
+            columns = [Array(lines[..<split]), Array(lines[split...])]
+        }
+        let tallest = columns.map(\.count).max() ?? 0
+        let width = min(g.width - 4, columns.count == 2 ? 118 : 100)
+        let height = min(g.height - 2, tallest + 2)
         let r = Rect(x: (g.width - width) / 2, y: (g.height - height) / 2, width: width, height: height)
         g.fill(x: r.x, y: r.y, width: r.width, height: r.height)
         g.box(x: r.x, y: r.y, width: r.width, height: r.height, style: .double, role: .accent,
               title: "Help: keys act on the focused pane (Esc closes)", titleRole: .title)
         let rows = r.innerHeight
-        let maxScroll = max(0, lines.count - rows)
+        let maxScroll = max(0, tallest - rows)
         let start = min(scroll, maxScroll)
+        let colWidth = r.innerWidth / columns.count
         let keyWidth = 26
-        for (i, (k, what)) in lines.dropFirst(start).prefix(rows).enumerated() {
-            let y = r.y + 1 + i
-            if k.hasPrefix("#") {
-                g.put(String(k.dropFirst()), x: r.x + 2, y: y, role: .title, maxWidth: r.innerWidth - 2)
-            } else {
-                g.put(k, x: r.x + 4, y: y, role: .accent, maxWidth: keyWidth - 2, attributes: CellAttributes(bold: true))
-                g.put(what, x: r.x + 2 + keyWidth, y: y, role: .text, maxWidth: max(0, r.innerWidth - keyWidth - 2))
+        for (c, column) in columns.enumerated() {
+            let cx = r.x + 1 + c * colWidth
+            for (i, (k, what)) in column.dropFirst(start).prefix(rows).enumerated() {
+                let y = r.y + 1 + i
+                if k.hasPrefix("#") {
+                    g.put(String(k.dropFirst()), x: cx + 1, y: y, role: .title, maxWidth: colWidth - 2)
+                } else {
+                    g.put(k, x: cx + 2, y: y, role: .accent, maxWidth: keyWidth - 3, attributes: CellAttributes(bold: true))
+                    g.put(what, x: cx + keyWidth, y: y, role: .text, maxWidth: max(0, colWidth - keyWidth - 1))
+                }
             }
         }
         if maxScroll > 0 {
-            g.put(" \(start + 1)-\(start + rows) of \(lines.count), j/k scroll ", x: r.x + 2, y: r.y + r.height - 1, role: .dim)
+            g.put(" \(start + 1)-\(start + rows) of \(tallest), j/k scroll ", x: r.x + 2, y: r.y + r.height - 1, role: .dim)
         }
     }
 

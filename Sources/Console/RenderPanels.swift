@@ -75,7 +75,7 @@ extension ConsoleRenderer {
         var thr = Glyphs.thresholds(m, short: true, ascii: ascii)
         let label = Glyphs.shortLabel(m)
         var labelRoom = width - 2 - DisplayWidth.of(value) - (thr.isEmpty ? 0 : DisplayWidth.of(thr) + 1) - 1
-        if labelRoom < min(6, DisplayWidth.of(label)) {
+        if labelRoom < min(8, DisplayWidth.of(label)) {
             // Keep only the threshold that matters for the state.
             if let c = m.critical, m.state == .critical {
                 thr = "c" + Glyphs.threshold(c, unit: m.unit)
@@ -83,7 +83,7 @@ extension ConsoleRenderer {
                 thr = "w" + Glyphs.threshold(w, unit: m.unit)
             }
             labelRoom = width - 2 - DisplayWidth.of(value) - (thr.isEmpty ? 0 : DisplayWidth.of(thr) + 1) - 1
-            if labelRoom < 4 {
+            if labelRoom < min(7, DisplayWidth.of(label)) {
                 thr = ""
                 labelRoom = width - 2 - DisplayWidth.of(value) - 1
             }
