@@ -1,0 +1,103 @@
+import IncidentCore
+
+/// What a `:` command line asks for.
+public enum ConsoleCommand: Sendable, Equatable {
+    /// Journal a command.
+    case record(Command)
+    case export
+    case quit
+    case help
+}
+
+/// Parses the `:` command line. Pure; errors are one line naming the problem.
+public enum ConsoleCommandLine {
+    /// Every command with its usage, for the help overlay and error hints.
+    public static let usage: [(String, String)] = [
+        (":note TEXT", "add a note (TODO: = action)"),
+        (":sev N [REASON]", "set the severity"),
+        (":status STATE [TEXT]", "identified, monitoring, ..."),
+        (":role ROLE USER", "assign ic, comms or ops"),
+        (":accept [ROLE]", "accept a role offered to you"),
+        (":change TEXT", "record a recent change"),
+        (":update TEXT", "post a status update"),
+        (":milestone NAME [STACK]", "record a milestone now"),
+        (":tick ITEM", "tick a checklist item"),
+        (":answer NODE yes|no", "answer the decision tree"),
+        (":action TEXT", "add an action item"),
+        (":export", "write the postmortem draft"),
+        (":q", "quit"),
+    ]
+
+    public static func parse(_ line: String) throws(IncidentError) -> ConsoleCommand {
+        let trimmed = line.trimmingWhitespace
+        let verb = String(trimmed.prefix { !$0.isWhitespace }).lowercased()
+        let rest = String(trimmed.dropFirst(verb.count)).trimmingWhitespace
+        let words = rest.split(whereSeparator: \.isWhitespace).map(String.init)
+        func need(_ what: String) throws(IncidentError) -> String {
+            guard !rest.isEmpty else { throw IncidentError(":\(verb): needs \(what)") }
+            return rest
+        }
+        switch verb {
+        case "q", "q!", "quit", "wq", "x": return .quit
+        case "help", "h": return .help
+        case "export", "w": return .export
+        case "note", "n": return .record(.note(try need("text")))
+        case "change": return .record(.change(try need("text"), at: nil))
+        case "update": return .record(.statusUpdate(try need("text")))
+        case "action": return .record(.action(try need("text"), owner: nil, type: .corrective))
+        case "sev", "severity":
+            guard let first = words.first else { throw IncidentError(":sev: needs a level 1-4") }
+            let digits = first.uppercased().hasPrefix("SEV-") ? String(first.dropFirst(4)) : first
+            guard let level = Int(digits) else { throw IncidentError(":sev: \"\(first)\" is not a number 1-4") }
+            let reason = words.dropFirst().joined(separator: " ")
+            return .record(.severity(level, reason: reason.isEmpty ? nil : reason))
+        case "status":
+            guard let first = words.first else {
+                throw IncidentError(":status: needs one of \(IncidentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let st = IncidentStatus(rawValue: first.lowercased()) else {
+                throw IncidentError(
+                    ":status: \"\(first)\" is not one of \(IncidentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let text = words.dropFirst().joined(separator: " ")
+            // The text is the reason when it is needed (moving back), the message otherwise;
+            // the reducer decides which, because only it knows the current status.
+            return .record(.status(st, message: text.isEmpty ? nil : text, reason: nil))
+        case "role":
+            guard words.count == 2 else { throw IncidentError(":role: expected ROLE USER (e.g. :role comms carol)") }
+            return .record(.assignRole(role: words[0], user: words[1]))
+        case "accept":
+            guard words.count <= 1 else { throw IncidentError(":accept: expected at most a role") }
+            return .record(.accept(role: words.first))
+        case "milestone":
+            guard let name = words.first, let m = Milestone(rawValue: name.lowercased().replacingDash) else {
+                throw IncidentError(
+                    ":milestone: expected one of \(Milestone.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            var stack: StackID?
+            if words.count > 1 {
+                guard let s = StackID(rawValue: words[1].lowercased()) else {
+                    throw IncidentError(":milestone: \"\(words[1])\" is not telephony, audio, intelligence or output")
+                }
+                stack = s
+            }
+            return .record(.milestone(m, at: nil, stack: stack))
+        case "tick":
+            guard words.count == 1 else { throw IncidentError(":tick: expected one item id") }
+            return .record(.tick(item: words[0]))
+        case "answer":
+            guard words.count == 2 else { throw IncidentError(":answer: expected NODE yes|no") }
+            let a = words[1].lowercased()
+            guard ["yes", "no", "y", "n"].contains(a) else { throw IncidentError(":answer: \"\(words[1])\" is not yes or no") }
+            return .record(.answer(node: words[0], yes: a.hasPrefix("y")))
+        case "":
+            throw IncidentError("empty command (try :note TEXT, :sev N, :status STATE, :export, :q)")
+        default:
+            throw IncidentError(":\(verb): unknown command (try :note, :sev, :status, :role, :change, :export, :q)")
+        }
+    }
+}
+
+extension String {
+    var replacingDash: String { String(map { $0 == "-" ? "_" : $0 }) }
+}

@@ -1,0 +1,475 @@
+import IncidentCore
+import Ingest
+import TermGrid
+
+/// The console's update function: `reduce(&state, action) -> [Effect]`. Pure: no clock, no
+/// files, no terminal. Effects go back to the run loop, whose results come back as actions.
+public enum ConsoleReducer {
+    /// How long a message stays on the status line.
+    static let flashMs: Int64 = 5_000
+    static let errorFlashMs: Int64 = 10_000
+
+    public static func reduce(_ s: inout ConsoleState, _ action: ConsoleAction) -> [Effect] {
+        switch action {
+        case .key(let k):
+            return key(&s, k)
+        case .resize(let w, let h):
+            s.width = max(0, w)
+            s.height = max(0, h)
+            if !s.panes.contains(s.focus) { s.focus = .timeline }
+            return []
+        case .tick(let t):
+            s.now = t
+            if let f = s.flash, f.until <= t { s.flash = nil }
+            return []
+        case .ingest(let feed):
+            return ingest(&s, feed)
+        case .journal(let inc):
+            s.incident = inc
+            for (k, v) in ConsoleState.alertHistory(inc) { s.lastAlerted[k] = v }
+            if let id = s.timeline.cursorID, !inc.events.contains(where: { $0.id == id }) { s.timeline.cursorID = nil }
+            return []
+        case .recorded(let token, let event):
+            s.pending.removeAll { $0.token == token }
+            if !s.incident.events.contains(where: { $0.id == event.id }) { s.incident.apply(event) }
+            if event.actor == s.actor {
+                flash(&s, "recorded: \(EventText.describe(event, playbook: s.playbook))")
+            }
+            return []
+        case .recordFailed(let token, let message):
+            s.pending.removeAll { $0.token == token }
+            flash(&s, "not recorded: \(message)", error: true)
+            return []
+        case .presence(let who):
+            s.attached = who
+            return []
+        case .writerLock(let held):
+            s.isWriter = held
+            return held ? journalHealth(&s, changes: [], reported: s.lastReported) : []
+        case .notice(let text, let isError):
+            flash(&s, text, error: isError)
+            return []
+        }
+    }
+
+    // MARK: messages
+
+    static func flash(_ s: inout ConsoleState, _ text: String, error: Bool = false) {
+        s.flash = Flash(text: text, isError: error, until: Timestamp(ms: s.now.ms + (error ? errorFlashMs : flashMs)))
+    }
+
+    // MARK: ingestion and automatic health events
+
+    static func ingest(_ s: inout ConsoleState, _ feed: IngestFeed) -> [Effect] {
+        if let snap = feed.snapshot { s.health = snap }
+        s.log.lines = feed.lines
+        s.log.sources = feed.sources
+        s.log.progress = feed.progress
+        s.log.linesPerSecond = feed.linesPerSecond
+        if !s.log.follow, let seq = s.log.cursorSeq, let first = feed.lines.first, seq < first.seq {
+            s.log.cursorSeq = first.seq  // the selected line left the ring
+        }
+        if !feed.reported.isEmpty { s.lastReported = feed.reported }
+        guard s.isWriter else { return [] }
+        return journalHealth(&s, changes: feed.changes, reported: feed.reported)
+    }
+
+    /// Journals what the health engine reports, exactly once: a stack's state is written when
+    /// it differs from the last state journaled for it (by any console, before any restart),
+    /// and trunk changes to or from trouble are written as they come. Only the console that
+    /// holds the writer lock calls this.
+    static func journalHealth(_ s: inout ConsoleState, changes: [HealthChange], reported: [StackID: HealthState]) -> [Effect] {
+        var effects: [Effect] = []
+        let quiet: Set<HealthState> = [.ok, .noData, .info]
+        for stack in StackID.allCases {
+            guard let to = reported[stack] else { continue }
+            let key = ConsoleState.alertKey(stack: stack, trunk: nil)
+            let last = s.lastAlerted[key]
+            if last == to.rawValue { continue }
+            // Nothing journaled yet and nothing wrong: not news.
+            if last == nil, quiet.contains(to) { continue }
+            let from = last.flatMap(HealthState.init(rawValue:)) ?? .noData
+            let message =
+                changes.last { $0.stack == stack && $0.to == to }?.message
+                ?? defaultMessage(stack, to, s.health)
+            s.lastAlerted[key] = to.rawValue
+            effects += record(
+                &s, .alert(stack: stack, trunk: nil, from: from.rawValue, to: to.rawValue, message: message),
+                actor: healthActor, quietly: true)
+        }
+        for c in changes where c.trunk != nil {
+            let key = ConsoleState.alertKey(stack: c.stack, trunk: c.trunk)
+            if s.lastAlerted[key] == c.to.rawValue { continue }
+            if s.lastAlerted[key] == nil, quiet.contains(c.to) { continue }
+            s.lastAlerted[key] = c.to.rawValue
+            effects += record(
+                &s, .alert(stack: c.stack ?? .telephony, trunk: c.trunk, from: c.from.rawValue, to: c.to.rawValue, message: c.message),
+                actor: healthActor, quietly: true)
+        }
+        return effects
+    }
+
+    static func defaultMessage(_ stack: StackID, _ to: HealthState, _ snap: HealthSnapshot?) -> String {
+        let why = snap?.stack(stack)?.reason ?? ""
+        return "\(stack.displayName) \(to.word)" + (why.isEmpty ? "" : ": \(why)")
+    }
+
+    // MARK: journaling
+
+    /// Checks a command against what this console knows (so a mistake is reported at once),
+    /// then queues it; the store checks it again under the journal lock before writing.
+    static func record(_ s: inout ConsoleState, _ cmd: Command, actor: String? = nil, quietly: Bool = false) -> [Effect] {
+        let who = actor ?? s.actor
+        let draft: EventDraft
+        do {
+            draft = try Decider.decide(cmd, state: s.incident, playbook: s.playbook, actor: who, now: s.now)
+        } catch {
+            if !quietly { flash(&s, error.message, error: true) }
+            return []
+        }
+        let preview = JournalEvent(id: "pending", recordedAt: s.now, actor: who, kind: draft.kind, payload: draft.payload)
+        let token = s.nextToken
+        s.nextToken += 1
+        s.pending.append(PendingWrite(token: token, kind: draft.kind, text: EventText.describe(preview, playbook: s.playbook), actor: who))
+        return [.record(token: token, command: cmd, actor: who)]
+    }
+
+    // MARK: keys
+
+    static func key(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
+        if k == .resize { return [] }  // the run loop reads the new size and sends .resize
+        if s.prompt != nil { return promptKey(&s, k) }
+        if let o = s.overlay { return overlayKey(&s, o, k) }
+        guard let action = s.keyMap.action(for: k) else {
+            if case .char(let c) = k, let n = c.wholeNumberValue, (1...4).contains(n) {
+                s.focus = .panels
+                s.selectedStack = StackID.allCases[n - 1]
+            }
+            return []
+        }
+        return perform(&s, action)
+    }
+
+    static func perform(_ s: inout ConsoleState, _ a: KeyAction) -> [Effect] {
+        if let pane = a.pane, pane != s.focus {
+            flash(&s, "\(KeyMap.name(s.keyMap.keys(for: a).first ?? .escape)) works in the \(pane.title) pane: Tab there first")
+            return []
+        }
+        switch a {
+        case .help: s.overlay = .help(scroll: 0)
+        case .command: s.prompt = Prompt(kind: .command)
+        case .annotate: s.prompt = Prompt(kind: .note)
+        case .search:
+            s.focus = .log
+            s.prompt = Prompt(kind: .search)
+        case .redraw: return [.redraw]
+        case .quit: s.overlay = .confirmQuit
+        case .nextPane, .prevPane:
+            let panes = s.panes
+            let i = panes.firstIndex(of: s.focus) ?? 0
+            s.focus = panes[(i + (a == .nextPane ? 1 : panes.count - 1)) % panes.count]
+        case .up, .down, .left, .right, .pageUp, .pageDown, .top, .bottom:
+            move(&s, a)
+        case .select:
+            if s.focus == .panels { s.overlay = .detail(s.selectedStack, scroll: 0) }
+        case .back:
+            s.flash = nil
+        case .nextMatch, .prevMatch:
+            jumpToMatch(&s, newer: a == .nextMatch, fromCursor: true)
+        case .pin:
+            return pin(&s)
+        case .stackFilter:
+            let order: [StackID?] = [nil] + StackID.allCases.map { $0 }
+            let i = order.firstIndex(of: s.log.stackFilter) ?? 0
+            s.log.stackFilter = order[(i + 1) % order.count]
+            resetLogAfterFilter(&s)
+        case .levelFilter:
+            let order: [LogLevel?] = [nil, .info, .warning, .error]
+            let i = order.firstIndex(of: s.log.minLevel) ?? 0
+            s.log.minLevel = order[(i + 1) % order.count]
+            resetLogAfterFilter(&s)
+        case .textFilter:
+            s.prompt = Prompt(kind: .filter, text: s.log.textFilter)
+        case .clearFilters:
+            s.log.stackFilter = nil
+            s.log.minLevel = nil
+            s.log.textFilter = ""
+            s.log.search = ""
+            resetLogAfterFilter(&s)
+        case .rawToggle:
+            s.log.raw.toggle()
+        case .star:
+            let events = s.timelineEvents()
+            guard let i = s.timelineCursor(events) else { return [] }
+            let e = events[i]
+            return record(&s, .star(target: e.id, on: !s.incident.starred.contains(e.id)))
+        case .toggleHealth:
+            s.timeline.hideHealth.toggle()
+            s.timeline.cursorID = nil
+        }
+        return []
+    }
+
+    /// A filter changed: keep the selected line when it still shows, else follow.
+    static func resetLogAfterFilter(_ s: inout ConsoleState) {
+        s.log.topSeq = nil
+        if let seq = s.log.cursorSeq, !s.log.visibleLines().contains(where: { $0.seq == seq }) {
+            s.log.follow = true
+            s.log.cursorSeq = nil
+        }
+    }
+
+    // MARK: movement
+
+    static func move(_ s: inout ConsoleState, _ a: KeyAction) {
+        let layout = ConsoleLayout(width: s.width, height: s.height)
+        switch s.focus {
+        case .panels:
+            let all = StackID.allCases
+            let i = all.firstIndex(of: s.selectedStack) ?? 0
+            switch a {
+            case .left, .up, .pageUp: s.selectedStack = all[max(0, i - 1)]
+            case .right, .down, .pageDown: s.selectedStack = all[min(all.count - 1, i + 1)]
+            case .top: s.selectedStack = all[0]
+            case .bottom: s.selectedStack = all[all.count - 1]
+            default: break
+            }
+        case .log:
+            let page = max(1, layout.log.innerHeight - 1)
+            switch a {
+            case .up: moveLog(&s, by: -1)
+            case .down: moveLog(&s, by: 1)
+            case .pageUp: moveLog(&s, by: -page)
+            case .pageDown: moveLog(&s, by: page)
+            case .top: moveLog(&s, to: 0)
+            case .bottom:
+                s.log.follow = true
+                s.log.cursorSeq = nil
+                s.log.topSeq = nil
+            default: break
+            }
+        case .timeline:
+            let page = max(1, layout.timeline.innerHeight - 1)
+            switch a {
+            case .up: moveTimeline(&s, by: -1)
+            case .down: moveTimeline(&s, by: 1)
+            case .pageUp: moveTimeline(&s, by: -page)
+            case .pageDown: moveTimeline(&s, by: page)
+            case .top: moveTimeline(&s, by: Int.min / 2)
+            case .bottom: s.timeline.cursorID = nil
+            default: break
+            }
+        case .runbook:
+            break
+        }
+    }
+
+    static func moveLog(_ s: inout ConsoleState, by delta: Int) {
+        let visible = s.log.visibleLines()
+        guard let cur = s.log.cursorIndex(in: visible) else { return }
+        moveLog(&s, to: cur + delta, visible: visible)
+    }
+
+    static func moveLog(_ s: inout ConsoleState, to index: Int, visible: [LogLine]? = nil) {
+        let visible = visible ?? s.log.visibleLines()
+        guard !visible.isEmpty else { return }
+        let rows = max(1, ConsoleLayout(width: s.width, height: s.height).log.innerHeight - 1)
+        let top = s.log.topIndex(in: visible, rows: rows)
+        let target = max(0, min(visible.count - 1, index))
+        // Scrolling up pauses follow mode; G / End resumes it.
+        s.log.follow = false
+        s.log.cursorSeq = visible[target].seq
+        var newTop = top
+        if target < newTop { newTop = target }
+        if target >= newTop + rows { newTop = target - rows + 1 }
+        s.log.topSeq = visible[max(0, min(newTop, visible.count - 1))].seq
+    }
+
+    static func moveTimeline(_ s: inout ConsoleState, by delta: Int) {
+        let events = s.timelineEvents()
+        guard let cur = s.timelineCursor(events) else { return }
+        let rows = max(1, ConsoleLayout(width: s.width, height: s.height).timeline.innerHeight - s.pending.count)
+        let top = s.timelineTop(events, rows: rows)
+        let target = max(0, min(events.count - 1, cur + max(delta, -cur)))
+        s.timeline.cursorID = events[target].id
+        var newTop = top
+        if target < newTop { newTop = target }
+        if target >= newTop + rows { newTop = target - rows + 1 }
+        s.timeline.topIndex = newTop
+    }
+
+    // MARK: search and pin
+
+    static func jumpToMatch(_ s: inout ConsoleState, newer: Bool, fromCursor: Bool) {
+        guard !s.log.search.isEmpty else {
+            flash(&s, "no search yet: / to search")
+            return
+        }
+        let visible = s.log.visibleLines()
+        let matches = s.log.searchMatches(in: visible)
+        guard !matches.isEmpty else {
+            flash(&s, "no match for \"\(s.log.search)\"", error: true)
+            return
+        }
+        let cur = s.log.cursorIndex(in: visible) ?? visible.count - 1
+        let target: Int
+        if !fromCursor {
+            target = matches.last { $0 <= cur } ?? matches[matches.count - 1]
+        } else if newer {
+            target = matches.first { $0 > cur } ?? matches[0]
+        } else {
+            target = matches.last { $0 < cur } ?? matches[matches.count - 1]
+        }
+        moveLog(&s, to: target, visible: visible)
+        let n = (matches.firstIndex(of: target) ?? 0) + 1
+        flash(&s, "match \(n) of \(matches.count) for \"\(s.log.search)\"")
+    }
+
+    static func pin(_ s: inout ConsoleState) -> [Effect] {
+        let visible = s.log.visibleLines()
+        guard let i = s.log.cursorIndex(in: visible) else {
+            flash(&s, "no log line to pin", error: true)
+            return []
+        }
+        let line = visible[i]
+        var text = Redactor.redact(line.text)
+        if text.utf8.count > 2000 { text = String(text.prefix(2000)) + "…" }
+        return record(&s, .pin(text, source: line.source))
+    }
+
+    // MARK: prompt and overlays
+
+    static func promptKey(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
+        guard var p = s.prompt else { return [] }
+        switch k {
+        case .escape:
+            s.prompt = nil
+        case .enter:
+            s.prompt = nil
+            return submit(&s, p)
+        case .backspace:
+            if !p.text.isEmpty { p.text.removeLast() }
+            s.prompt = p
+        case .ctrl("u"):
+            p.text = ""
+            s.prompt = p
+        case .ctrl("w"):
+            while p.text.last?.isWhitespace == true { p.text.removeLast() }
+            while let c = p.text.last, !c.isWhitespace { p.text.removeLast() }
+            s.prompt = p
+        case .char(let c):
+            if p.text.utf8.count < Decider.maxTextBytes { p.text.append(c) }
+            s.prompt = p
+        case .tab:
+            p.text.append(" ")
+            s.prompt = p
+        default:
+            break
+        }
+        return []
+    }
+
+    static func submit(_ s: inout ConsoleState, _ p: Prompt) -> [Effect] {
+        let text = p.text.trimmingWhitespace
+        switch p.kind {
+        case .note:
+            guard !text.isEmpty else { return [] }
+            return record(&s, .note(text))
+        case .search:
+            s.log.search = text
+            if text.isEmpty { return [] }
+            jumpToMatch(&s, newer: false, fromCursor: false)
+            return []
+        case .filter:
+            s.log.textFilter = text
+            resetLogAfterFilter(&s)
+            return []
+        case .command:
+            if text.isEmpty { return [] }
+            let cmd: ConsoleCommand
+            do {
+                cmd = try ConsoleCommandLine.parse(text)
+            } catch {
+                flash(&s, error.message, error: true)
+                return []
+            }
+            switch cmd {
+            case .quit:
+                s.quitting = true
+                return [.quit]
+            case .help:
+                s.overlay = .help(scroll: 0)
+                return []
+            case .export:
+                flash(&s, "writing the postmortem draft...")
+                return [.export]
+            case .record(let c):
+                // Moving the status back needs a reason: the text given is that reason.
+                if case .status(let st, let message, nil) = c, st < s.incident.status {
+                    return record(&s, .status(st, message: nil, reason: message))
+                }
+                return record(&s, c)
+            }
+        }
+    }
+
+    static func overlayKey(_ s: inout ConsoleState, _ o: Overlay, _ k: Key) -> [Effect] {
+        let a = s.keyMap.action(for: k)
+        switch o {
+        case .help(let scroll):
+            switch a {
+            case .down: s.overlay = .help(scroll: scroll + 1)
+            case .up: s.overlay = .help(scroll: max(0, scroll - 1))
+            case .pageDown: s.overlay = .help(scroll: scroll + 10)
+            case .pageUp: s.overlay = .help(scroll: max(0, scroll - 10))
+            case .redraw: return [.redraw]
+            default: s.overlay = nil  // any other key closes the help
+            }
+        case .detail(let stack, let scroll):
+            let all = StackID.allCases
+            let i = all.firstIndex(of: stack) ?? 0
+            switch a {
+            case .left: s.overlay = .detail(all[max(0, i - 1)], scroll: 0)
+            case .right, .nextPane: s.overlay = .detail(all[min(all.count - 1, i + 1)], scroll: 0)
+            case .prevPane: s.overlay = .detail(all[max(0, i - 1)], scroll: 0)
+            case .down: s.overlay = .detail(stack, scroll: scroll + 1)
+            case .up: s.overlay = .detail(stack, scroll: max(0, scroll - 1))
+            case .pageDown: s.overlay = .detail(stack, scroll: scroll + 10)
+            case .pageUp: s.overlay = .detail(stack, scroll: max(0, scroll - 10))
+            case .redraw: return [.redraw]
+            case .help: s.overlay = .help(scroll: 0)
+            default: s.overlay = nil
+            }
+            if case .detail(let st, _)? = s.overlay { s.selectedStack = st }
+        case .confirmQuit:
+            if k == .char("y") || k == .char("Y") {
+                s.overlay = nil
+                s.quitting = true
+                return [.quit]
+            }
+            s.overlay = nil
+        case .confirmSource(let spec, _):
+            if k == .char("y") || k == .char("Y") {
+                s.offeredSources.removeAll { $0 == spec }
+                flash(&s, "starting source \(spec)")
+                showNextOffer(&s)
+                return [.attachSource(spec)]
+            }
+            if k == .char("n") || k == .char("N") || k == .escape {
+                s.offeredSources.removeAll { $0 == spec }
+                flash(&s, "not running \(spec)")
+                showNextOffer(&s)
+            }
+        }
+        return []
+    }
+
+    /// Asks about the next remembered command source, if any.
+    public static func showNextOffer(_ s: inout ConsoleState) {
+        if let next = s.offeredSources.first {
+            s.overlay = .confirmSource(spec: next, openedBy: s.incident.openedBy)
+        } else if case .confirmSource? = s.overlay {
+            s.overlay = nil
+        }
+    }
+}

@@ -1,0 +1,252 @@
+import IncidentCore
+import Ingest
+
+/// The panes a person moves between with Tab. `runbook` is shown only on wide terminals.
+public enum Pane: String, Sendable, CaseIterable, Equatable {
+    case panels, log, timeline, runbook
+
+    /// Name shown in the help overlay and the status line.
+    public var title: String {
+        switch self {
+        case .panels: "Panels"
+        case .log: "Log"
+        case .timeline: "Timeline"
+        case .runbook: "Runbook"
+        }
+    }
+}
+
+/// A one-line text entry at the bottom of the screen.
+public struct Prompt: Sendable, Equatable {
+    /// What the text is for.
+    public enum Kind: Sendable, Equatable {
+        /// `:` command line.
+        case command
+        /// `a` quick note.
+        case note
+        /// `/` log search.
+        case search
+        /// `f` log text filter.
+        case filter
+    }
+
+    public var kind: Kind
+    public var text: String
+
+    public init(kind: Kind, text: String = "") {
+        self.kind = kind
+        self.text = text
+    }
+
+    /// The label drawn before the text.
+    public var label: String {
+        switch kind {
+        case .command: ":"
+        case .note: "note: "
+        case .search: "/"
+        case .filter: "filter text: "
+        }
+    }
+}
+
+/// Something drawn over the panes that takes the keys until it is closed.
+public enum Overlay: Sendable, Equatable {
+    /// `?` / F1: every key, by pane; scrolls on small terminals.
+    case help(scroll: Int)
+    /// Enter on a panel: every metric of the stack, per trunk for Telephony, and why.
+    case detail(StackID, scroll: Int)
+    /// `q`: quit only after y.
+    case confirmQuit
+    /// A `cmd:` source remembered in the journal: it runs only after this responder says y.
+    case confirmSource(spec: String, openedBy: String)
+}
+
+/// A message on the status line; errors are drawn in the critical role.
+public struct Flash: Sendable, Equatable {
+    public var text: String
+    public var isError: Bool
+    /// Wall time after which it is no longer shown.
+    public var until: Timestamp
+
+    public init(text: String, isError: Bool, until: Timestamp) {
+        self.text = text
+        self.isError = isError
+        self.until = until
+    }
+}
+
+/// A journal write handed to the background queue and not yet confirmed by fsync.
+public struct PendingWrite: Sendable, Equatable {
+    public var token: Int
+    public var kind: JournalKind
+    public var text: String
+    public var actor: String
+
+    public init(token: Int, kind: JournalKind, text: String, actor: String) {
+        self.token = token
+        self.kind = kind
+        self.text = text
+        self.actor = actor
+    }
+}
+
+/// Read progress of one source (shown while a large file is being caught up on).
+public struct SourceProgress: Sendable, Equatable {
+    public var name: String
+    public var read: UInt64
+    public var size: UInt64
+
+    public init(name: String, read: UInt64, size: UInt64) {
+        self.name = name
+        self.read = read
+        self.size = size
+    }
+
+    /// Percent read, 0...100.
+    public var percent: Int { size == 0 ? 100 : Int(min(100, read * 100 / size)) }
+}
+
+/// What the ingestion thread hands the screen, at most a few times a second.
+public struct IngestFeed: Sendable, Equatable {
+    public var snapshot: HealthSnapshot?
+    /// The newest lines, oldest first (a bounded copy of the ingest ring).
+    public var lines: [LogLine]
+    public var sources: [SourceReport]
+    /// Sources still catching up on a backlog (read < size).
+    public var progress: [SourceProgress]
+    /// Stack and trunk changes since the previous feed, oldest first.
+    public var changes: [HealthChange]
+    /// Lines ingested per second over the last feed interval.
+    public var linesPerSecond: Double
+    /// Each stack's state after hysteresis: what the journal should say.
+    public var reported: [StackID: HealthState]
+
+    public init(
+        snapshot: HealthSnapshot?, lines: [LogLine] = [], sources: [SourceReport] = [],
+        progress: [SourceProgress] = [], changes: [HealthChange] = [], linesPerSecond: Double = 0,
+        reported: [StackID: HealthState] = [:]
+    ) {
+        self.reported = reported
+        self.snapshot = snapshot
+        self.lines = lines
+        self.sources = sources
+        self.progress = progress
+        self.changes = changes
+        self.linesPerSecond = linesPerSecond
+    }
+}
+
+/// The log pane's view: follow mode, the selected line, filters and search.
+public struct LogView: Sendable, Equatable {
+    /// Newest lines, oldest first.
+    public var lines: [LogLine] = []
+    /// Follow mode: the newest line is selected and the pane keeps to the bottom.
+    public var follow = true
+    /// The selected line when paused (by sequence number, so new lines do not move it).
+    public var cursorSeq: UInt64?
+    /// The first line drawn when paused.
+    public var topSeq: UInt64?
+    public var stackFilter: StackID?
+    public var minLevel: LogLevel?
+    public var textFilter = ""
+    public var search = ""
+    /// Show the raw line instead of the parser's summary.
+    public var raw = false
+    public var sources: [SourceReport] = []
+    public var progress: [SourceProgress] = []
+    public var linesPerSecond: Double = 0
+
+    public init() {}
+
+    /// True when any filter hides lines.
+    public var filtered: Bool { stackFilter != nil || minLevel != nil || !textFilter.isEmpty }
+}
+
+/// The timeline pane's view.
+public struct TimelineView: Sendable, Equatable {
+    /// Hide the automatic health events (alerts written by dialtone).
+    public var hideHealth = false
+    /// The selected event; nil follows the newest.
+    public var cursorID: String?
+    public var topIndex = 0
+
+    public init() {}
+}
+
+/// Everything the console shows, as a value: the reducer changes it, the renderer draws it.
+public struct ConsoleState: Sendable, Equatable {
+    public var incident: IncidentState
+    public var playbook: Playbook
+    /// Login this console records actions as.
+    public var actor: String
+    /// Wall clock (advanced by `.tick`).
+    public var now: Timestamp
+    /// Terminal size in cells.
+    public var width: Int
+    public var height: Int
+    /// Draw ASCII only.
+    public var ascii: Bool
+    public var keyMap: KeyMap
+
+    public var focus: Pane = .panels
+    public var selectedStack: StackID = .telephony
+    public var overlay: Overlay?
+    public var prompt: Prompt?
+    public var flash: Flash?
+
+    public var health: HealthSnapshot?
+    public var log = LogView()
+    public var timeline = TimelineView()
+
+    /// Writes waiting for their fsync.
+    public var pending: [PendingWrite] = []
+    public var nextToken = 1
+    /// Logins with a live presence heartbeat in the incident directory.
+    public var attached: [String] = []
+    /// This console holds the incident's writer lock (it journals health changes).
+    public var isWriter = false
+    /// Last state journaled (or queued) per stack or trunk, so a change is journaled once even
+    /// when a console restarts and replays its window.
+    public var lastAlerted: [String: String] = [:]
+    /// Each stack's state after hysteresis, from the latest ingest feed.
+    public var lastReported: [StackID: HealthState] = [:]
+    /// Remembered `cmd:` sources waiting for this responder's yes or no.
+    public var offeredSources: [String] = []
+    /// Set by quit; the run loop ends when it sees it.
+    public var quitting = false
+
+    public init(
+        incident: IncidentState, playbook: Playbook, actor: String, now: Timestamp,
+        width: Int = 120, height: Int = 40, ascii: Bool = false, keyMap: KeyMap = KeyMap()
+    ) {
+        self.incident = incident
+        self.playbook = playbook
+        self.actor = actor
+        self.now = now
+        self.width = width
+        self.height = height
+        self.ascii = ascii
+        self.keyMap = keyMap
+        self.lastAlerted = Self.alertHistory(incident)
+    }
+
+    /// Panes in Tab order for the current size (the runbook pane needs a wide terminal).
+    public var panes: [Pane] {
+        ConsoleLayout.showsRunbook(width: width) ? [.panels, .log, .timeline, .runbook] : [.panels, .log, .timeline]
+    }
+
+    /// The newest alert state journaled per stack or trunk key.
+    static func alertHistory(_ s: IncidentState) -> [String: String] {
+        var out: [String: String] = [:]
+        for e in s.events where e.kind == .alert {
+            guard let to = e.text("to") else { continue }
+            out[alertKey(stack: e.text("stack").flatMap(StackID.init), trunk: e.text("trunk"))] = to
+        }
+        return out
+    }
+
+    static func alertKey(stack: StackID?, trunk: String?) -> String {
+        if let trunk { return "trunk:" + trunk }
+        return "stack:" + (stack?.rawValue ?? "-")
+    }
+}

@@ -1,0 +1,227 @@
+import IncidentCore
+import Ingest
+import TermGrid
+
+/// Draws the console: `render(state) -> Grid`. Pure, so snapshot tests assert on the grid a
+/// person would see, and the curses backend only copies cells.
+public enum ConsoleRenderer {
+    /// The whole screen for the state's terminal size.
+    public static func render(_ s: ConsoleState) -> Grid {
+        render(s, width: s.width, height: s.height)
+    }
+
+    /// The whole screen at a given size.
+    public static func render(_ s: ConsoleState, width: Int, height: Int) -> Grid {
+        var g = Grid(width: width, height: height, ascii: s.ascii)
+        guard ConsoleLayout.fits(width: width, height: height) else {
+            tooSmall(&g, s)
+            return g
+        }
+        let layout = ConsoleLayout(width: width, height: height)
+        header(&g, s, layout.header)
+        for (i, stack) in StackID.allCases.enumerated() {
+            panel(&g, s, stack, layout.panels[i])
+        }
+        logPane(&g, s, layout.log)
+        timelinePane(&g, s, layout.timeline)
+        if let rb = layout.runbook { runbookPane(&g, s, rb) }
+        statusLine(&g, s, layout.status)
+        switch s.overlay {
+        case .help(let scroll)?: helpOverlay(&g, s, scroll: scroll)
+        case .detail(let stack, let scroll)?: detailOverlay(&g, s, stack, scroll: scroll, layout: layout)
+        case .confirmQuit?: confirmQuit(&g, s)
+        case .confirmSource(let spec, let by)?: confirmSource(&g, s, spec: spec, openedBy: by)
+        case nil: break
+        }
+        return g
+    }
+
+    // MARK: small screen
+
+    static func tooSmall(_ g: inout Grid, _ s: ConsoleState) {
+        let lines = [
+            "Terminal too small: \(g.width)x\(g.height)",
+            "dialtone needs at least \(ConsoleLayout.minWidth)x\(ConsoleLayout.minHeight).",
+            "Enlarge the window to continue (q quits).",
+        ]
+        let top = max(0, (g.height - lines.count) / 2)
+        for (i, l) in lines.enumerated() {
+            let x = max(0, (g.width - DisplayWidth.of(l)) / 2)
+            g.put(l, x: x, y: top + i, role: i == 0 ? .warning : .text)
+        }
+        if case .confirmQuit? = s.overlay, g.height > 0 {
+            g.put("Quit dialtone? y = quit, other keys stay", x: 0, y: g.height - 1, role: .accent)
+        }
+    }
+
+    // MARK: header
+
+    static func header(_ g: inout Grid, _ s: ConsoleState, _ r: Rect) {
+        let inc = s.incident
+        let w = r.width
+        // Row 0: id and title on the left; severity and lifecycle on the right.
+        var right: [(String, StyleRole, CellAttributes)] = []
+        let sevText = inc.severity.map { "SEV-\($0)" } ?? "SEV-?"
+        let sevRole: StyleRole = inc.severity == 1 ? .critical : inc.severity == 2 ? .warning : .accent
+        right.append((sevText, sevRole, CellAttributes(bold: true)))
+        right.append(("  ", .text, .none))
+        let lifecycle = IncidentStatus.allCases
+        if w >= 110 {
+            for (i, st) in lifecycle.enumerated() {
+                let current = st == inc.status
+                let label = current ? st.rawValue.uppercased() : st.rawValue
+                right.append((label, current ? statusRole(st) : .dim, CellAttributes(bold: current, reverse: current)))
+                if i < lifecycle.count - 1 { right.append((s.ascii ? " > " : " › ", .dim, .none)) }
+            }
+        } else {
+            let n = (lifecycle.firstIndex(of: inc.status) ?? 0) + 1
+            right.append((inc.status.rawValue.uppercased(), statusRole(inc.status), CellAttributes(bold: true, reverse: true)))
+            right.append((" \(n)/\(lifecycle.count)", .dim, .none))
+        }
+        let rightWidth = right.reduce(0) { $0 + DisplayWidth.of($1.0) }
+        var x = r.x + 1
+        x += g.put(inc.id, x: x, y: r.y, role: .accent, maxWidth: max(8, w / 3), attributes: CellAttributes(bold: true))
+        x += g.put("  ", x: x, y: r.y)
+        g.put(inc.title, x: x, y: r.y, role: .title, maxWidth: max(0, w - x - rightWidth - 4))
+        var rx = w - rightWidth - 1
+        for (t, role, attrs) in right { rx += g.put(t, x: rx, y: r.y, role: role, attributes: attrs) }
+
+        // Row 1: clocks, attached responders, writer lock, who I am.
+        var parts: [(String, StyleRole)] = []
+        let now = s.now
+        if let det = inc.detectedAt {
+            let end = inc.isResolved ? (inc.milestones[.resolved]?.at ?? now) : now
+            parts.append(("elapsed \(Glyphs.duration(ms: end.ms - det.ms))", .text))
+            if let sev = inc.severity, let target = s.playbook.severity(sev)?.mitigationTargetMinutes {
+                let due = det.ms + Int64(target) * 60_000
+                if let mit = inc.milestones[.mitigated] {
+                    let took = mit.at.ms - det.ms
+                    parts.append(("mitigated in \(Glyphs.duration(ms: took)) (target \(target)m)", took <= Int64(target) * 60_000 ? .ok : .warning))
+                } else if now.ms <= due {
+                    let target = w >= 110 ? " (SEV-\(sev) \(target)m)" : ""
+                    parts.append(("mitigate in \(Glyphs.duration(ms: due - now.ms))\(target)", due - now.ms < 5 * 60_000 ? .warning : .text))
+                } else {
+                    parts.append(("mitigation target missed by \(Glyphs.duration(ms: now.ms - due))", .critical))
+                }
+            }
+            if !inc.isResolved, let sev = inc.severity, let cadence = s.playbook.severity(sev)?.updateCadenceMinutes {
+                let base = inc.lastStatusUpdateAt ?? det
+                let due = base.ms + Int64(cadence) * 60_000
+                if now.ms <= due {
+                    parts.append(("update due in \(Glyphs.duration(ms: due - now.ms))", due - now.ms < 2 * 60_000 ? .warning : .text))
+                } else {
+                    parts.append(("update OVERDUE \(Glyphs.duration(ms: now.ms - due))", .critical))
+                }
+            }
+        }
+        let others = s.attached.filter { $0 != s.actor }
+        let me = s.actor + (ConsoleState.roleShort(inc.role(of: s.actor)).map { " (\($0))" } ?? "")
+        parts.append(("you: \(me)" + (others.isEmpty ? "" : "  attached: " + others.joined(separator: ", ")), .info))
+        if s.isWriter { parts.append(("writer", .dim)) }
+        var px = r.x + 1
+        let sep = s.ascii ? " | " : " │ "
+        for (i, (t, role)) in parts.enumerated() {
+            if i > 0 { px += g.put(sep, x: px, y: r.y + 1, role: .border) }
+            px += g.put(t, x: px, y: r.y + 1, role: role, maxWidth: max(0, w - px))
+        }
+    }
+
+    static func statusRole(_ st: IncidentStatus) -> StyleRole {
+        switch st {
+        case .investigating: .critical
+        case .identified: .warning
+        case .monitoring: .info
+        case .resolved: .ok
+        }
+    }
+
+    // MARK: status line
+
+    static func statusLine(_ g: inout Grid, _ s: ConsoleState, _ r: Rect) {
+        let y = r.y
+        var rightText = ""
+        if !s.pending.isEmpty { rightText = "\(s.pending.count) pending " }
+        let rightWidth = DisplayWidth.of(rightText)
+        let room = max(0, r.width - rightWidth - 1)
+        if let p = s.prompt {
+            g.fill(x: 0, y: y, width: r.width, height: 1, role: .text)
+            var x = g.put(p.label, x: 0, y: y, role: .accent, attributes: CellAttributes(bold: true))
+            // Show the end of long input, as a shell does.
+            let avail = max(1, room - x - 1)
+            var shown = p.text
+            while DisplayWidth.of(shown) > avail, !shown.isEmpty { shown.removeFirst() }
+            x += g.put(shown, x: x, y: y, role: .text, maxWidth: avail)
+            g.put(" ", x: x, y: y, role: .selection, attributes: CellAttributes(reverse: true))
+        } else if let f = s.flash {
+            g.put(f.text, x: 0, y: y, role: f.isError ? .critical : .accent, maxWidth: room)
+        } else {
+            var x = 0
+            for (i, (keys, what)) in hints(s).enumerated() {
+                if x >= room { break }
+                if i > 0 { x += g.put("  ", x: x, y: y, maxWidth: max(0, room - x)) }
+                x += g.put(keys, x: x, y: y, role: .accent, maxWidth: max(0, room - x), attributes: CellAttributes(bold: true))
+                x += g.put(" " + what, x: x, y: y, role: .dim, maxWidth: max(0, room - x))
+            }
+        }
+        if !rightText.isEmpty { g.put(rightText, x: r.width - rightWidth, y: y, role: .warning) }
+    }
+
+    /// The keys that matter now, for the focused pane, as the key map has them.
+    static func hints(_ s: ConsoleState) -> [(String, String)] {
+        func k(_ a: KeyAction) -> String { s.keyMap.keys(for: a).first.map(KeyMap.name) ?? "?" }
+        func two(_ a: KeyAction, _ b: KeyAction) -> String { k(a) + "/" + k(b) }
+        var out: [(String, String)] = []
+        switch s.focus {
+        case .panels:
+            out = [(two(.left, .right), "panel"), (KeyMap.name(.enter), "details")]
+        case .log:
+            out = [
+                (two(.down, .up), "scroll"), (k(.bottom), s.log.follow ? "newest" : "FOLLOW"), (k(.search), "search"),
+                (two(.nextMatch, .prevMatch), "match"), (k(.pin), "pin"),
+                (k(.stackFilter) + k(.levelFilter) + k(.textFilter), "filter"),
+            ]
+        case .timeline:
+            out = [(two(.down, .up), "select"), (k(.star), "star"), (k(.toggleHealth), s.timeline.hideHealth ? "show health" : "hide health")]
+        case .runbook:
+            out = [(":answer", "NODE yes|no")]
+        }
+        out += [
+            (k(.nextPane), "pane"), (k(.annotate), "note"), (k(.command), "cmd"), (k(.help), "help"), (k(.quit), "quit"),
+        ]
+        return out
+    }
+}
+
+extension Grid {
+    /// Draws `text` right-aligned so it ends at column `right` (exclusive).
+    @discardableResult
+    mutating func putRight(_ text: String, right: Int, y: Int, role: StyleRole = .text, attributes: CellAttributes = .none) -> Int {
+        let w = DisplayWidth.of(text)
+        return put(text, x: max(0, right - w), y: y, role: role, attributes: attributes)
+    }
+}
+
+/// Word wrap by display width (for overlays and the runbook pane).
+func wrap(_ text: String, width: Int) -> [String] {
+    guard width > 4 else { return [text] }
+    var lines: [String] = []
+    for para in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var line = ""
+        for word in para.split(separator: " ") {
+            let candidate = line.isEmpty ? String(word) : line + " " + word
+            if DisplayWidth.of(candidate) <= width {
+                line = candidate
+            } else {
+                if !line.isEmpty { lines.append(line) }
+                var w = String(word)
+                while DisplayWidth.of(w) > width {
+                    lines.append(String(w.prefix(width)))
+                    w = String(w.dropFirst(width))
+                }
+                line = w
+            }
+        }
+        lines.append(line)
+    }
+    return lines
+}

@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Console
+import Foundation
+import IncidentCore
+import Ingest
+
+/// Runs ingestion on its own thread so a log flood never reaches the keys: it pumps the
+/// sources, feeds the health engine and hands the screen a feed at most four times a second.
+final class ConsoleIngest: @unchecked Sendable {
+    /// How often the screen gets new health and lines (also the live redraw rate).
+    static let feedInterval = 0.25
+    /// Lines the log pane can scroll back through.
+    static let keepLines = 3000
+
+    private let playbook: Playbook
+    private let context: ParseContext
+    private let post: @Sendable (ConsoleAction) -> Void
+    private let lock = NSLock()
+    private var specs: [SourceSpec]
+    private var added: [SourceSpec] = []
+    private var stopping = false
+    private var thread: Thread?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(specs: [SourceSpec], playbook: Playbook, post: @escaping @Sendable (ConsoleAction) -> Void) {
+        self.specs = specs
+        self.playbook = playbook
+        self.context = ParseContext(fieldMappings: playbook.fieldMappings)
+        self.post = post
+    }
+
+    /// The health window files are read back over: the longest metric window.
+    var window: Double {
+        Double(playbook.metrics.map(\.windowSeconds).max() ?? 300)
+    }
+
+    func start() {
+        let t = Thread { [self] in
+            run()
+            done.signal()
+        }
+        t.name = "dialtone.ingest"
+        thread = t
+        t.start()
+    }
+
+    /// Adds a source (a confirmed command source); ingestion restarts with it.
+    func add(_ spec: SourceSpec) {
+        lock.lock()
+        added.append(spec)
+        lock.unlock()
+    }
+
+    func stop() {
+        lock.lock()
+        let wasRunning = thread != nil && !stopping
+        stopping = true
+        lock.unlock()
+        if wasRunning { done.wait() }
+    }
+
+    private var isStopping: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopping
+    }
+
+    private func takeAdded() -> [SourceSpec] {
+        lock.lock()
+        defer { lock.unlock() }
+        let a = added
+        added = []
+        return a
+    }
+
+    private func makeLive() -> LiveIngest {
+        var offsets: [Int: UInt64] = [:]
+        for (i, spec) in specs.enumerated() {
+            if case .file(let path) = spec.kind,
+                let off = WindowBack.offset(
+                    path: path, window: window, format: spec.format.flatMap(LogFormat.init(rawValue:)), context: context)
+            {
+                offsets[i] = off
+            }
+        }
+        let live = LiveIngest(
+            specs: specs, playbook: playbook, context: context, fromStart: false, startOffsets: offsets,
+            keepLines: Self.keepLines)
+        live.start()
+        return live
+    }
+
+    private func run() {
+        var live = makeLive()
+        var changes: [HealthChange] = []
+        var lastFeed = 0.0
+        var linesSinceFeed = 0
+        var first = true
+        while !isStopping {
+            let more = takeAdded()
+            if !more.isEmpty {
+                live.stop()
+                specs += more
+                live = makeLive()
+                first = true
+            }
+            let p = live.pump(maxLines: 20_000)
+            changes += p.changes
+            linesSinceFeed += p.lines
+            let t = monotonic()
+            if first || t - lastFeed >= Self.feedInterval {
+                let rate = first || lastFeed == 0 ? 0 : Double(linesSinceFeed) / (t - lastFeed)
+                post(.ingest(feed(live, changes: changes, rate: rate)))
+                changes = []
+                linesSinceFeed = 0
+                lastFeed = t
+                first = false
+            }
+            if p.lines == 0 {
+                let before = monotonic()
+                if !live.sources.waitForLines(timeout: 0.05), monotonic() - before < 0.01 {
+                    usleep(20_000)  // every source has ended: do not spin
+                }
+            }
+        }
+        live.stop()
+    }
+
+    private func feed(_ live: LiveIngest, changes: [HealthChange], rate: Double) -> IngestFeed {
+        var progress: [SourceProgress] = []
+        for info in live.sources.infos {
+            if case .file = info.spec.kind, let p = live.sources.progress(info.id) {
+                progress.append(SourceProgress(name: info.name, read: p.read, size: p.size))
+            }
+        }
+        var reported: [StackID: HealthState] = [:]
+        for s in StackID.allCases { reported[s] = live.engine.reportedState(s) }
+        let snapshot = live.engine.newestEventTime == nil ? nil : live.snapshot()
+        return IngestFeed(
+            snapshot: snapshot, lines: live.lines.elements, sources: live.sourceReports, progress: progress,
+            changes: changes, linesPerSecond: rate, reported: live.engine.newestEventTime == nil ? [:] : reported)
+    }
+}
+
+/// Seconds on a monotonic clock (for rates and redraw pacing).
+func monotonic() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}

@@ -1,0 +1,225 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Console
+import CursesBackend
+import Foundation
+import IncidentCore
+import IncidentStore
+import Ingest
+import TermGrid
+
+/// Actions posted from background threads, taken by the run loop.
+final class Mailbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [ConsoleAction] = []
+
+    func post(_ a: ConsoleAction) {
+        lock.lock()
+        items.append(a)
+        lock.unlock()
+    }
+
+    func take() -> [ConsoleAction] {
+        lock.lock()
+        defer { lock.unlock() }
+        let out = items
+        items = []
+        return out
+    }
+}
+
+/// What the console needs to start.
+struct ConsoleSetup {
+    var store: IncidentStore
+    var id: String
+    var actor: String
+    var sources: [SourceSpec]
+    /// Remembered command sources that need this responder's yes first.
+    var offered: [String]
+    var ascii: Bool
+    var theme: Theme
+    var keys: [String: String]
+    var notices: [String]
+}
+
+/// The only place the console performs effects: it reads keys, runs the reducer, performs the
+/// effects it returns (journal writes on a background queue), and copies each rendered grid to
+/// ncurses. Ingestion and the journal watcher run on their own threads and post actions.
+final class ConsoleRunner {
+    private let setup: ConsoleSetup
+    private var state: ConsoleState
+    private let screen: CursesScreen
+    private let mailbox = Mailbox()
+    private let journalQueue = DispatchQueue(label: "dialtone.journal")
+    private let ingest: ConsoleIngest
+    private let watcher: ConsoleWatcher
+    private let bench: BenchLog?
+    private var lastLiveDraw = 0.0
+    private var lastSecond: Int64 = 0
+
+    init(setup: ConsoleSetup, loaded: LoadedIncident, startTime: Double) throws {
+        self.setup = setup
+        var keyMap = KeyMap()
+        let keyProblems = keyMap.remap(setup.keys)
+        let (w, h): (Int, Int) = (120, 40)
+        state = ConsoleState(
+            incident: loaded.state, playbook: loaded.playbook, actor: setup.actor, now: now(), width: w, height: h,
+            ascii: setup.ascii, keyMap: keyMap)
+        screen = try CursesScreen(ascii: setup.ascii, theme: setup.theme)
+        let size = screen.size()
+        state.width = size.w
+        state.height = size.h
+        let box = mailbox
+        ingest = ConsoleIngest(specs: setup.sources, playbook: loaded.playbook) { box.post($0) }
+        watcher = ConsoleWatcher(directory: loaded.directory, incidentID: setup.id, actor: setup.actor) { box.post($0) }
+        bench = BenchLog.fromEnvironment(startTime: startTime)
+        let notices = setup.notices + keyProblems + loaded.problems.map { "journal \($0)" }
+        if !notices.isEmpty { _ = ConsoleReducer.reduce(&state, .notice(notices.joined(separator: "; "), isError: true)) }
+        state.offeredSources = setup.offered
+        ConsoleReducer.showNextOffer(&state)
+    }
+
+    /// Runs until the person quits. Returns normally after restoring the terminal.
+    func run() {
+        draw(live: false)
+        bench?.firstFrame()
+        let queue = journalQueue
+        let watcher = self.watcher
+        CursesScreen.addCleanupHook {
+            // SIGHUP/SIGTERM/SIGINT: every write already handed over reaches the disk first.
+            queue.sync {}
+            watcher.removePresenceNow()
+        }
+        var st = stat()
+        let journalPath = setup.store.journal(of: setup.id).path
+        watcher.start(initialJournalSize: stat(journalPath, &st) == 0 ? Int64(st.st_size) : -1)
+        ingest.start()
+        while !state.quitting {
+            var keyed = false
+            var keyTime = 0.0
+            if let k = screen.readKey(timeoutMs: 40) {
+                keyTime = monotonic()
+                keyed = true
+                handle(k)
+                // Take keys already waiting (a paste) before drawing once.
+                while !state.quitting, let more = screen.readKey(timeoutMs: 0) { handle(more) }
+            }
+            var live = false
+            for a in mailbox.take() {
+                dispatch(a)
+                live = true
+            }
+            let t = now()
+            if t.ms / 1000 != lastSecond {
+                lastSecond = t.ms / 1000
+                dispatch(.tick(t))
+                live = true
+            }
+            if state.quitting { break }
+            if keyed {
+                draw(live: false)
+                bench?.key(latency: monotonic() - keyTime)
+            } else if live, monotonic() - lastLiveDraw >= ConsoleIngest.feedInterval {
+                draw(live: true)
+            }
+        }
+        shutdown()
+    }
+
+    private func handle(_ k: Key) {
+        if k == .resize {
+            let size = screen.size()
+            dispatch(.resize(width: size.w, height: size.h))
+        } else {
+            dispatch(.key(k))
+        }
+    }
+
+    private func draw(live: Bool) {
+        screen.draw(ConsoleRenderer.render(state))
+        if live {
+            lastLiveDraw = monotonic()
+            bench?.liveFrame()
+        }
+    }
+
+    private func dispatch(_ a: ConsoleAction) {
+        for e in ConsoleReducer.reduce(&state, a) { perform(e) }
+    }
+
+    private func perform(_ e: Effect) {
+        let box = mailbox
+        let store = setup.store
+        let id = setup.id
+        switch e {
+        case .record(let token, let command, let actor):
+            journalQueue.async {
+                var rng = SystemRandomNumberGenerator()
+                do {
+                    let ev = try store.record(command, in: id, actor: actor, now: now(), rng: &rng)
+                    box.post(.recorded(token: token, event: ev))
+                } catch {
+                    box.post(.recordFailed(token: token, message: String(describing: error)))
+                }
+            }
+        case .export:
+            journalQueue.async {
+                do {
+                    let inc = try store.load(id)
+                    let md = PostmortemExport(state: inc.state, playbook: inc.playbook, redact: true).render()
+                    let path = store.directory(of: id) + "/postmortem.md"
+                    try writeTextFile(path, md, mode: 0o640)
+                    box.post(.notice("wrote the postmortem draft to \(path)", isError: false))
+                } catch {
+                    box.post(.notice("export failed: \(error)", isError: true))
+                }
+            }
+        case .redraw:
+            screen.resume()
+            draw(live: false)
+        case .attachSource(let text):
+            do {
+                ingest.add(try SourceSpec.parse(text))
+            } catch {
+                dispatch(.notice(error.description, isError: true))
+            }
+        case .quit:
+            break  // the loop sees state.quitting
+        }
+    }
+
+    private func shutdown() {
+        screen.draw(ConsoleRenderer.render(state))
+        journalQueue.sync {}  // quitting never loses a journaled action
+        watcher.stop()
+        ingest.stop()
+        screen.end()
+        bench?.finish()
+    }
+}
+
+/// Timing for scripts/bench-console.sh (`DIALTONE_BENCH_LOG=FILE`): first frame, key-to-screen
+/// latencies and live frames, written when the console exits.
+final class BenchLog {
+    private let path: String
+    private let start: Double
+    private var lines: [String] = []
+
+    init(path: String, start: Double) {
+        self.path = path
+        self.start = start
+    }
+
+    static func fromEnvironment(startTime: Double) -> BenchLog? {
+        guard let p = ProcessInfo.processInfo.environment["DIALTONE_BENCH_LOG"], !p.isEmpty else { return nil }
+        return BenchLog(path: p, start: startTime)
+    }
+
+    func firstFrame() { lines.append("first_frame_ms \(ms(monotonic() - start))") }
+    func key(latency: Double) { lines.append("key_ms \(ms(latency))") }
+    func liveFrame() { lines.append("live_frame_at \(ms(monotonic() - start))") }
+    func finish() { try? writeTextFile(path, lines.joined(separator: "\n") + "\n", mode: 0o644) }
+
+    private func ms(_ s: Double) -> String { String(format: "%.2f", s * 1000) }
+}

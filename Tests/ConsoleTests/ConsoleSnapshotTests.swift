@@ -1,0 +1,168 @@
+import Foundation
+import IncidentCore
+import Ingest
+import TermGrid
+import Testing
+
+@testable import Console
+
+/// Whole-screen snapshots: what a person sees at 80x24 and 120x40 for a healthy, a degraded
+/// and a critical incident. Set DIALTONE_RECORD_SNAPSHOTS=1 to rewrite them after a deliberate
+/// change, then read the diff.
+@Suite("Console grid snapshots")
+struct ConsoleSnapshotTests {
+    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+
+    static let cases: [(Fixture.Health, Int, Int)] = Fixture.Health.allCases.flatMap { h in [(h, 80, 24), (h, 120, 40)] }
+
+    @Test(arguments: cases)
+    func snapshot(_ health: Fixture.Health, _ width: Int, _ height: Int) throws {
+        let grid = ConsoleRenderer.render(Fixture.consoleState(health, width: width, height: height))
+        #expect(grid.width == width && grid.height == height)
+        let file = Self.dir.appendingPathComponent("\(health.rawValue)-\(width)x\(height).txt")
+        let actual = grid.text + "\n"
+        if ProcessInfo.processInfo.environment["DIALTONE_RECORD_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: file.path) {
+            try FileManager.default.createDirectory(at: Self.dir, withIntermediateDirectories: true)
+            try actual.write(to: file, atomically: true, encoding: .utf8)
+            Issue.record("recorded snapshot \(file.lastPathComponent); run again to compare")
+            return
+        }
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
+        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        for (i, (x, y)) in zip(a, e).enumerated() where x != y {
+            Issue.record("\(file.lastPathComponent) row \(i) differs:\n  got:  \(x)\n  want: \(y)")
+        }
+        #expect(a.count == e.count)
+    }
+
+    @Test(arguments: Fixture.Health.allCases)
+    func panelsReadWithoutColour(_ health: Fixture.Health) {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let g = ConsoleRenderer.render(Fixture.consoleState(health, width: w, height: h))
+            let text = g.text
+            for stack in StackID.allCases { #expect(text.contains(stack.displayName), "\(stack) at \(w)x\(h)") }
+            let row = g.lines()[3]  // the light row of every panel
+            switch health {
+            case .healthy: #expect(row.components(separatedBy: "● OK").count - 1 == 4, "\(row)")
+            case .degraded:
+                #expect(row.contains("◐ WARN"), "\(row)")
+                #expect(row.components(separatedBy: "● OK").count - 1 == 3, "\(row)")
+            case .critical:
+                #expect(row.contains("✗ CRIT"), "\(row)")
+                #expect(g.lines()[2].contains("▲FIRST"))
+            }
+        }
+    }
+
+    @Test func lightsCarryTheirRoles() {
+        let g = ConsoleRenderer.render(Fixture.consoleState(.critical))
+        let row = g.lines()[3]
+        let col = row.distance(from: row.startIndex, to: row.range(of: "✗ CRIT")!.lowerBound)
+        #expect(g[col, 3].role == .critical)
+        #expect(g[col + 2, 3].role == .critical)
+        // The healthy Output panel's light is drawn in the ok role.
+        let ok = row.distance(from: row.startIndex, to: row.range(of: "● OK")!.lowerBound)
+        #expect(g[ok, 3].role == .ok)
+    }
+
+    @Test func asciiFallbackKeepsTheWords() {
+        let g = ConsoleRenderer.render(Fixture.consoleState(.critical, ascii: true))
+        let text = g.text
+        #expect(text.contains("X CRIT"))
+        #expect(text.contains("^FIRST"))
+        #expect(text.unicodeScalars.allSatisfy { $0.isASCII })
+    }
+
+    @Test(arguments: [(80, 24), (120, 40)])
+    func hostileLogBytesNeverReachTheGrid(_ w: Int, _ h: Int) {
+        let g = ConsoleRenderer.render(Fixture.consoleState(.critical, width: w, height: h))
+        for cell in g.cells {
+            for u in cell.char.unicodeScalars {
+                #expect(u.value >= 0x20 && !(0x7F...0x9F).contains(u.value), "control U+\(String(u.value, radix: 16)) in grid")
+            }
+        }
+        let lines = g.lines()
+        guard let y = lines.firstIndex(where: { $0.contains("RAW") }) else {
+            Issue.record("the malformed line is not shown")
+            return
+        }
+        #expect(lines[y].contains("␛]0;PWNED␇"))
+        let x = lines[y].distance(from: lines[y].startIndex, to: lines[y].range(of: "␛")!.lowerBound)
+        #expect(g[x, y].role == .placeholder)
+    }
+
+    @Test func tooSmallScreen() {
+        for (w, h) in [(79, 24), (80, 23), (40, 10)] {
+            let text = ConsoleRenderer.render(Fixture.consoleState(.healthy, width: w, height: h)).text
+            #expect(text.contains("Terminal too small: \(w)x\(h)"))
+            #expect(!text.contains("Telephony"))
+        }
+    }
+
+    @Test func runbookPaneOnlyWhenWide() {
+        let wide = ConsoleRenderer.render(Fixture.consoleState(.critical)).text
+        #expect(wide.contains("Runbook"))
+        #expect(wide.contains("Can calls connect at all?"))
+        #expect(wide.contains("✗ ASR 71% w95 c90"))
+        let narrow = ConsoleRenderer.render(Fixture.consoleState(.critical, width: 80, height: 24)).text
+        #expect(!narrow.contains("Runbook"))
+    }
+
+    @Test func headerShowsClocksAndPeople() {
+        let text = ConsoleRenderer.render(Fixture.consoleState(.critical)).text
+        #expect(text.contains("20261121-sip-trunk-503s-on"))
+        #expect(text.contains("SEV-2"))
+        #expect(text.contains("INVESTIGATING"))
+        #expect(text.contains("elapsed 12m 00s"))
+        #expect(text.contains("mitigate in 18m 00s"))
+        #expect(text.contains("update due in 18m 00s"))
+        #expect(text.contains("you: alice (IC)"))
+        #expect(text.contains("attached: bob"))
+    }
+
+    @Test func missedMitigationTargetIsCritical() {
+        var s = Fixture.consoleState(.critical)
+        s.now = Fixture.at(45 * 60)
+        let g = ConsoleRenderer.render(s)
+        let row = g.lines()[1]
+        #expect(row.contains("mitigation target missed by 15m 00s"))
+        #expect(row.contains("update OVERDUE 15m 00s"))
+        let x = row.distance(from: row.startIndex, to: row.range(of: "mitigation target missed")!.lowerBound)
+        #expect(g[x, 1].role == .critical)
+    }
+
+    @Test func helpOverlayListsEveryKey() {
+        var s = Fixture.consoleState(.healthy)
+        s.keyMap.remap(["quit": "Q"])
+        s.overlay = .help(scroll: 0)
+        let text = ConsoleRenderer.render(s).text
+        for a in KeyAction.allCases {
+            #expect(text.contains(a.help), "\(a) missing from help")
+        }
+        #expect(text.contains("Q") && text.contains("quit (asks first)"))
+        for (usage, _) in ConsoleCommandLine.usage { #expect(text.contains(usage), "\(usage)") }
+    }
+
+    @Test func detailShowsEveryMetricAndTrunks() {
+        var s = Fixture.consoleState(.critical)
+        s.overlay = .detail(.telephony, scroll: 0)
+        let text = ConsoleRenderer.render(s).text
+        for m in Fixture.playbook.metrics where m.scope == .telephony { #expect(text.contains(m.name), "\(m.id)") }
+        #expect(text.contains("Trunks"))
+        #expect(text.contains("10.0.0.1:5060"))
+        #expect(text.contains("answer-seizure ratio 52% < 90%"))
+        #expect(text.contains("Why: Answer-seizure ratio 71%"))
+        #expect(text.contains("failed first"))
+    }
+
+    @Test func pendingWritesShowInTheTimeline() {
+        var s = Fixture.consoleState(.healthy)
+        s.pending = [PendingWrite(token: 1, kind: .note, text: "checking carrier status page", actor: "alice")]
+        let g = ConsoleRenderer.render(s)
+        let text = g.text
+        #expect(text.contains("pending... "))
+        #expect(text.contains("alice: checking carrier status page"))
+        #expect(text.contains("1 pending"))
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func ConsoleTestsBuilds() { #expect(Bool(true)) }
