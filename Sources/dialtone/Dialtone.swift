@@ -10,7 +10,7 @@ struct Dialtone: ParsableCommand {
             NewCommand.self, ListCommand.self, NoteCommand.self, SevCommand.self, StatusCommand.self,
             RoleCommand.self, AcceptCommand.self, TickCommand.self, AnswerCommand.self,
             MilestoneCommand.self, ChangeCommand.self, ActionCommand.self, TimelineCommand.self,
-            ExportCommand.self, PlaybookCommand.self, SetupWarroomCommand.self, WatchCommand.self, AppendStressCommand.self,
+            ExportCommand.self, PlaybookCommand.self, SetupWarroomCommand.self, WatchCommand.self, AppendStressCommand.self, SimulateCommand.self,
         ]
     )
 }
