@@ -266,7 +266,10 @@ public final class Fleet {
         case .final:
             if c.outcome == 200 {
                 let s = severity(t)
-                if scenario.failure == .codecTranscode && c.trunk == 0 && c.transcodeDraw < s { c.sdpG729 = true }
+                // Once mitigated the trunk is pinned to PCMU: no new answer names G.729.
+                if scenario.failure == .codecTranscode && c.trunk == 0 && mitigatedAt == nil && c.transcodeDraw < s {
+                    c.sdpG729 = true
+                }
                 c.answered = true
                 c.answeredAt = t
                 c.plannedEnd = max(c.plannedEnd, t + 20)
