@@ -10,6 +10,7 @@ struct Dialtone: ParsableCommand {
             OpenCommand.self,
             ConsoleAttachCommand.self,
             WatchCommand.self,
+            SimulateCommand.self,
             NewCommand.self,
             ListCommand.self,
             NoteCommand.self,

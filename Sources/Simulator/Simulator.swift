@@ -1,1 +1,0 @@
-/// Simulated voice-agent fleet: deterministic log writers for the demo, tests and benchmarks.

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// What each scenario should leave on the four panels, as the issue describes them.
+private let expectedStates: [(String, [String: String])] = [
+    ("sip-trunk-503", ["telephony": "critical", "audio": "ok", "intelligence": "ok", "output": "ok"]),
+    ("codec-transcode", ["telephony": "ok", "audio": "critical", "intelligence": "warning", "output": "ok"]),
+    ("llm-rate-limit", ["telephony": "ok", "audio": "ok", "intelligence": "critical", "output": "ok"]),
+    ("tts-voice-missing", ["telephony": "ok", "audio": "ok", "intelligence": "ok", "output": "critical"]),
+    ("config-cap", ["telephony": "critical", "audio": "ok", "intelligence": "ok", "output": "ok"]),
+    ("calm", ["telephony": "ok", "audio": "ok", "intelligence": "ok", "output": "ok"]),
+]
+
+private func logArgs(_ dir: String) -> [String] {
+    ["--log", dir + "/turns.jsonl", "--log", "sipp:" + dir + "/sip.log", "--log", dir + "/livekit.jsonl",
+     "--log", dir + "/carrier.jsonl"]
+}
+
+@Suite("simulate, through the real binary")
+struct SimulateTests {
+    @Test(arguments: expectedStates.map(\.0))
+    func scenarioTurnsTheRightStackRed(_ name: String) throws {
+        let cli = CLI()
+        let out = cli.dir + "/" + name
+        let sim = try cli.run(["simulate", "--scenario", name, "-o", out])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        #expect(sim.stdout.contains("read them with: dialtone watch --once --tz UTC"))
+        let r = try cli.run(["watch", "--once", "--json", "--tz", "UTC"] + logArgs(out))
+        #expect(r.status == 0, "\(r.stderr)")
+        let d = parseJSON(r.stdout)
+        #expect(d["unparsed"] as? Int == 0)
+        #expect((d["lines"] as? Int ?? 0) > 100_000)
+        let stacks = d["stacks"] as? [String: [String: Any]] ?? [:]
+        let want = expectedStates.first { $0.0 == name }!.1
+        for (stack, state) in want {
+            #expect(stacks[stack]?["state"] as? String == state, "\(name): \(stack) is \(stacks[stack]?["state"] ?? "missing")")
+        }
+        if let red = want.first(where: { $0.value == "critical" })?.key {
+            #expect(d["suspected_origin"] as? String == red)
+        }
+        if name == "sip-trunk-503" {
+            let trunks = d["trunks"] as? [String: [String: Any]] ?? [:]
+            #expect(trunks["10.20.0.11:5060"]?["state"] as? String == "critical")
+            #expect(trunks["10.20.0.12:5060"]?["state"] as? String == "ok")
+        }
+        if name == "codec-transcode" {
+            #expect(((d["codecs"] as? [String: Int])?["G729"] ?? 0) > 100)
+        }
+    }
+
+    @Test func sameSeedSameFilesDifferentSeedDifferent() throws {
+        let cli = CLI()
+        for (dir, seed) in [("a", "4"), ("b", "4"), ("c", "5")] {
+            let r = try cli.run(["simulate", "--scenario", "llm-rate-limit", "-o", cli.dir + "/" + dir, "--duration", "60", "--seed", seed])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        for f in ["turns.jsonl", "sip.log", "livekit.jsonl", "carrier.jsonl"] {
+            let a = FileManager.default.contents(atPath: cli.dir + "/a/" + f)
+            let b = FileManager.default.contents(atPath: cli.dir + "/b/" + f)
+            let c = FileManager.default.contents(atPath: cli.dir + "/c/" + f)
+            #expect(a != nil && !(a!.isEmpty))
+            #expect(a == b, "\(f) differs for the same seed")
+            #expect(a != c, "\(f) same for different seeds")
+        }
+    }
+
+    @Test func rateAndDurationScaleTheOutput() throws {
+        let cli = CLI()
+        let r = try cli.run(["simulate", "--scenario", "calm", "-o", cli.dir + "/flood", "--duration", "20", "--rate", "5000"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try String(contentsOfFile: cli.dir + "/flood/livekit.jsonl", encoding: .utf8)
+        let sip = try String(contentsOfFile: cli.dir + "/flood/sip.log", encoding: .utf8)
+        let lines = text.split(separator: "\n").count + sip.split(separator: "\n", omittingEmptySubsequences: false).count
+        #expect(lines > 20 * 2000, "lines in 20 s at --rate 5000: \(lines)")
+    }
+
+    @Test func listAndBadInput() throws {
+        let cli = CLI()
+        let list = try cli.run(["simulate", "--list"])
+        #expect(list.status == 0)
+        for (name, _) in expectedStates { #expect(list.stdout.contains(name)) }
+        let unknown = try cli.run(["simulate", "--scenario", "nope", "-o", cli.dir + "/x"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("unknown scenario 'nope'"))
+        #expect(unknown.stderr.contains("sip-trunk-503"))
+        #expect(unknown.stderr.split(separator: "\n").count == 1)
+        let noOut = try cli.run(["simulate", "--scenario", "calm"])
+        #expect(noOut.status != 0)
+        #expect(noOut.stderr.contains("--out"))
+        let badDuration = try cli.run(["simulate", "--scenario", "calm", "-o", cli.dir + "/y", "--duration", "-5"])
+        #expect(badDuration.status != 0)
+        #expect(badDuration.stderr.contains("--duration"))
+        let blocked = try cli.run(["simulate", "--scenario", "calm", "-o", "/proc/definitely/not/here"])
+        #expect(blocked.status != 0)
+        #expect(blocked.stderr.hasPrefix("dialtone: error:"))
+    }
+
+    @Test func followWritesInRealTimeUntilSIGINT() throws {
+        let cli = CLI()
+        let dir = cli.dir + "/live"
+        let (p, pipe) = try cli.start(["simulate", "--scenario", "calm", "-o", dir, "--follow", "--rate", "2000"])
+        Thread.sleep(forTimeInterval: 2.5)
+        let early = (try? String(contentsOfFile: dir + "/turns.jsonl", encoding: .utf8))?.count ?? 0
+        #expect(early > 0, "nothing flushed while following")
+        kill(p.processIdentifier, SIGINT)
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(out.contains("wrote "))
+        let later = (try? String(contentsOfFile: dir + "/turns.jsonl", encoding: .utf8))?.count ?? 0
+        #expect(later >= early)
+    }
+}
