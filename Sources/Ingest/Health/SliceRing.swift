@@ -123,12 +123,17 @@ struct SliceRing {
 
     private mutating func record(_ h: Int, _ scaled: Double) {
         let v = UInt64(min(max(scaled, 0), Self.maxScaled).rounded())
-        if hists[h] == nil {
-            var fresh = Histogram<UInt32>(highestTrackableValue: 4096, numberOfSignificantValueDigits: digits)
-            fresh.autoResize = true
-            hists[h] = fresh
+        // Through a buffer pointer: indexing the optional array directly copied the histogram
+        // (a retain and release per sample) before recording into it.
+        let digits = digits
+        hists.withUnsafeMutableBufferPointer { p in
+            if case .none = p[h] {
+                var fresh = Histogram<UInt32>(highestTrackableValue: 4096, numberOfSignificantValueDigits: digits)
+                fresh.autoResize = true
+                p[h] = fresh
+            }
+            p[h]!.record(v)
         }
-        hists[h]!.record(v)
     }
 
     /// Whether any event touched `scope` in the slices `end - slices + 1 ... end`.

@@ -40,7 +40,7 @@ public enum OnceIngest {
         // Producer: read and parse every source in order, handing events over in batches.
         let producer = Thread {
             var events: [NormalizedEvent] = []
-            events.reserveCapacity(batchSize)
+            events.reserveCapacity(batchSize + 80)
             for spec in specs {
                 let parser = LineParser(forcedFormat: spec.format.flatMap(LogFormat.init(rawValue:)), context: context)
                 var report = SourceReport(name: spec.displayName)
@@ -54,7 +54,12 @@ public enum OnceIngest {
                     }
                     if events.count >= batchSize {
                         pipe.put(events)
-                        events.removeAll(keepingCapacity: true)
+                        if let reused = pipe.spare() {
+                            events = reused
+                        } else {
+                            events = []
+                            events.reserveCapacity(batchSize + 80)
+                        }
                     }
                 }
                 do {
@@ -80,6 +85,7 @@ public enum OnceIngest {
         // Consumer: this thread feeds the health engine.
         while let batch = pipe.take() {
             for e in batch { engine.ingest(e) }
+            pipe.recycle(batch)
         }
         let reports = box.reports
         let at = engine.newestEventTime ?? arrival
