@@ -39,6 +39,8 @@ struct SliceRing {
     /// Events per slot per scope (a trunk ring uses scope 0 for "any event on this trunk").
     private var activity: [UInt32]
     private(set) var newestSlice = Int.min
+    /// What a slice's first sample starts from (copied, never recorded into).
+    private let emptyHistogram: Histogram<UInt32>
 
     init(table: MetricTable, slotCount: Int, digits: SignificantDigits) {
         self.table = table
@@ -48,6 +50,9 @@ struct SliceRing {
         accs = [SliceAcc](repeating: SliceAcc(), count: self.slotCount * table.count)
         hists = [Histogram<UInt32>?](repeating: nil, count: self.slotCount * table.histCount)
         activity = [UInt32](repeating: 0, count: self.slotCount * MetricTable.scopeCount)
+        var empty = Histogram<UInt32>(highestTrackableValue: 4096, numberOfSignificantValueDigits: digits)
+        empty.autoResize = true
+        emptyHistogram = empty
     }
 
     @inline(__always) func slotIndex(_ slice: Int) -> Int {
@@ -72,8 +77,10 @@ struct SliceRing {
     private mutating func wipe(_ slot: Int) {
         let m = table.count
         for i in slot * m..<(slot + 1) * m { accs[i] = SliceAcc() }
+        // Dropped rather than reset: the library's reset is not specialised and zeroes its
+        // counts one generic call at a time; a copy of the empty template is a memcpy.
         let h = table.histCount
-        for i in slot * h..<(slot + 1) * h where hists[i] != nil { hists[i]!.reset() }
+        for i in slot * h..<(slot + 1) * h { hists[i] = nil }
         let s = MetricTable.scopeCount
         for i in slot * s..<(slot + 1) * s { activity[i] = 0 }
     }
@@ -125,15 +132,36 @@ struct SliceRing {
         let v = UInt64(min(max(scaled, 0), Self.maxScaled).rounded())
         // Through a buffer pointer: indexing the optional array directly copied the histogram
         // (a retain and release per sample) before recording into it.
-        let digits = digits
+        let template = emptyHistogram
         hists.withUnsafeMutableBufferPointer { p in
-            if case .none = p[h] {
-                var fresh = Histogram<UInt32>(highestTrackableValue: 4096, numberOfSignificantValueDigits: digits)
-                fresh.autoResize = true
-                p[h] = fresh
-            }
+            if case .none = p[h] { p[h] = template }
             p[h]!.record(v)
         }
+    }
+
+    /// Samples and largest sample of metric `m` in the slices `end - slices + 1 ... end`,
+    /// without touching histograms.
+    func countAndMax(metric m: Int, end: Int, slices: Int) -> (Int, Double) {
+        guard end != .min else { return (0, -.infinity) }
+        var n = 0
+        var maxV = -Double.infinity
+        var k = max(end - slices + 1, end - slotCount + 1)
+        while k <= end {
+            let slot = slotIndex(k)
+            if slotSlice[slot] == k {
+                let a = accs[slot * table.count + m]
+                n += a.n
+                if a.maxV > maxV { maxV = a.maxV }
+            }
+            k += 1
+        }
+        return (n, maxV)
+    }
+
+    /// The most a percentile read can return for a window whose largest sample is `maxV`: the
+    /// histogram never reports more than its largest recorded (scaled, rounded) value.
+    static func scaledBound(_ maxV: Double, _ scale: Double) -> Double {
+        Double(UInt64(min(max(maxV * scale, 0), maxScaled).rounded())) / scale
     }
 
     /// Whether any event touched `scope` in the slices `end - slices + 1 ... end`.
