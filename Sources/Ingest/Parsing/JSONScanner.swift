@@ -215,32 +215,25 @@ final class JSONScanner {
     }
 
     /// Index of the closing quote of a string whose text starts at `i`, and whether it had
-    /// escapes. Most strings have none: memchr finds the quote and a second memchr proves
-    /// there is no backslash before it; only strings with escapes walk byte by byte.
+    /// escapes. Most strings have none: sixteen bytes at a time are checked for a quote or a
+    /// backslash; only strings where a backslash comes first walk byte by byte.
     @inline(__always)
-    static func stringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (Int, Bool)?
-    {
-        // Keys and short values end within a few bytes: a plain loop beats a libc call there.
+    static func stringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (Int, Bool)? {
         var k = start
-        let shortEnd = min(n, start + 24)
-        while k < shortEnd {
+        let quotes = SIMD16<UInt8>(repeating: ASCII.quote)
+        let slashes = SIMD16<UInt8>(repeating: ASCII.backslash)
+        while k + 16 <= n {
+            let v = UnsafeRawPointer(p + k).loadUnaligned(as: SIMD16<UInt8>.self)
+            if any((v .== quotes) .| (v .== slashes)) { break }
+            k += 16
+        }
+        while k < n {
             let c = p[k]
             if c == ASCII.quote { return (k, false) }
-            if c == ASCII.backslash { break }
+            if c == ASCII.backslash { return slowStringEnd(p, start, n) }
             k += 1
         }
-        if k < shortEnd || k == n {
-            // A backslash came first (or the text ended): walk it properly below.
-            k = start
-        }
-        guard k < n, let q = memchr(p + k, Int32(ASCII.quote), n - k) else {
-            return k == start ? slowStringEnd(p, start, n) : nil
-        }
-        let quote = UnsafeRawPointer(q) - UnsafeRawPointer(p)
-        if quote == start || memchr(p + start, Int32(ASCII.backslash), quote - start) == nil {
-            return (quote, false)
-        }
-        return slowStringEnd(p, start, n)
+        return nil
     }
 
     private static func slowStringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (

@@ -105,11 +105,6 @@ struct TurnFields: JSONVisitor {
     }
 }
 
-/// Skips nested values the fast path does not read (still checking they are well formed).
-private struct IgnoreValues: JSONVisitor {
-    mutating func visit(_ value: JSONValue, _ path: JSONPath) {}
-}
-
 extension TurnFields {
     /// A direct walk over a turn record that goes straight to the few keys it reads instead
     /// of reporting every value to `visit`: the same grammar as `JSONScanner.scan`, the same
@@ -174,8 +169,39 @@ extension TurnFields {
 
     /// Skips the container at `i`, which sits inside `depth` open containers.
     private func skip(_ i: Int, depth: Int, _ scanner: JSONScanner) -> Int? {
-        var none = IgnoreValues()
-        return scanner.scan(b, from: i, &none, maxDepth: JSONScanner.maxDepth - depth)
+        skipContainer(b.baseAddress.unsafelyUnwrapped, i, b.count, depth: depth)
+    }
+
+    /// The scanner's grammar without a visitor: the index past the container at `start`, or
+    /// nil when it is malformed or opens deeper than `JSONScanner.maxDepth` would allow.
+    private func skipContainer(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, depth: Int) -> Int? {
+        guard depth < JSONScanner.maxDepth else { return nil }
+        let close = p[start] == ASCII.lbracket ? ASCII.rbracket : ASCII.rbrace
+        var i = JSONScanner.skipSpace(p, start + 1, n)
+        guard i < n else { return nil }
+        if p[i] == close { return i + 1 }
+        while true {
+            if close == ASCII.rbrace {
+                guard let (_, at) = Self.member(p, i, n) else { return nil }
+                i = at
+            }
+            let c = p[i]
+            if c == ASCII.lbrace || c == ASCII.lbracket {
+                guard let e = skipContainer(p, i, n, depth: depth + 1) else { return nil }
+                i = e
+            } else {
+                guard let (_, e) = JSONScanner.scalar(b, i) else { return nil }
+                i = e
+            }
+            i = JSONScanner.skipSpace(p, i, n)
+            guard i < n else { return nil }
+            if p[i] == ASCII.comma {
+                i = JSONScanner.skipSpace(p, i + 1, n)
+                guard i < n else { return nil }
+                continue
+            }
+            return p[i] == close ? i + 1 : nil
+        }
     }
 
     /// The `latency_ms` object at `start`; the index past it.

@@ -84,7 +84,10 @@ public enum OnceIngest {
         producer.start()
         // Consumer: this thread feeds the health engine.
         while let batch = pipe.take() {
-            for e in batch { engine.ingest(e) }
+            // Borrowed from the buffer: iterating the array copied every event.
+            batch.withUnsafeBufferPointer { events in
+                for i in events.indices { engine.ingest(events[i]) }
+            }
             pipe.recycle(batch)
         }
         let reports = box.reports
