@@ -53,6 +53,7 @@ enum ChunkedTurnReader {
             queue.close()
         }
         reader.stackSize = 8 << 20
+        reader.name = "dialtone-read"
         reader.start()
 
         for _ in 0..<workers {
@@ -84,6 +85,7 @@ enum ChunkedTurnReader {
                 }
             }
             worker.stackSize = 8 << 20
+            worker.name = "dialtone-parse"
             worker.start()
         }
 
