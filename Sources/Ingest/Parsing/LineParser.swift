@@ -50,6 +50,22 @@ public final class LineParser {
         }
     }
 
+    /// Whether everything but the time rules is what a stream of turn records leaves: then
+    /// two parsers in this condition with the same `timeState` read any line alike. A forced
+    /// turn parser always is; a detecting one once it has taken a turn record and never seen
+    /// SIP.
+    var inTurnStream: Bool {
+        if forcedFormat == .turns { return true }
+        return forcedFormat == nil && lastJSONFormat == .turns && sip.isPristine
+    }
+
+    /// Puts a fresh detecting parser in the turn-stream condition (a chunked reader's worker
+    /// assumes the lines before its run were turn records; the ingesting thread checks that).
+    func assumeTurnStream() {
+        precondition(forcedFormat == .turns || (forcedFormat == nil && sip.isPristine))
+        if forcedFormat == nil { lastJSONFormat = .turns }
+    }
+
     /// Calls of `stamp` since the last `timeState` reset by a chunked reader, and the raw time
     /// the first of them was given.
     var stampCalls = 0

@@ -1,17 +1,48 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Foundation
 import IncidentCore
 
-/// `watch --once` on a file forced to the turn format: parsing is the costly half and a turn
-/// record depends on earlier lines only through the time rules, so the file is cut into runs
-/// of lines that several threads parse at once, while this thread feeds the health engine
-/// with the results in file order.
+/// `watch --once` on a file of turn records: parsing is the costly half and a turn record
+/// depends on earlier lines only through the time rules (and, when the format is detected,
+/// through the format the previous JSON line had), so the file is cut into runs of lines that
+/// several threads parse at once, while this thread feeds the health engine with the results
+/// in file order.
 ///
-/// Each run is parsed from a fresh time state. Before its events are used, the run is checked
-/// against the real state left by the runs before it (`LineParser.chunkAgrees`); a run that
-/// could have come out differently (its first record had no usable time, or one far from the
-/// previous good time) is parsed again here, in order, from the real state. So the events and
-/// their order are exactly those of a single-threaded read.
+/// Each run is parsed from a fresh time state, as if the lines before it were turn records.
+/// Before its events are used, the run is checked against the real state left by the runs
+/// before it (`LineParser.inTurnStream`, `LineParser.chunkAgrees`); a run that could have come
+/// out differently (the lines before were not turn records, it left SIP state behind, its
+/// first record had no usable time or one far from the previous good time) is parsed again
+/// here, in order, from the real state. So the events and their order are exactly those of a
+/// single-threaded read.
 enum ChunkedTurnReader {
+    /// Whether the file's first non-blank line is a turn record, so a file read without a
+    /// forced format is worth reading this way (other files would mostly be redone in order).
+    static func startsWithTurnRecord(path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 64 << 10)
+        let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return false }
+        return head.withUnsafeBufferPointer { all in
+            var lo = 0
+            while lo < n {
+                var hi = lo
+                while hi < n && all[hi] != ASCII.lf { hi += 1 }
+                let line = UnsafeBufferPointer(rebasing: all[lo..<hi])
+                let span = line.trimmed(Span(0, line.count))
+                if !span.isEmpty {
+                    return line.at(span.lo) == ASCII.lbrace && hi < n && LineParser.detectJSON(line) == .turns
+                }
+                lo = hi + 1
+            }
+            return false
+        }
+    }
+
     /// Bytes of lines per run: large enough that hand-overs are rare, small enough that the
     /// runs in flight stay a few megabytes.
     static let defaultChunkBytes = 256 << 10
@@ -21,7 +52,8 @@ enum ChunkedTurnReader {
     /// Reads `path`, handing its events to `ingest` in file order, a run at a time; returns
     /// the source's report.
     static func run(
-        path: String, name: String, context: ParseContext, arrival: Double, workers: Int,
+        path: String, name: String, format: LogFormat?, context: ParseContext, arrival: Double,
+        workers: Int,
         chunkBytes: Int = defaultChunkBytes, progress: (@Sendable (UInt64, UInt64) -> Void)?,
         ingest: (UnsafeBufferPointer<NormalizedEvent>) -> Void
     ) -> Outcome {
@@ -58,8 +90,11 @@ enum ChunkedTurnReader {
 
         for _ in 0..<workers {
             let worker = Thread {
-                let parser = LineParser(forcedFormat: .turns, context: context)
+                var parser = LineParser(forcedFormat: format, context: context)
                 while let c = queue.nextWork() {
+                    // Every run starts as if the lines before it were turn records.
+                    if !parser.inTurnStream { parser = LineParser(forcedFormat: format, context: context) }
+                    parser.assumeTurnStream()
                     parser.timeState = LineParser.TimeState()
                     parser.stampCalls = 0
                     parser.firstStampRaw = nil
@@ -81,6 +116,7 @@ enum ChunkedTurnReader {
                     c.stampCalls = parser.stampCalls
                     c.firstStampRaw = parser.firstStampRaw
                     c.endState = parser.timeState
+                    c.endsInTurnStream = parser.inTurnStream
                     queue.finish(c)
                 }
             }
@@ -91,26 +127,40 @@ enum ChunkedTurnReader {
 
         // This thread: check each run against the real time state, then ingest it.
         var state = LineParser.TimeState()
-        let inOrder = LineParser(forcedFormat: .turns, context: context)
+        let inOrder = LineParser(forcedFormat: format, context: context)
+        // Whether the real parser state before the next run is the turn-stream condition the
+        // workers assume (a detecting parser is not, until it has read a turn record).
+        var inStream = inOrder.inTurnStream
         var parsed = 0
         var unparsed = 0
         var k = 0
         var rerun = 0
         while let c = queue.result(k) {
-            if LineParser.chunkAgrees(stampCalls: c.stampCalls, firstRaw: c.firstStampRaw, before: state) {
+            if inStream && c.endsInTurnStream
+                && LineParser.chunkAgrees(stampCalls: c.stampCalls, firstRaw: c.firstStampRaw, before: state)
+            {
                 if c.stampCalls > 0 { state = c.endState }
                 c.events.withUnsafeBufferPointer { ingest($0) }
+                parsed += c.parsed
+                unparsed += c.unparsed
             } else {
+                // Redone in order from the real state. The parser's SIP tracker is untouched
+                // whenever `inStream` holds, so only the detected format needs setting.
                 rerun += 1
+                if inStream { inOrder.assumeTurnStream() }
                 inOrder.timeState = state
                 var events: [NormalizedEvent] = []
-                c.eachLine { line in _ = inOrder.parse(line, arrivalTime: arrival, into: &events) }
+                c.eachLine { line in
+                    if inOrder.parse(line, arrivalTime: arrival, into: &events) == .unparsed {
+                        unparsed += 1
+                    } else {
+                        parsed += 1
+                    }
+                }
                 state = inOrder.timeState
+                inStream = inOrder.inTurnStream
                 events.withUnsafeBufferPointer { ingest($0) }
             }
-            // Whether a line is a turn record does not depend on the time state.
-            parsed += c.parsed
-            unparsed += c.unparsed
             queue.consumed(c)
             k += 1
         }
@@ -149,6 +199,7 @@ final class LineChunk: @unchecked Sendable {
     var stampCalls = 0
     var firstStampRaw: Double?
     var endState = LineParser.TimeState()
+    var endsInTurnStream = false
 
     init(index: Int, capacity: Int) {
         self.index = index
@@ -165,6 +216,7 @@ final class LineChunk: @unchecked Sendable {
         stampCalls = 0
         firstStampRaw = nil
         endState = LineParser.TimeState()
+        endsInTurnStream = false
     }
 
     func eachLine(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {

@@ -42,11 +42,14 @@ public enum OnceIngest {
             let name = spec.displayName
             var sourceProgress: (@Sendable (UInt64, UInt64) -> Void)?
             if let p = progress { sourceProgress = { read, size in p(name, read, size) } }
-            if case .file(let path) = spec.kind, spec.format == LogFormat.turns.rawValue, workers >= 2 {
+            let forced = spec.format.flatMap(LogFormat.init(rawValue:))
+            if case .file(let path) = spec.kind, workers >= 2,
+                forced == .turns || (forced == nil && ChunkedTurnReader.startsWithTurnRecord(path: path))
+            {
                 reports.append(
                     ChunkedTurnReader.run(
-                        path: path, name: spec.displayName, context: context, arrival: arrival,
-                        workers: workers, progress: sourceProgress
+                        path: path, name: spec.displayName, format: forced, context: context,
+                        arrival: arrival, workers: workers, progress: sourceProgress
                     ) { events in
                         for i in events.indices { engine.ingest(events[i]) }
                     }.report)
