@@ -39,6 +39,8 @@ struct SliceRing {
     /// Events per slot per scope (a trunk ring uses scope 0 for "any event on this trunk").
     private var activity: [UInt32]
     private(set) var newestSlice = Int.min
+    private var lastPrepared = Int.min
+    private var lastPreparedSlot = -1
     /// What a slice's first sample starts from (copied, never recorded into).
     private let emptyHistogram: Histogram<UInt32>
 
@@ -63,6 +65,16 @@ struct SliceRing {
     /// The slot for `slice`, wiping it if it held an older slice; -1 when the slice is older
     /// than anything the ring keeps.
     mutating func prepare(_ slice: Int) -> Int {
+        // Events come in runs of the same slice: the answer for the last slice asked about
+        // stands until another slice is prepared (only that can move or wipe anything).
+        if slice == lastPrepared && slice != .min { return lastPreparedSlot }
+        let slot = prepareUncached(slice)
+        lastPrepared = slice
+        lastPreparedSlot = slot
+        return slot
+    }
+
+    private mutating func prepareUncached(_ slice: Int) -> Int {
         if slice > newestSlice { newestSlice = slice }
         if newestSlice != .min && slice <= newestSlice - slotCount { return -1 }
         let slot = slotIndex(slice)
@@ -89,6 +101,7 @@ struct SliceRing {
     mutating func clear() {
         for i in 0..<slotCount { slotSlice[i] = .min }
         newestSlice = .min
+        lastPrepared = .min
     }
 
     @inline(__always) mutating func markActive(slot: Int, mask: UInt8) {
@@ -103,28 +116,34 @@ struct SliceRing {
         let lo = table.feedStart[signal]
         let hi = table.feedStart[signal + 1]
         guard lo < hi else { return }
+        let metrics = table.count
         for f in lo..<hi {
             let feed = table.feeds[f]
             let m = Int(feed.metric)
-            let i = slot * table.count + m
-            switch feed.role {
-            case .numerator:
-                accs[i].aux += value
-            case .denominator:
-                accs[i].n += 1
-                accs[i].sum += value
-            case .main:
-                accs[i].n += 1
-                accs[i].sum += value
-                if value > accs[i].maxV { accs[i].maxV = value }
-                if time >= accs[i].lastT {
-                    accs[i].lastT = time
-                    accs[i].lastV = value
+            let i = slot * metrics + m
+            var hist = -1
+            // One uniqueness check per feed instead of one per field written.
+            accs.withUnsafeMutableBufferPointer { a in
+                switch feed.role {
+                case .numerator:
+                    a[i].aux += value
+                case .denominator:
+                    a[i].n += 1
+                    a[i].sum += value
+                case .main:
+                    a[i].n += 1
+                    a[i].sum += value
+                    if value > a[i].maxV { a[i].maxV = value }
+                    if time >= a[i].lastT {
+                        a[i].lastT = time
+                        a[i].lastV = value
+                    }
+                    let plan = table.plans[m]
+                    if plan.aggregation == .shareBelow, value < plan.below { a[i].aux += 1 }
+                    hist = plan.histSlot
                 }
-                let plan = table.plans[m]
-                if plan.aggregation == .shareBelow, value < plan.below { accs[i].aux += 1 }
-                if plan.histSlot >= 0 { record(slot * table.histCount + plan.histSlot, value * plan.scale) }
             }
+            if hist >= 0 { record(slot * table.histCount + hist, value * table.plans[m].scale) }
         }
     }
 
