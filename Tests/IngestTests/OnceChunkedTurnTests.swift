@@ -55,12 +55,15 @@ import Testing
 
     static func writeTemp(_ lines: [String]) throws -> String {
         let path = NSTemporaryDirectory() + "dialtone-chunked-\(UUID().uuidString).jsonl"
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
     /// What one parser reading the file in order produces.
-    static func sequential(_ path: String, format: LogFormat?) throws -> ([NormalizedEvent], Int, Int) {
+    static func sequential(_ path: String, format: LogFormat?) throws -> (
+        [NormalizedEvent], Int, Int
+    ) {
         let parser = LineParser(forcedFormat: format, context: ParserFixtures.utc)
         var events: [NormalizedEvent] = []
         var parsed = 0
@@ -84,11 +87,14 @@ import Testing
         let path = try Self.writeTemp(lines)
         defer { unlink(path) }
         for format in [LogFormat.turns, nil] {
-            try Self.compare(path, lines.count, format: format, workers: workers, chunkBytes: chunkBytes)
+            try Self.compare(
+                path, lines.count, format: format, workers: workers, chunkBytes: chunkBytes)
         }
     }
 
-    static func compare(_ path: String, _ count: Int, format: LogFormat?, workers: Int, chunkBytes: Int) throws {
+    static func compare(
+        _ path: String, _ count: Int, format: LogFormat?, workers: Int, chunkBytes: Int
+    ) throws {
         let (expected, parsed, unparsed) = try sequential(path, format: format)
         var got: [NormalizedEvent] = []
         let outcome = ChunkedTurnReader.run(

@@ -18,7 +18,7 @@ import Testing
         line.withUnsafeBufferPointer { b in
             let scanner = JSONScanner()
             var fast = TurnFields(b)
-            let fastOK = fast.scanFast(scanner)
+            let fastOK = fast.scanFast()
             var slow = TurnFields(b)
             let slowOK = scanner.scan(b, &slow) != nil
             return (fastOK, fields(fast), slowOK, fields(slow))
@@ -67,7 +67,8 @@ import Testing
         case 0: return #"{"turn_index":1,"latency_ms":{},"deep":"# + inner + "}"
         case 1: return #"{"turn_index":1,"latency_ms":{"stt":"# + inner + "}}"
         case 2: return #"{"turn_index":1,"latency_ms":{},"tool_calls":["# + inner + "]}"
-        default: return #"{"turn_index":1,"latency_ms":{},"tool_calls":[{"success":"# + inner + "}]}"
+        default:
+            return #"{"turn_index":1,"latency_ms":{},"tool_calls":[{"success":"# + inner + "}]}"
         }
     }
 
@@ -136,7 +137,8 @@ import Testing
                 switch rng.next(4) {
                 case 0: l.insert(contentsOf: Array(snippets[rng.next(snippets.count)].utf8), at: at)
                 case 1: if at < l.count { l.remove(at: at) }
-                case 2: if at < l.count { l[at] = Array(snippets[rng.next(snippets.count)].utf8)[0] }
+                case 2:
+                    if at < l.count { l[at] = Array(snippets[rng.next(snippets.count)].utf8)[0] }
                 default: l = Array(l[0..<at])
                 }
             }

@@ -206,7 +206,9 @@ final class JSONScanner {
         while i < n {
             let c = p[i]
             // One compare for the usual case: every white space byte is below 33.
-            if c > ASCII.space || !(c == ASCII.space || c == ASCII.tab || c == ASCII.cr || c == ASCII.lf) {
+            if c > ASCII.space
+                || !(c == ASCII.space || c == ASCII.tab || c == ASCII.cr || c == ASCII.lf)
+            {
                 break
             }
             i += 1

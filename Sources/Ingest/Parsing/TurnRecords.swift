@@ -108,12 +108,12 @@ struct TurnFields: JSONVisitor {
 extension TurnFields {
     /// A direct walk over a turn record that goes straight to the few keys it reads instead
     /// of reporting every value to `visit`: the same grammar as `JSONScanner.scan`, the same
-    /// per-key rules. Nested values it does not read are skipped with the scanner (with the
+    /// per-key rules. Nested values it does not read are skipped by `skipContainer` (with the
     /// depth budget they would have had in the whole document). Returns false on anything
     /// it does not handle, or malformed text; the caller then starts over with the scanner,
     /// which settles what the line is. So when this returns true the fields equal what the
     /// scanner and `visit` would have found.
-    mutating func scanFast(_ scanner: JSONScanner) -> Bool {
+    mutating func scanFast() -> Bool {
         guard let p = b.baseAddress else { return false }
         let n = b.count
         guard n < Int(Int32.max) else { return false }
@@ -126,15 +126,16 @@ extension TurnFields {
             let c = p[i]
             if c == ASCII.lbrace || c == ASCII.lbracket {
                 let v = JSONValue(
-                    kind: c == ASCII.lbrace ? .object : .array, span: Span(i, i + 1), escaped: false)
+                    kind: c == ASCII.lbrace ? .object : .array, span: Span(i, i + 1), escaped: false
+                )
                 visitTop(key, v)
                 let end: Int?
                 if c == ASCII.lbrace, b.equals(key, "latency_ms") {
-                    end = latencyObject(p, i, n, scanner)
+                    end = latencyObject(p, i, n)
                 } else if c == ASCII.lbracket, b.equals(key, "tool_calls") {
-                    end = toolArray(p, i, n, scanner)
+                    end = toolArray(p, i, n)
                 } else {
-                    end = skip(i, depth: 1, scanner)
+                    end = skipContainer(p, i, n, depth: 1)
                 }
                 guard let e = end else { return false }
                 i = e
@@ -167,14 +168,11 @@ extension TurnFields {
         return (Span(start + 1, end), i)
     }
 
-    /// Skips the container at `i`, which sits inside `depth` open containers.
-    private func skip(_ i: Int, depth: Int, _ scanner: JSONScanner) -> Int? {
-        skipContainer(b.baseAddress.unsafelyUnwrapped, i, b.count, depth: depth)
-    }
-
     /// The scanner's grammar without a visitor: the index past the container at `start`, or
     /// nil when it is malformed or opens deeper than `JSONScanner.maxDepth` would allow.
-    private func skipContainer(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, depth: Int) -> Int? {
+    private func skipContainer(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, depth: Int)
+        -> Int?
+    {
         guard depth < JSONScanner.maxDepth else { return nil }
         let close = p[start] == ASCII.lbracket ? ASCII.rbracket : ASCII.rbrace
         var i = JSONScanner.skipSpace(p, start + 1, n)
@@ -206,7 +204,7 @@ extension TurnFields {
 
     /// The `latency_ms` object at `start`; the index past it.
     private mutating func latencyObject(
-        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ scanner: JSONScanner
+        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int
     ) -> Int? {
         var i = JSONScanner.skipSpace(p, start + 1, n)
         guard i < n else { return nil }
@@ -221,7 +219,7 @@ extension TurnFields {
                     JSONValue(
                         kind: c == ASCII.lbrace ? .object : .array, span: Span(i, i + 1),
                         escaped: false))
-                guard let e = skip(i, depth: 2, scanner) else { return nil }
+                guard let e = skipContainer(p, i, n, depth: 2) else { return nil }
                 i = e
             } else {
                 guard let (v, e) = JSONScanner.scalar(b, i) else { return nil }
@@ -240,7 +238,7 @@ extension TurnFields {
 
     /// The `tool_calls` array at `start`; the index past it.
     private mutating func toolArray(
-        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ scanner: JSONScanner
+        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int
     ) -> Int? {
         var i = JSONScanner.skipSpace(p, start + 1, n)
         guard i < n else { return nil }
@@ -249,10 +247,10 @@ extension TurnFields {
             let c = p[i]
             if c == ASCII.lbrace {
                 visitToolElement(JSONValue(kind: .object, span: Span(i, i + 1), escaped: false))
-                guard let e = toolObject(p, i, n, scanner) else { return nil }
+                guard let e = toolObject(p, i, n) else { return nil }
                 i = e
             } else if c == ASCII.lbracket {
-                guard let e = skip(i, depth: 2, scanner) else { return nil }
+                guard let e = skipContainer(p, i, n, depth: 2) else { return nil }
                 i = e
             } else {
                 guard let (_, e) = JSONScanner.scalar(b, i) else { return nil }
@@ -271,7 +269,7 @@ extension TurnFields {
 
     /// One tool call object at `start`; the index past it.
     private mutating func toolObject(
-        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, _ scanner: JSONScanner
+        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int
     ) -> Int? {
         var i = JSONScanner.skipSpace(p, start + 1, n)
         guard i < n else { return nil }
@@ -287,7 +285,7 @@ extension TurnFields {
                             kind: c == ASCII.lbrace ? .object : .array, span: Span(i, i + 1),
                             escaped: false))
                 }
-                guard let e = skip(i, depth: 3, scanner) else { return nil }
+                guard let e = skipContainer(p, i, n, depth: 3) else { return nil }
                 i = e
             } else {
                 guard let (v, e) = JSONScanner.scalar(b, i) else { return nil }
@@ -311,7 +309,7 @@ extension LineParser {
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
         var f = TurnFields(b)
-        if !f.scanFast(scanner) {
+        if !f.scanFast() {
             f = TurnFields(b)
             guard scanner.scan(b, &f) != nil else { return nil }
         }

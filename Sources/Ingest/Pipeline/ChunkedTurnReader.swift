@@ -1,8 +1,9 @@
+import Foundation
+import IncidentCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
-import IncidentCore
 
 /// `watch --once` on a file of turn records: parsing is the costly half and a turn record
 /// depends on earlier lines only through the time rules (and, when the format is detected,
@@ -35,7 +36,8 @@ enum ChunkedTurnReader {
                 let line = UnsafeBufferPointer(rebasing: all[lo..<hi])
                 let span = line.trimmed(Span(0, line.count))
                 if !span.isEmpty {
-                    return line.at(span.lo) == ASCII.lbrace && hi < n && LineParser.detectJSON(line) == .turns
+                    return line.at(span.lo) == ASCII.lbrace && hi < n
+                        && LineParser.detectJSON(line) == .turns
                 }
                 lo = hi + 1
             }
@@ -93,7 +95,9 @@ enum ChunkedTurnReader {
                 var parser = LineParser(forcedFormat: format, context: context)
                 while let c = queue.nextWork() {
                     // Every run starts as if the lines before it were turn records.
-                    if !parser.inTurnStream { parser = LineParser(forcedFormat: format, context: context) }
+                    if !parser.inTurnStream {
+                        parser = LineParser(forcedFormat: format, context: context)
+                    }
                     parser.assumeTurnStream()
                     parser.timeState = LineParser.TimeState()
                     parser.stampCalls = 0
@@ -137,7 +141,8 @@ enum ChunkedTurnReader {
         var rerun = 0
         while let c = queue.result(k) {
             if inStream && c.endsInTurnStream
-                && LineParser.chunkAgrees(stampCalls: c.stampCalls, firstRaw: c.firstStampRaw, before: state)
+                && LineParser.chunkAgrees(
+                    stampCalls: c.stampCalls, firstRaw: c.firstStampRaw, before: state)
             {
                 if c.stampCalls > 0 { state = c.endState }
                 c.events.withUnsafeBufferPointer { ingest($0) }
