@@ -150,5 +150,10 @@ import Testing
         defer { unlink(turns) }
         #expect(ChunkedTurnReader.startsWithTurnRecord(path: turns))
         #expect(!ChunkedTurnReader.startsWithTurnRecord(path: "/nonexistent/x.jsonl"))
+        // A FIFO is never peeked at (that would swallow lines): no writer, and no hang either.
+        let fifo = NSTemporaryDirectory() + "dialtone-fifo-\(UUID().uuidString)"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        #expect(!ChunkedTurnReader.startsWithTurnRecord(path: fifo))
     }
 }

@@ -22,9 +22,12 @@ enum ChunkedTurnReader {
     /// Whether the file's first non-blank line is a turn record, so a file read without a
     /// forced format is worth reading this way (other files would mostly be redone in order).
     static func startsWithTurnRecord(path: String) -> Bool {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return false }
         defer { close(fd) }
+        // Only regular files: peeking at a FIFO or a device would eat what the reader needs.
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
         var head = [UInt8](repeating: 0, count: 64 << 10)
         let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         guard n > 0 else { return false }
