@@ -12,15 +12,29 @@ public struct NormalizedEvent: Sendable, Equatable {
     public var kind: EventKind
     public var level: LogLevel
     public var callID: String?
-    /// The remote trunk or peer (`127.0.0.1:5072`, `carrier-a`), for per-trunk telephony health.
-    public var trunk: String?
-    /// Negotiated codec, upper-case (`PCMU`, `G729`, `OPUS`), when the record reveals it.
-    public var codec: String?
     /// Measurements carried by the record, in normalised units (durations in ms, shares in %).
     public var samples: Samples
+    /// Trunk, codec and summary live out of line: most events have none of them, and every
+    /// event is copied a few times between parser and health engine, so a small event is a
+    /// cheap one. Nil when all three are empty.
+    private var rare: RareFields?
+
+    /// The remote trunk or peer (`127.0.0.1:5072`, `carrier-a`), for per-trunk telephony health.
+    public var trunk: String? {
+        get { rare?.trunk }
+        set { updateRare { $0.trunk = newValue } }
+    }
+    /// Negotiated codec, upper-case (`PCMU`, `G729`, `OPUS`), when the record reveals it.
+    public var codec: String? {
+        get { rare?.codec }
+        set { updateRare { $0.codec = newValue } }
+    }
     /// A short human summary for the log pane, built from the record's fields (unsanitised:
     /// the display layer sanitises everything it shows).
-    public var summary: String
+    public var summary: String {
+        get { rare?.summary ?? "" }
+        set { updateRare { $0.summary = newValue } }
+    }
 
     public init(
         time: Double, timeWasInferred: Bool = false, stack: StackID? = nil, kind: EventKind,
@@ -33,9 +47,41 @@ public struct NormalizedEvent: Sendable, Equatable {
         self.kind = kind
         self.level = level
         self.callID = callID
+        self.samples = samples
+        if trunk != nil || codec != nil || !summary.isEmpty {
+            rare = RareFields(trunk: trunk, codec: codec, summary: summary)
+        }
+    }
+
+    /// Copy-on-write for the out-of-line fields.
+    private mutating func updateRare(_ change: (RareFields) -> Void) {
+        if rare == nil {
+            rare = RareFields(trunk: nil, codec: nil, summary: "")
+        } else if !isKnownUniquelyReferenced(&rare) {
+            rare = RareFields(trunk: rare!.trunk, codec: rare!.codec, summary: rare!.summary)
+        }
+        change(rare!)
+        if rare!.trunk == nil && rare!.codec == nil && rare!.summary.isEmpty { rare = nil }
+    }
+
+    public static func == (a: NormalizedEvent, b: NormalizedEvent) -> Bool {
+        a.time == b.time && a.timeWasInferred == b.timeWasInferred && a.stack == b.stack
+            && a.kind == b.kind && a.level == b.level && a.callID == b.callID
+            && a.samples == b.samples && a.trunk == b.trunk && a.codec == b.codec
+            && a.summary == b.summary
+    }
+}
+
+/// The out-of-line part of an event. Only mutated while uniquely referenced (see
+/// `updateRare`), so sharing it between copies and threads is safe.
+private final class RareFields: @unchecked Sendable {
+    var trunk: String?
+    var codec: String?
+    var summary: String
+
+    init(trunk: String?, codec: String?, summary: String) {
         self.trunk = trunk
         self.codec = codec
-        self.samples = samples
         self.summary = summary
     }
 }
@@ -56,8 +102,17 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
 public enum LogLevel: String, Sendable, Codable, CaseIterable, Comparable {
     case debug, info, warning, error, critical
 
-    public static func < (a: LogLevel, b: LogLevel) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rank < b.rank }
+
+    /// Severity order (the health engine compares levels for every event).
+    private var rank: Int {
+        switch self {
+        case .debug: 0
+        case .info: 1
+        case .warning: 2
+        case .error: 3
+        case .critical: 4
+        }
     }
 }
 
@@ -65,15 +120,17 @@ public enum LogLevel: String, Sendable, Codable, CaseIterable, Comparable {
 /// them out of a heap array matters at a million lines a second.
 public struct Samples: Sendable, Equatable, Sequence {
     public static let capacity = 10
-    private var inline: (
-        (Signal, Double), (Signal, Double), (Signal, Double), (Signal, Double), (Signal, Double),
-        (Signal, Double), (Signal, Double), (Signal, Double), (Signal, Double), (Signal, Double)
-    ) = (
-        (.callAttempt, 0), (.callAttempt, 0), (.callAttempt, 0), (.callAttempt, 0),
-        (.callAttempt, 0), (.callAttempt, 0), (.callAttempt, 0), (.callAttempt, 0),
-        (.callAttempt, 0), (.callAttempt, 0)
-    )
-    public private(set) var count = 0
+    // Values and signals in separate tuples: a tuple of (Signal, Double) pairs pads every
+    // signal to eight bytes, and this struct is copied with every event.
+    private var values: (Double, Double, Double, Double, Double, Double, Double, Double, Double, Double) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    private var signals: (Signal, Signal, Signal, Signal, Signal, Signal, Signal, Signal, Signal, Signal) =
+        (
+            .callAttempt, .callAttempt, .callAttempt, .callAttempt, .callAttempt, .callAttempt,
+            .callAttempt, .callAttempt, .callAttempt, .callAttempt
+        )
+    private var stored: UInt8 = 0
+    public var count: Int { Int(stored) }
 
     public init() {}
 
@@ -85,17 +142,25 @@ public struct Samples: Sendable, Equatable, Sequence {
     /// counted by the parser, never fed to a histogram). Beyond `capacity` samples are dropped.
     public mutating func append(_ signal: Signal, _ value: Double) {
         guard value.isFinite, count < Self.capacity else { return }
-        withUnsafeMutableBytes(of: &inline) { raw in
-            raw.baseAddress!.assumingMemoryBound(to: (Signal, Double).self)[count] = (signal, value)
+        let i = count
+        withUnsafeMutableBytes(of: &values) { raw in
+            raw.baseAddress!.assumingMemoryBound(to: Double.self)[i] = value
         }
-        count += 1
+        withUnsafeMutableBytes(of: &signals) { raw in
+            raw.baseAddress!.assumingMemoryBound(to: Signal.self)[i] = signal
+        }
+        stored += 1
     }
 
     public subscript(i: Int) -> (Signal, Double) {
         precondition(i >= 0 && i < count)
-        return withUnsafeBytes(of: inline) { raw in
-            raw.baseAddress!.assumingMemoryBound(to: (Signal, Double).self)[i]
+        let v = withUnsafeBytes(of: values) { raw in
+            raw.baseAddress!.assumingMemoryBound(to: Double.self)[i]
         }
+        let s = withUnsafeBytes(of: signals) { raw in
+            raw.baseAddress!.assumingMemoryBound(to: Signal.self)[i]
+        }
+        return (s, v)
     }
 
     /// The value of the first sample of `signal`, if any.

@@ -33,6 +33,8 @@ public final class HealthEngine {
     private let stackMetrics: [[Int]]
     private let overallMetrics: [Int]
     private let sparkMetric: [Int?]
+    /// Per stack, the metrics with a critical threshold, percentiles (the costly reads) last.
+    private let criticalOrder: [[Int]]
 
     private let trunkTable: MetricTable
     private let trunkSlots: Int
@@ -64,6 +66,10 @@ public final class HealthEngine {
             table.defs.indices.filter { table.defs[$0].scope.stack == st }
         }
         overallMetrics = table.defs.indices.filter { table.defs[$0].scope == .overall }
+        criticalOrder = stackMetrics.map { idx in
+            let thresholded = idx.filter { table.defs[$0].critical != nil }
+            return thresholded.filter { table.plans[$0].histSlot < 0 } + thresholded.filter { table.plans[$0].histSlot >= 0 }
+        }
         sparkMetric = stackMetrics.map { idx in
             idx.first { table.defs[$0].key }
                 ?? idx.first { table.defs[$0].warning != nil || table.defs[$0].critical != nil } ?? idx.first
@@ -216,8 +222,7 @@ public final class HealthEngine {
         guard a <= last else { return }
         for k in a...last {
             let t = (Double(k) + 0.999) * slice
-            let states = rawStackStates(at: t)
-            origin.observe(at: t, critical: states.map { $0 == .critical })
+            origin.observe(at: t, critical: rawStackCritical(at: t))
         }
     }
 
@@ -348,10 +353,25 @@ public final class HealthEngine {
             windowSeconds: Int(plan.windowSeconds), key: d.key)
     }
 
-    private func rawStackStates(at t: Double) -> [HealthState] {
+    /// Whether each stack's raw state at `t` is critical: what the origin tracker needs after
+    /// every slice. A stack is critical exactly when one of its metrics is, so only metrics with
+    /// a critical threshold are read, cheap ones first, stopping at the first critical one; a
+    /// percentile is skipped without merging histograms when it has too few samples or when
+    /// even the window's largest sample stays under the line.
+    private func rawStackCritical(at t: Double) -> [Bool] {
         let end = sliceOf(t)
-        return stackMetrics.map { idx in
-            HealthRules.combined(idx.map { value(main, $0, end: end, now: t, scope: main.table.plans[$0].scope) })
+        return criticalOrder.map { idx in
+            idx.contains { m in
+                let d = main.table.defs[m]
+                let plan = main.table.plans[m]
+                guard let c = d.critical else { return false }
+                if plan.histSlot >= 0 {
+                    let (n, maxV) = main.countAndMax(metric: m, end: end, slices: plan.windowSlices)
+                    if n < max(d.minSamples, 1) { return false }
+                    if d.direction == .higherIsWorse && SliceRing.scaledBound(maxV, plan.scale) < c { return false }
+                }
+                return value(main, m, end: end, now: t, scope: plan.scope).state == .critical
+            }
         }
     }
 

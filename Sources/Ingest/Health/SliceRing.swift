@@ -39,6 +39,10 @@ struct SliceRing {
     /// Events per slot per scope (a trunk ring uses scope 0 for "any event on this trunk").
     private var activity: [UInt32]
     private(set) var newestSlice = Int.min
+    private var lastPrepared = Int.min
+    private var lastPreparedSlot = -1
+    /// What a slice's first sample starts from (copied, never recorded into).
+    private let emptyHistogram: Histogram<UInt32>
 
     init(table: MetricTable, slotCount: Int, digits: SignificantDigits) {
         self.table = table
@@ -48,6 +52,9 @@ struct SliceRing {
         accs = [SliceAcc](repeating: SliceAcc(), count: self.slotCount * table.count)
         hists = [Histogram<UInt32>?](repeating: nil, count: self.slotCount * table.histCount)
         activity = [UInt32](repeating: 0, count: self.slotCount * MetricTable.scopeCount)
+        var empty = Histogram<UInt32>(highestTrackableValue: 4096, numberOfSignificantValueDigits: digits)
+        empty.autoResize = true
+        emptyHistogram = empty
     }
 
     @inline(__always) func slotIndex(_ slice: Int) -> Int {
@@ -58,6 +65,16 @@ struct SliceRing {
     /// The slot for `slice`, wiping it if it held an older slice; -1 when the slice is older
     /// than anything the ring keeps.
     mutating func prepare(_ slice: Int) -> Int {
+        // Events come in runs of the same slice: the answer for the last slice asked about
+        // stands until another slice is prepared (only that can move or wipe anything).
+        if slice == lastPrepared && slice != .min { return lastPreparedSlot }
+        let slot = prepareUncached(slice)
+        lastPrepared = slice
+        lastPreparedSlot = slot
+        return slot
+    }
+
+    private mutating func prepareUncached(_ slice: Int) -> Int {
         if slice > newestSlice { newestSlice = slice }
         if newestSlice != .min && slice <= newestSlice - slotCount { return -1 }
         let slot = slotIndex(slice)
@@ -72,8 +89,10 @@ struct SliceRing {
     private mutating func wipe(_ slot: Int) {
         let m = table.count
         for i in slot * m..<(slot + 1) * m { accs[i] = SliceAcc() }
+        // Dropped rather than reset: the library's reset is not specialised and zeroes its
+        // counts one generic call at a time; a copy of the empty template is a memcpy.
         let h = table.histCount
-        for i in slot * h..<(slot + 1) * h where hists[i] != nil { hists[i]!.reset() }
+        for i in slot * h..<(slot + 1) * h { hists[i] = nil }
         let s = MetricTable.scopeCount
         for i in slot * s..<(slot + 1) * s { activity[i] = 0 }
     }
@@ -82,6 +101,7 @@ struct SliceRing {
     mutating func clear() {
         for i in 0..<slotCount { slotSlice[i] = .min }
         newestSlice = .min
+        lastPrepared = .min
     }
 
     @inline(__always) mutating func markActive(slot: Int, mask: UInt8) {
@@ -96,39 +116,71 @@ struct SliceRing {
         let lo = table.feedStart[signal]
         let hi = table.feedStart[signal + 1]
         guard lo < hi else { return }
+        let metrics = table.count
         for f in lo..<hi {
             let feed = table.feeds[f]
             let m = Int(feed.metric)
-            let i = slot * table.count + m
-            switch feed.role {
-            case .numerator:
-                accs[i].aux += value
-            case .denominator:
-                accs[i].n += 1
-                accs[i].sum += value
-            case .main:
-                accs[i].n += 1
-                accs[i].sum += value
-                if value > accs[i].maxV { accs[i].maxV = value }
-                if time >= accs[i].lastT {
-                    accs[i].lastT = time
-                    accs[i].lastV = value
+            let i = slot * metrics + m
+            var hist = -1
+            // One uniqueness check per feed instead of one per field written.
+            accs.withUnsafeMutableBufferPointer { a in
+                switch feed.role {
+                case .numerator:
+                    a[i].aux += value
+                case .denominator:
+                    a[i].n += 1
+                    a[i].sum += value
+                case .main:
+                    a[i].n += 1
+                    a[i].sum += value
+                    if value > a[i].maxV { a[i].maxV = value }
+                    if time >= a[i].lastT {
+                        a[i].lastT = time
+                        a[i].lastV = value
+                    }
+                    let plan = table.plans[m]
+                    if plan.aggregation == .shareBelow, value < plan.below { a[i].aux += 1 }
+                    hist = plan.histSlot
                 }
-                let plan = table.plans[m]
-                if plan.aggregation == .shareBelow, value < plan.below { accs[i].aux += 1 }
-                if plan.histSlot >= 0 { record(slot * table.histCount + plan.histSlot, value * plan.scale) }
             }
+            if hist >= 0 { record(slot * table.histCount + hist, value * table.plans[m].scale) }
         }
     }
 
     private mutating func record(_ h: Int, _ scaled: Double) {
         let v = UInt64(min(max(scaled, 0), Self.maxScaled).rounded())
-        if hists[h] == nil {
-            var fresh = Histogram<UInt32>(highestTrackableValue: 4096, numberOfSignificantValueDigits: digits)
-            fresh.autoResize = true
-            hists[h] = fresh
+        // Through a buffer pointer: indexing the optional array directly copied the histogram
+        // (a retain and release per sample) before recording into it.
+        let template = emptyHistogram
+        hists.withUnsafeMutableBufferPointer { p in
+            if case .none = p[h] { p[h] = template }
+            p[h]!.record(v)
         }
-        hists[h]!.record(v)
+    }
+
+    /// Samples and largest sample of metric `m` in the slices `end - slices + 1 ... end`,
+    /// without touching histograms.
+    func countAndMax(metric m: Int, end: Int, slices: Int) -> (Int, Double) {
+        guard end != .min else { return (0, -.infinity) }
+        var n = 0
+        var maxV = -Double.infinity
+        var k = max(end - slices + 1, end - slotCount + 1)
+        while k <= end {
+            let slot = slotIndex(k)
+            if slotSlice[slot] == k {
+                let a = accs[slot * table.count + m]
+                n += a.n
+                if a.maxV > maxV { maxV = a.maxV }
+            }
+            k += 1
+        }
+        return (n, maxV)
+    }
+
+    /// The most a percentile read can return for a window whose largest sample is `maxV`: the
+    /// histogram never reports more than its largest recorded (scaled, rounded) value.
+    static func scaledBound(_ maxV: Double, _ scale: Double) -> Double {
+        Double(UInt64(min(max(maxV * scale, 0), maxScaled).rounded())) / scale
     }
 
     /// Whether any event touched `scope` in the slices `end - slices + 1 ... end`.

@@ -125,6 +125,44 @@ extension UnsafeBufferPointer where Element == UInt8 {
             decoding: UnsafeBufferPointer(rebasing: self[span.lo..<span.hi]), as: UTF8.self)
     }
 
+    /// The common case of `decimal`: an optional minus, at most 15 digits with at most one
+    /// dot, nothing else. Computes exactly what the general path does for such text (the
+    /// mantissa is exact, then one division by an exact power of ten); nil sends anything
+    /// else to the general path.
+    @inline(__always)
+    private func shortDecimal(_ span: Span) -> Double? {
+        var i = span.lo
+        let hi = span.hi
+        guard i < hi, hi - i <= 17 else { return nil }
+        let negative = at(i) == ASCII.minus
+        if negative { i += 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fraction = -1  // digits after the dot; -1 before any dot
+        while i < hi {
+            let c = at(i)
+            let d = c &- ASCII.zero
+            if d < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                digits += 1
+                if fraction >= 0 { fraction += 1 }
+            } else if c == ASCII.dot && fraction < 0 {
+                fraction = 0
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard digits > 0, digits <= 15 else { return nil }
+        var value = Double(mantissa)
+        if mantissa == 0 {
+            value = 0
+        } else if fraction > 0 {
+            value /= exactPowersOfTen[fraction]
+        }
+        return negative ? -value : value
+    }
+
     /// An unsigned decimal integer filling the span, or nil (overflow included).
     func integer(_ span: Span) -> Int? {
         guard !span.isEmpty, span.count <= 18 else { return nil }
@@ -141,6 +179,7 @@ extension UnsafeBufferPointer where Element == UInt8 {
     /// and Python's `NaN`/`Infinity`), times 10^`shift`. Applying the unit change in the
     /// exponent keeps `0.41` s exactly `410` ms. Nil when the span is not a number.
     func decimal(_ span: Span, shift: Int = 0) -> Double? {
+        if shift == 0, let v = shortDecimal(span) { return v }
         var i = span.lo
         let hi = span.hi
         guard i < hi else { return nil }

@@ -12,7 +12,7 @@ enum JSONKind: UInt8 {
 /// One value the scanner met. For strings `span` is the text between the quotes (escapes
 /// left as written, `escaped` says whether there were any); for numbers and literals the
 /// raw text; for containers only `span.lo` (the bracket) is meaningful.
-struct JSONValue {
+struct JSONValue: Equatable {
     var kind: JSONKind
     var span: Span
     var escaped: Bool
@@ -65,13 +65,16 @@ final class JSONScanner {
 
     /// Walks the object or array starting at `start`, calling `visitor` for each value.
     /// Returns the index just past it, or nil when the text is not well-formed JSON (the
-    /// visitor may already have seen some values).
+    /// visitor may already have seen some values). `maxDepth` lowers the nesting limit, for
+    /// a value that sits inside containers the caller already walked.
     func scan<V: JSONVisitor>(
-        _ b: UnsafeBufferPointer<UInt8>, from start: Int = 0, _ visitor: inout V
+        _ b: UnsafeBufferPointer<UInt8>, from start: Int = 0, _ visitor: inout V,
+        maxDepth: Int = JSONScanner.maxDepth
     ) -> Int? {
         guard let p = b.baseAddress else { return nil }
         let n = b.count
         guard n < Int(Int32.max) else { return nil }
+        let maxDepth = min(maxDepth, Self.maxDepth)  // the key stack holds no more
         var i = start
         var depth = 0
         var state = State.value
@@ -113,7 +116,7 @@ final class JSONScanner {
                 let path = JSONPath(keys: keys, depth: depth)
                 switch c {
                 case ASCII.lbrace, ASCII.lbracket:
-                    guard depth < Self.maxDepth else { return nil }
+                    guard depth < maxDepth else { return nil }
                     let isArray = c == ASCII.lbracket
                     if depth > 0 {
                         visitor.visit(
@@ -127,53 +130,10 @@ final class JSONScanner {
                     i += 1
                     state = isArray ? .elementOrEnd : .keyOrEnd
                     continue
-                case ASCII.quote:
-                    guard let (end, escaped) = Self.stringEnd(p, i + 1, n) else { return nil }
-                    if depth > 0 {
-                        visitor.visit(
-                            JSONValue(kind: .string, span: Span(i + 1, end), escaped: escaped), path
-                        )
-                    }
-                    i = end + 1
-                case ASCII.minus, ASCII.zero...ASCII.nine, 73 /* I */, 78 /* N */:
-                    var j = i + 1
-                    while j < n {
-                        let d = p[j]
-                        // digits . e E + - and the letters of Infinity / NaN
-                        guard
-                            ASCII.isDigit(d) || d == ASCII.dot || d == ASCII.plus
-                                || d == ASCII.minus
-                                || (d | 0x20) &- 97 < 26
-                        else { break }
-                        j += 1
-                    }
-                    if depth > 0 {
-                        visitor.visit(
-                            JSONValue(kind: .number, span: Span(i, j), escaped: false), path)
-                    }
-                    i = j
-                case 116 /* t */, 102 /* f */, 110 /* n */:
-                    let kind: JSONKind
-                    let len: Int
-                    if c == 116, b.has("true", at: i) {
-                        kind = .trueLiteral
-                        len = 4
-                    } else if c == 102, b.has("false", at: i) {
-                        kind = .falseLiteral
-                        len = 5
-                    } else if c == 110, b.has("null", at: i) {
-                        kind = .null
-                        len = 4
-                    } else {
-                        return nil
-                    }
-                    if depth > 0 {
-                        visitor.visit(
-                            JSONValue(kind: kind, span: Span(i, i + len), escaped: false), path)
-                    }
-                    i += len
                 default:
-                    return nil
+                    guard let (v, end) = Self.scalar(b, i) else { return nil }
+                    if depth > 0 { visitor.visit(v, path) }
+                    i = end
                 }
                 if depth == 0 { return i }  // a bare scalar at the root
                 state = .afterValue
@@ -195,33 +155,87 @@ final class JSONScanner {
         }
     }
 
-    /// Index of the closing quote of a string whose text starts at `i`, and whether it had
-    /// escapes. Most strings have none: memchr finds the quote and a second memchr proves
-    /// there is no backslash before it; only strings with escapes walk byte by byte.
+    /// The string, number or literal starting at `i` (its first byte is not white space), and
+    /// the index just past it; nil when no scalar starts there.
     @inline(__always)
-    private static func stringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (Int, Bool)?
-    {
-        // Keys and short values end within a few bytes: a plain loop beats a libc call there.
+    static func scalar(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (JSONValue, Int)? {
+        let p = b.baseAddress.unsafelyUnwrapped
+        let n = b.count
+        let c = p[i]
+        switch c {
+        case ASCII.quote:
+            guard let (end, escaped) = stringEnd(p, i + 1, n) else { return nil }
+            return (JSONValue(kind: .string, span: Span(i + 1, end), escaped: escaped), end + 1)
+        case ASCII.minus, ASCII.zero...ASCII.nine, 73 /* I */, 78 /* N */:
+            var j = i + 1
+            while j < n {
+                let d = p[j]
+                // digits . e E + - and the letters of Infinity / NaN
+                guard
+                    ASCII.isDigit(d) || d == ASCII.dot || d == ASCII.plus || d == ASCII.minus
+                        || (d | 0x20) &- 97 < 26
+                else { break }
+                j += 1
+            }
+            return (JSONValue(kind: .number, span: Span(i, j), escaped: false), j)
+        case 116 /* t */, 102 /* f */, 110 /* n */:
+            let kind: JSONKind
+            let len: Int
+            if c == 116, b.has("true", at: i) {
+                kind = .trueLiteral
+                len = 4
+            } else if c == 102, b.has("false", at: i) {
+                kind = .falseLiteral
+                len = 5
+            } else if c == 110, b.has("null", at: i) {
+                kind = .null
+                len = 4
+            } else {
+                return nil
+            }
+            return (JSONValue(kind: kind, span: Span(i, i + len), escaped: false), i + len)
+        default:
+            return nil
+        }
+    }
+
+    /// The first index at or after `i` that is not JSON white space (or `n`).
+    @inline(__always)
+    static func skipSpace(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
+        var i = start
+        while i < n {
+            let c = p[i]
+            // One compare for the usual case: every white space byte is below 33.
+            if c > ASCII.space
+                || !(c == ASCII.space || c == ASCII.tab || c == ASCII.cr || c == ASCII.lf)
+            {
+                break
+            }
+            i += 1
+        }
+        return i
+    }
+
+    /// Index of the closing quote of a string whose text starts at `i`, and whether it had
+    /// escapes. Most strings have none: sixteen bytes at a time are checked for a quote or a
+    /// backslash; only strings where a backslash comes first walk byte by byte.
+    @inline(__always)
+    static func stringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (Int, Bool)? {
         var k = start
-        let shortEnd = min(n, start + 24)
-        while k < shortEnd {
+        let quotes = SIMD16<UInt8>(repeating: ASCII.quote)
+        let slashes = SIMD16<UInt8>(repeating: ASCII.backslash)
+        while k + 16 <= n {
+            let v = UnsafeRawPointer(p + k).loadUnaligned(as: SIMD16<UInt8>.self)
+            if any((v .== quotes) .| (v .== slashes)) { break }
+            k += 16
+        }
+        while k < n {
             let c = p[k]
             if c == ASCII.quote { return (k, false) }
-            if c == ASCII.backslash { break }
+            if c == ASCII.backslash { return slowStringEnd(p, start, n) }
             k += 1
         }
-        if k < shortEnd || k == n {
-            // A backslash came first (or the text ended): walk it properly below.
-            k = start
-        }
-        guard k < n, let q = memchr(p + k, Int32(ASCII.quote), n - k) else {
-            return k == start ? slowStringEnd(p, start, n) : nil
-        }
-        let quote = UnsafeRawPointer(q) - UnsafeRawPointer(p)
-        if quote == start || memchr(p + start, Int32(ASCII.backslash), quote - start) == nil {
-            return (quote, false)
-        }
-        return slowStringEnd(p, start, n)
+        return nil
     }
 
     private static func slowStringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (

@@ -26,6 +26,61 @@ public final class LineParser {
     private var anchorCandidate: Double?
     private var anchorVotes = 0
 
+    /// Everything the time rules carry from one line to the next: the one piece of state a
+    /// turn record reader has, so `watch --once` can parse chunks of a file on several
+    /// threads and check afterwards that each chunk would have come out the same in order.
+    struct TimeState: Equatable {
+        var lastGoodTime: Double?
+        var lastTime: Double?
+        var anchorCandidate: Double?
+        var anchorVotes = 0
+    }
+
+    var timeState: TimeState {
+        get {
+            TimeState(
+                lastGoodTime: lastGoodTime, lastTime: lastTime, anchorCandidate: anchorCandidate,
+                anchorVotes: anchorVotes)
+        }
+        set {
+            lastGoodTime = newValue.lastGoodTime
+            lastTime = newValue.lastTime
+            anchorCandidate = newValue.anchorCandidate
+            anchorVotes = newValue.anchorVotes
+        }
+    }
+
+    /// Whether everything but the time rules is what a stream of turn records leaves: then
+    /// two parsers in this condition with the same `timeState` read any line alike. A forced
+    /// turn parser always is; a detecting one once it has taken a turn record and never seen
+    /// SIP.
+    var inTurnStream: Bool {
+        if forcedFormat == .turns { return true }
+        return forcedFormat == nil && lastJSONFormat == .turns && sip.isPristine
+    }
+
+    /// Puts a fresh detecting parser in the turn-stream condition (a chunked reader's worker
+    /// assumes the lines before its run were turn records; the ingesting thread checks that).
+    func assumeTurnStream() {
+        precondition(forcedFormat == .turns || (forcedFormat == nil && sip.isPristine))
+        if forcedFormat == nil { lastJSONFormat = .turns }
+    }
+
+    /// Calls of `stamp` since the last `timeState` reset by a chunked reader, and the raw time
+    /// the first of them was given.
+    var stampCalls = 0
+    var firstStampRaw: Double?
+
+    /// Whether a chunk parsed from a fresh `TimeState` comes out exactly as it would have
+    /// after `before`: true when it never consulted the time rules, or when its first record
+    /// had a time that is good from the fresh state and from `before` alike (the state is the
+    /// same after a good time, whatever it was before).
+    static func chunkAgrees(stampCalls: Int, firstRaw: Double?, before: TimeState) -> Bool {
+        if stampCalls == 0 { return true }
+        guard let t = firstRaw, plausibleTimes.contains(t) else { return false }
+        return before.lastGoodTime.map { abs(t - $0) <= maxTimeJump } ?? true
+    }
+
     /// The JSON family member the previous JSON line was: tried first, so a stream of one
     /// shape pays for detection once.
     private var lastJSONFormat: LogFormat?
@@ -161,6 +216,8 @@ public final class LineParser {
     /// other become the new reference (a log that really moved on, or a restart after a
     /// clock fix). A record without a time takes the source's last time, else its arrival.
     func stamp(_ raw: Double?, arrival: Double) -> (time: Double, inferred: Bool) {
+        if stampCalls == 0 { firstStampRaw = raw }
+        stampCalls &+= 1
         guard let t = raw else {
             counters.inferredTimes += 1
             return (lastTime ?? arrival, true)

@@ -81,6 +81,11 @@ struct SIPDialogTracker {
 
     var dialogCount: Int { dialogs.count }
 
+    /// Whether no SIP line ever reached this tracker (nothing it holds can affect a line).
+    var isPristine: Bool {
+        block == nil && dialogs.isEmpty && errorContinuation == 0 && lastSweep == -.infinity
+    }
+
     /// Drops dialogs that ended a while ago or went quiet, and the quietest ones when over
     /// the cap. Returns how many unfinished dialogs were dropped.
     mutating func sweep(now: Double, force: Bool = false) -> Int {

@@ -23,58 +23,282 @@ struct TurnFields: JSONVisitor {
     mutating func visit(_ v: JSONValue, _ path: JSONPath) {
         switch path.depth {
         case 1:
-            guard let k = path.key(0) else { return }
-            switch k.count {
-            case 7:
-                if b.equals(k, "call_id") { callID = v } else if b.equals(k, "ttft_ms") { ttft = v }
-            case 5: if b.equals(k, "error") { error = v }
-            case 9: if b.equals(k, "timestamp") { timestamp = v }
-            case 10:
-                if b.equals(k, "turn_index") {
-                    sawTurnIndex = true
-                } else if b.equals(k, "latency_ms") {
-                    sawLatency = v.kind == .object
-                }
-            case 14:
-                if b.equals(k, "asr_confidence") {
-                    asr = v
-                } else if b.equals(k, "task_completed") {
-                    taskCompleted = v
-                }
-            case 15: if b.equals(k, "user_transcript") { transcript = v }
-            case 16: if b.equals(k, "first_partial_ms") { firstPartial = v }
-            default: break
-            }
+            if let k = path.key(0) { visitTop(k, v) }
         case 2:
             guard let parent = path.key(0) else { return }
             if let k = path.key(1), b.equals(parent, "latency_ms") {
-                switch k.count {
-                case 3:
-                    if b.equals(k, "stt") {
-                        stt = v
-                    } else if b.equals(k, "llm") {
-                        llm = v
-                    } else if b.equals(k, "tts") {
-                        tts = v
-                    }
-                case 4: if b.equals(k, "ttft") { ttft = v }
-                case 5: if b.equals(k, "total") { total = v }
-                case 13: if b.equals(k, "first_partial") { firstPartial = v }
-                default: break
-                }
-            } else if path.key(1) == nil, v.kind == .object, b.equals(parent, "tool_calls") {
-                tools += 1
+                visitLatency(k, v)
+            } else if path.key(1) == nil, b.equals(parent, "tool_calls") {
+                visitToolElement(v)
             }
         case 3:
-            if tools > 0, tools <= 64, path.key(1) == nil, let k = path.key(2),
-                b.equals(k, "success"),
+            if path.key(1) == nil, let k = path.key(2), b.equals(k, "success"),
                 let parent = path.key(0), b.equals(parent, "tool_calls")
             {
-                let bit: UInt64 = 1 << UInt64(tools - 1)
-                toolSuccessKnown |= bit
-                if b.bool(v) == true { toolSuccess |= bit }
+                visitToolSuccess(v)
             }
         default: break
+        }
+    }
+
+    // The per-key rules, shared by the visitor above and the fast path below so the two
+    // cannot drift apart.
+
+    /// A value under a top-level key.
+    @inline(__always)
+    mutating func visitTop(_ k: Span, _ v: JSONValue) {
+        switch k.count {
+        case 7:
+            if b.equals(k, "call_id") { callID = v } else if b.equals(k, "ttft_ms") { ttft = v }
+        case 5: if b.equals(k, "error") { error = v }
+        case 9: if b.equals(k, "timestamp") { timestamp = v }
+        case 10:
+            if b.equals(k, "turn_index") {
+                sawTurnIndex = true
+            } else if b.equals(k, "latency_ms") {
+                sawLatency = v.kind == .object
+            }
+        case 14:
+            if b.equals(k, "asr_confidence") {
+                asr = v
+            } else if b.equals(k, "task_completed") {
+                taskCompleted = v
+            }
+        case 15: if b.equals(k, "user_transcript") { transcript = v }
+        case 16: if b.equals(k, "first_partial_ms") { firstPartial = v }
+        default: break
+        }
+    }
+
+    /// A member of the `latency_ms` object.
+    @inline(__always)
+    mutating func visitLatency(_ k: Span, _ v: JSONValue) {
+        switch k.count {
+        case 3:
+            if b.equals(k, "stt") {
+                stt = v
+            } else if b.equals(k, "llm") {
+                llm = v
+            } else if b.equals(k, "tts") {
+                tts = v
+            }
+        case 4: if b.equals(k, "ttft") { ttft = v }
+        case 5: if b.equals(k, "total") { total = v }
+        case 13: if b.equals(k, "first_partial") { firstPartial = v }
+        default: break
+        }
+    }
+
+    /// An element of the `tool_calls` array: each object is one call.
+    @inline(__always)
+    mutating func visitToolElement(_ v: JSONValue) {
+        if v.kind == .object { tools += 1 }
+    }
+
+    /// The `success` member of the current tool call.
+    @inline(__always)
+    mutating func visitToolSuccess(_ v: JSONValue) {
+        guard tools > 0, tools <= 64 else { return }
+        let bit: UInt64 = 1 << UInt64(tools - 1)
+        toolSuccessKnown |= bit
+        if b.bool(v) == true { toolSuccess |= bit }
+    }
+}
+
+extension TurnFields {
+    /// A direct walk over a turn record that goes straight to the few keys it reads instead
+    /// of reporting every value to `visit`: the same grammar as `JSONScanner.scan`, the same
+    /// per-key rules. Nested values it does not read are skipped by `skipContainer` (with the
+    /// depth budget they would have had in the whole document). Returns false on anything
+    /// it does not handle, or malformed text; the caller then starts over with the scanner,
+    /// which settles what the line is. So when this returns true the fields equal what the
+    /// scanner and `visit` would have found.
+    mutating func scanFast() -> Bool {
+        guard let p = b.baseAddress else { return false }
+        let n = b.count
+        guard n < Int(Int32.max) else { return false }
+        var i = JSONScanner.skipSpace(p, 0, n)
+        guard i < n, p[i] == ASCII.lbrace else { return false }
+        i = JSONScanner.skipSpace(p, i + 1, n)
+        while true {
+            guard let (key, at) = Self.member(p, i, n) else { return false }
+            i = at
+            let c = p[i]
+            if c == ASCII.lbrace || c == ASCII.lbracket {
+                let v = JSONValue(
+                    kind: c == ASCII.lbrace ? .object : .array, span: Span(i, i + 1), escaped: false
+                )
+                visitTop(key, v)
+                let end: Int?
+                if c == ASCII.lbrace, b.equals(key, "latency_ms") {
+                    end = latencyObject(p, i, n)
+                } else if c == ASCII.lbracket, b.equals(key, "tool_calls") {
+                    end = toolArray(p, i, n)
+                } else {
+                    end = skipContainer(p, i, n, depth: 1)
+                }
+                guard let e = end else { return false }
+                i = e
+            } else {
+                guard let (v, e) = JSONScanner.scalar(b, i) else { return false }
+                visitTop(key, v)
+                i = e
+            }
+            i = JSONScanner.skipSpace(p, i, n)
+            guard i < n else { return false }
+            if p[i] == ASCII.comma {
+                i = JSONScanner.skipSpace(p, i + 1, n)
+                continue
+            }
+            return p[i] == ASCII.rbrace
+        }
+    }
+
+    /// `"key" :` then white space: the key and the index of the value's first byte.
+    @inline(__always)
+    private static func member(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (Span, Int)? {
+        guard start < n, p[start] == ASCII.quote,
+            let (end, _) = JSONScanner.stringEnd(p, start + 1, n)
+        else { return nil }
+        var i = end + 1
+        while i < n, p[i] == ASCII.space || p[i] == ASCII.tab { i += 1 }
+        guard i < n, p[i] == ASCII.colon else { return nil }
+        i = JSONScanner.skipSpace(p, i + 1, n)
+        guard i < n else { return nil }
+        return (Span(start + 1, end), i)
+    }
+
+    /// The scanner's grammar without a visitor: the index past the container at `start`, or
+    /// nil when it is malformed or opens deeper than `JSONScanner.maxDepth` would allow.
+    private func skipContainer(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, depth: Int)
+        -> Int?
+    {
+        guard depth < JSONScanner.maxDepth else { return nil }
+        let close = p[start] == ASCII.lbracket ? ASCII.rbracket : ASCII.rbrace
+        var i = JSONScanner.skipSpace(p, start + 1, n)
+        guard i < n else { return nil }
+        if p[i] == close { return i + 1 }
+        while true {
+            if close == ASCII.rbrace {
+                guard let (_, at) = Self.member(p, i, n) else { return nil }
+                i = at
+            }
+            let c = p[i]
+            if c == ASCII.lbrace || c == ASCII.lbracket {
+                guard let e = skipContainer(p, i, n, depth: depth + 1) else { return nil }
+                i = e
+            } else {
+                guard let (_, e) = JSONScanner.scalar(b, i) else { return nil }
+                i = e
+            }
+            i = JSONScanner.skipSpace(p, i, n)
+            guard i < n else { return nil }
+            if p[i] == ASCII.comma {
+                i = JSONScanner.skipSpace(p, i + 1, n)
+                guard i < n else { return nil }
+                continue
+            }
+            return p[i] == close ? i + 1 : nil
+        }
+    }
+
+    /// The `latency_ms` object at `start`; the index past it.
+    private mutating func latencyObject(
+        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int
+    ) -> Int? {
+        var i = JSONScanner.skipSpace(p, start + 1, n)
+        guard i < n else { return nil }
+        if p[i] == ASCII.rbrace { return i + 1 }
+        while true {
+            guard let (key, at) = Self.member(p, i, n) else { return nil }
+            i = at
+            let c = p[i]
+            if c == ASCII.lbrace || c == ASCII.lbracket {
+                visitLatency(
+                    key,
+                    JSONValue(
+                        kind: c == ASCII.lbrace ? .object : .array, span: Span(i, i + 1),
+                        escaped: false))
+                guard let e = skipContainer(p, i, n, depth: 2) else { return nil }
+                i = e
+            } else {
+                guard let (v, e) = JSONScanner.scalar(b, i) else { return nil }
+                visitLatency(key, v)
+                i = e
+            }
+            i = JSONScanner.skipSpace(p, i, n)
+            guard i < n else { return nil }
+            if p[i] == ASCII.comma {
+                i = JSONScanner.skipSpace(p, i + 1, n)
+                continue
+            }
+            return p[i] == ASCII.rbrace ? i + 1 : nil
+        }
+    }
+
+    /// The `tool_calls` array at `start`; the index past it.
+    private mutating func toolArray(
+        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int
+    ) -> Int? {
+        var i = JSONScanner.skipSpace(p, start + 1, n)
+        guard i < n else { return nil }
+        if p[i] == ASCII.rbracket { return i + 1 }
+        while true {
+            let c = p[i]
+            if c == ASCII.lbrace {
+                visitToolElement(JSONValue(kind: .object, span: Span(i, i + 1), escaped: false))
+                guard let e = toolObject(p, i, n) else { return nil }
+                i = e
+            } else if c == ASCII.lbracket {
+                guard let e = skipContainer(p, i, n, depth: 2) else { return nil }
+                i = e
+            } else {
+                guard let (_, e) = JSONScanner.scalar(b, i) else { return nil }
+                i = e
+            }
+            i = JSONScanner.skipSpace(p, i, n)
+            guard i < n else { return nil }
+            if p[i] == ASCII.comma {
+                i = JSONScanner.skipSpace(p, i + 1, n)
+                guard i < n else { return nil }
+                continue
+            }
+            return p[i] == ASCII.rbracket ? i + 1 : nil
+        }
+    }
+
+    /// One tool call object at `start`; the index past it.
+    private mutating func toolObject(
+        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int
+    ) -> Int? {
+        var i = JSONScanner.skipSpace(p, start + 1, n)
+        guard i < n else { return nil }
+        if p[i] == ASCII.rbrace { return i + 1 }
+        while true {
+            guard let (key, at) = Self.member(p, i, n) else { return nil }
+            i = at
+            let c = p[i]
+            if c == ASCII.lbrace || c == ASCII.lbracket {
+                if b.equals(key, "success") {
+                    visitToolSuccess(
+                        JSONValue(
+                            kind: c == ASCII.lbrace ? .object : .array, span: Span(i, i + 1),
+                            escaped: false))
+                }
+                guard let e = skipContainer(p, i, n, depth: 3) else { return nil }
+                i = e
+            } else {
+                guard let (v, e) = JSONScanner.scalar(b, i) else { return nil }
+                if b.equals(key, "success") { visitToolSuccess(v) }
+                i = e
+            }
+            i = JSONScanner.skipSpace(p, i, n)
+            guard i < n else { return nil }
+            if p[i] == ASCII.comma {
+                i = JSONScanner.skipSpace(p, i + 1, n)
+                continue
+            }
+            return p[i] == ASCII.rbrace ? i + 1 : nil
         }
     }
 }
@@ -85,7 +309,10 @@ extension LineParser {
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
         var f = TurnFields(b)
-        guard scanner.scan(b, &f) != nil else { return nil }
+        if !f.scanFast() {
+            f = TurnFields(b)
+            guard scanner.scan(b, &f) != nil else { return nil }
+        }
         // Both keys make a turn record (as detection requires); a forced format takes either.
         guard
             (f.sawTurnIndex && f.sawLatency)

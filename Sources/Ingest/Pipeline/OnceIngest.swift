@@ -34,44 +34,82 @@ public enum OnceIngest {
         progress: (@Sendable (String, UInt64, UInt64) -> Void)? = nil
     ) -> Result {
         let engine = HealthEngine(playbook: playbook, config: health)
+        let arrival = Date().timeIntervalSince1970
+        var reports: [SourceReport] = []
+        let workers = ChunkedTurnReader.workerCount()
+        // Sources one after another, so events reach the engine in the same order as ever.
+        for spec in specs {
+            let name = spec.displayName
+            var sourceProgress: (@Sendable (UInt64, UInt64) -> Void)?
+            if let p = progress { sourceProgress = { read, size in p(name, read, size) } }
+            let forced = spec.format.flatMap(LogFormat.init(rawValue:))
+            if case .file(let path) = spec.kind, workers >= 2,
+                forced == .turns || (forced == nil && ChunkedTurnReader.startsWithTurnRecord(path: path))
+            {
+                reports.append(
+                    ChunkedTurnReader.run(
+                        path: path, name: spec.displayName, format: forced, context: context,
+                        arrival: arrival, workers: workers, progress: sourceProgress
+                    ) { events in
+                        for i in events.indices { engine.ingest(events[i]) }
+                    }.report)
+            } else {
+                reports.append(
+                    pipelined(spec, context: context, arrival: arrival, engine: engine, progress: sourceProgress))
+            }
+        }
+        let at = engine.newestEventTime ?? arrival
+        let counters = IngestCounters(
+            lines: reports.reduce(0) { $0 + $1.lines }, parsed: reports.reduce(0) { $0 + $1.parsed },
+            unparsed: reports.reduce(0) { $0 + $1.unparsed }, dropped: 0)
+        return Result(snapshot: engine.evaluate(at: at), counters: counters, sources: reports)
+    }
+
+    /// One source read and parsed on a second thread while this one feeds the engine.
+    static func pipelined(
+        _ spec: SourceSpec, context: ParseContext, arrival: Double, engine: HealthEngine,
+        progress: (@Sendable (UInt64, UInt64) -> Void)?
+    ) -> SourceReport {
         let pipe = EventPipe()
         let box = ReportBox()
-        let arrival = Date().timeIntervalSince1970
-        // Producer: read and parse every source in order, handing events over in batches.
+        // Producer: read and parse the source, handing events over in batches.
         let producer = Thread {
             var events: [NormalizedEvent] = []
-            events.reserveCapacity(batchSize)
-            for spec in specs {
-                let parser = LineParser(forcedFormat: spec.format.flatMap(LogFormat.init(rawValue:)), context: context)
-                var report = SourceReport(name: spec.displayName)
-                let feed: (UnsafeBufferPointer<UInt8>, Bool) -> Void = { line, truncated in
-                    report.lines += 1
-                    if truncated { report.truncated += 1 }
-                    if parser.parse(line, arrivalTime: arrival, into: &events) == .unparsed {
-                        report.unparsed += 1
+            events.reserveCapacity(batchSize + 80)
+            let parser = LineParser(forcedFormat: spec.format.flatMap(LogFormat.init(rawValue:)), context: context)
+            var report = SourceReport(name: spec.displayName)
+            let feed: (UnsafeBufferPointer<UInt8>, Bool) -> Void = { line, truncated in
+                report.lines += 1
+                if truncated { report.truncated += 1 }
+                if parser.parse(line, arrivalTime: arrival, into: &events) == .unparsed {
+                    report.unparsed += 1
+                } else {
+                    report.parsed += 1
+                }
+                if events.count >= batchSize {
+                    pipe.put(events)
+                    if let reused = pipe.spare() {
+                        events = reused
                     } else {
-                        report.parsed += 1
-                    }
-                    if events.count >= batchSize {
-                        pipe.put(events)
-                        events.removeAll(keepingCapacity: true)
+                        events = []
+                        events.reserveCapacity(batchSize + 80)
                     }
                 }
-                do {
-                    switch spec.kind {
-                    case .file(let path):
-                        _ = try readWholeFile(path: path, progress: progress.map { p in { p(spec.displayName, $0, $1) } }, feed)
-                    case .stdin:
-                        try readStream(fd: 0, feed)
-                    case .command(let cmd):
-                        try readCommandOnce(cmd, feed)
-                    }
-                } catch {
-                    report.error = String(describing: error)
-                }
-                parser.flush(into: &events)
-                box.reports.append(report)
             }
+            do {
+                switch spec.kind {
+                case .file(let path):
+                    _ = try readWholeFile(path: path, progress: progress, feed)
+                case .stdin:
+                    try readStream(fd: 0, feed)
+                case .command(let cmd):
+                    try readCommandOnce(cmd, feed)
+                }
+            } catch {
+                report.error = String(describing: error)
+            }
+            parser.flush(into: &events)
+            box.reports.append(report)
             if !events.isEmpty { pipe.put(events) }
             pipe.close()
         }
@@ -79,14 +117,13 @@ public enum OnceIngest {
         producer.start()
         // Consumer: this thread feeds the health engine.
         while let batch = pipe.take() {
-            for e in batch { engine.ingest(e) }
+            // Borrowed from the buffer: iterating the array copied every event.
+            batch.withUnsafeBufferPointer { events in
+                for i in events.indices { engine.ingest(events[i]) }
+            }
+            pipe.recycle(batch)
         }
-        let reports = box.reports
-        let at = engine.newestEventTime ?? arrival
-        let counters = IngestCounters(
-            lines: reports.reduce(0) { $0 + $1.lines }, parsed: reports.reduce(0) { $0 + $1.parsed },
-            unparsed: reports.reduce(0) { $0 + $1.unparsed }, dropped: 0)
-        return Result(snapshot: engine.evaluate(at: at), counters: counters, sources: reports)
+        return box.reports[0]
     }
 
     /// Reads a descriptor to its end, line by line.
