@@ -76,3 +76,19 @@ struct GuidanceTests {
         #expect(Guidance.nags(h.state).isEmpty)
     }
 }
+
+@Suite("Recent changes against the first critical alert")
+struct RecentChangesTests {
+    @Test func changesArePlacedAgainstTheFirstCritical() throws {
+        var h = Harness()
+        try h.run(.change("Prompt v42 rolled out", at: Timestamp(ms: h.clock.ms - 600_000)))
+        try h.run(.alert(stack: .intelligence, trunk: nil, from: "ok", to: "warning", message: "warn"), as: "dialtone")
+        try h.run(.alert(stack: .intelligence, trunk: nil, from: "warning", to: "critical", message: "crit"), as: "dialtone")
+        try h.run(.change("Rolled back prompt v42", at: nil))
+        let list = Guidance.changesNearOutage(h.state)
+        #expect(list.map { $0.event.text("text") } == ["Rolled back prompt v42", "Prompt v42 rolled out"])
+        #expect(list[1].secondsBeforeCritical == Int64(600 + 180))
+        #expect(list[1].text.hasSuffix("(13m 00s before the first critical alert)"))
+        #expect(list[0].text.hasSuffix("after the first critical alert)"))
+    }
+}

@@ -52,3 +52,18 @@ struct EvidenceTests {
         #expect(s?.level == expected)
     }
 }
+
+@Suite("Status update draft")
+struct StatusDraftTests {
+    @Test func draftCarriesStatusImpactKnowledgeAndNextUpdate() throws {
+        let t = EvidenceTests()
+        var pb = t.playbook()
+        pb.stacks = [StackInfo(id: .telephony, name: "Telephony", targetResolutionMinutes: 5)]
+        var s = IncidentState(id: "x")
+        let t0 = Timestamp(year: 2026, month: 11, day: 21, hour: 3)
+        s.apply(JournalEvent(id: "A", recordedAt: t0, actor: "a", kind: .opened, payload: ["title": "t", "playbook": "t", "severity": 2]))
+        s.apply(JournalEvent(id: "B", recordedAt: t0, actor: "a", kind: .milestone, payload: ["milestone": "root_cause_identified", "stack": "telephony"]))
+        let text = Evidence.statusUpdateDraft(state: s, playbook: pb, snapshot: t.snapshot(answered: 60, of: 100), now: Timestamp(ms: t0.ms + 60_000))
+        #expect(text == "Status: identified. Impact so far: about 40% of calls affected. What we know: the problem is in the telephony layer. What we are doing: working through the runbook to restore service. Next update by 03:31 UTC.")
+    }
+}
