@@ -9,6 +9,7 @@ struct Dialtone: ParsableCommand {
         subcommands: [
             OpenCommand.self,
             ConsoleAttachCommand.self,
+            DemoCommand.self,
             WatchCommand.self,
             SimulateCommand.self,
             NewCommand.self,
