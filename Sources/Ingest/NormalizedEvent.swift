@@ -53,6 +53,9 @@ public struct NormalizedEvent: Sendable, Equatable {
         }
     }
 
+    /// Whether trunk, codec or summary is set (the health engine skips all three otherwise).
+    var hasRareFields: Bool { rare != nil }
+
     /// Copy-on-write for the out-of-line fields.
     private mutating func updateRare(_ change: (RareFields) -> Void) {
         if rare == nil {

@@ -101,7 +101,14 @@ public final class HealthEngine {
         }
     }
 
-    @inline(__always) private func sliceOf(_ t: Double) -> Int { Int((t / slice).rounded(.down)) }
+    /// `Int((t / slice).rounded(.down))` without a call into libm: the conversion truncates
+    /// toward zero, one below for a negative fraction. Every caller passes |t| <= 1e12, so the
+    /// quotient fits an Int.
+    @inline(__always) private func sliceOf(_ t: Double) -> Int {
+        let x = t / slice
+        let i = Int(x)
+        return Double(i) > x ? i - 1 : i
+    }
 
     // MARK: Ingest (hot path)
 
@@ -109,7 +116,18 @@ public final class HealthEngine {
     /// holds it; older ones are counted in `lateEvents`. O(samples) work, no allocation except
     /// on a new trunk, a slice's first histogram, or a failed call's log entry.
     public func ingest(_ e: NormalizedEvent) {
-        let t = e.time
+        withUnsafePointer(to: e) { ingest(at: $0) }
+    }
+
+    /// Adds events in order, as `ingest(_:)` one by one would, reading them in place (copying
+    /// each event out of the buffer cost a retain and release of its strings).
+    func ingest(_ events: UnsafeBufferPointer<NormalizedEvent>) {
+        guard let base = events.baseAddress else { return }
+        for i in 0..<events.count { ingest(at: base + i) }
+    }
+
+    private func ingest(at p: UnsafePointer<NormalizedEvent>) {
+        let t = p.pointee.time
         // 1e12 s is ~31,000 years: anything beyond is a broken timestamp, not an event time.
         guard t.isFinite, abs(t) < 1e12 else {
             rejectedEvents += 1
@@ -127,9 +145,10 @@ public final class HealthEngine {
         if let n = newestEventTime { if t > n { newestEventTime = t } } else { newestEventTime = t }
 
         var mask: UInt8 = 0
-        if let st = e.stack { mask |= 1 << Self.scopeIndex(st) }
+        let stack = p.pointee.stack
+        if let st = stack { mask |= 1 << Self.scopeIndex(st) }
         var failed: UInt8 = 0
-        let samples = e.samples
+        let samples = p.pointee.samples
         for i in 0..<samples.count {
             let (sig, v) = samples[i]
             let o = signals.of(sig)
@@ -139,13 +158,16 @@ public final class HealthEngine {
             if fs >= 0 && v > 0 { failed |= 1 << UInt8(fs) }
         }
         main.markActive(slot: slot, mask: mask)
-        if let trunk = e.trunk, !trunk.isEmpty { ingestTrunk(trunk, e, slice: s) }
-        if let c = e.codec, !c.isEmpty {
-            let upper = c.utf8.contains { $0 >= 97 && $0 <= 122 } ? c.uppercased() : c
-            codecs.note(callID: e.callID, trunk: e.trunk, codec: upper, time: t)
+        if p.pointee.hasRareFields {
+            let e = p.pointee
+            if let trunk = e.trunk, !trunk.isEmpty { ingestTrunk(trunk, e, slice: s) }
+            if let c = e.codec, !c.isEmpty {
+                let upper = c.utf8.contains { $0 >= 97 && $0 <= 122 } ? c.uppercased() : c
+                codecs.note(callID: e.callID, trunk: e.trunk, codec: upper, time: t)
+            }
         }
-        if e.level >= .error, let st = e.stack { failed |= 1 << UInt8(Self.scopeIndex(st)) }
-        if failed != 0 { recordFailure(e, stacks: failed) }
+        if p.pointee.level >= .error, let st = stack { failed |= 1 << UInt8(Self.scopeIndex(st)) }
+        if failed != 0 { recordFailure(p.pointee, stacks: failed) }
     }
 
     private static func scopeIndex(_ st: StackID) -> Int {

@@ -148,7 +148,11 @@ struct SliceRing {
     }
 
     private mutating func record(_ h: Int, _ scaled: Double) {
-        let v = UInt64(min(max(scaled, 0), Self.maxScaled).rounded())
+        // `UInt64(c.rounded())` (halves away from zero) without a call into libm: for
+        // 0 <= c < 2^52 the conversion is the floor and `c - floor` is exact.
+        let c = min(max(scaled, 0), Self.maxScaled)
+        let whole = UInt64(c)
+        let v = c - Double(whole) >= 0.5 ? whole + 1 : whole
         // Through a buffer pointer: indexing the optional array directly copied the histogram
         // (a retain and release per sample) before recording into it.
         let template = emptyHistogram

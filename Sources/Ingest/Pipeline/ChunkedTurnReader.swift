@@ -59,44 +59,64 @@ enum ChunkedTurnReader {
     static func run(
         path: String, name: String, format: LogFormat?, context: ParseContext, arrival: Double,
         workers: Int,
-        chunkBytes: Int = defaultChunkBytes, progress: (@Sendable (UInt64, UInt64) -> Void)?,
+        chunkBytes: Int = defaultChunkBytes, mapped: Bool = true,
+        progress: (@Sendable (UInt64, UInt64) -> Void)?,
         ingest: (UnsafeBufferPointer<NormalizedEvent>) -> Void
     ) -> Outcome {
         let queue = ChunkQueue(maxInFlight: 2 * workers + 2)
         let readerReport = ReportBox()
         readerReport.reports = [SourceReport(name: name)]
+        let file = mapped ? MappedFile(path: path) : nil
+        let runBytes = max(1, chunkBytes)
+        let runCount = file.map { ($0.size + runBytes - 1) / runBytes } ?? 0
 
-        let reader = Thread {
-            var report = SourceReport(name: name)
-            var next = 0
-            var chunk = queue.fresh(index: next, capacity: chunkBytes)
-            do {
-                _ = try readWholeFile(path: path, progress: progress) { line, truncated in
-                    report.lines += 1
-                    if truncated { report.truncated += 1 }
-                    chunk.bytes.append(contentsOf: line)
-                    chunk.ends.append(chunk.bytes.count)
-                    if chunk.bytes.count >= chunkBytes {
-                        queue.submit(chunk)
-                        next += 1
-                        chunk = queue.fresh(index: next, capacity: chunkBytes)
+        if file != nil {
+            // No reader thread: each worker cuts its own run out of the mapping.
+            queue.preset(total: runCount)
+        } else {
+            let reader = Thread {
+                var report = SourceReport(name: name)
+                var next = 0
+                var chunk = queue.fresh(index: next, capacity: chunkBytes)
+                do {
+                    _ = try readWholeFile(path: path, progress: progress) { line, truncated in
+                        report.lines += 1
+                        if truncated { report.truncated += 1 }
+                        chunk.bytes.append(contentsOf: line)
+                        chunk.ends.append(chunk.bytes.count)
+                        if chunk.bytes.count >= chunkBytes {
+                            queue.submit(chunk)
+                            next += 1
+                            chunk = queue.fresh(index: next, capacity: chunkBytes)
+                        }
                     }
+                } catch {
+                    report.error = String(describing: error)
                 }
-            } catch {
-                report.error = String(describing: error)
+                if !chunk.ends.isEmpty { queue.submit(chunk) }
+                readerReport.reports = [report]
+                queue.close()
             }
-            if !chunk.ends.isEmpty { queue.submit(chunk) }
-            readerReport.reports = [report]
-            queue.close()
+            reader.stackSize = 8 << 20
+            reader.name = "dialtone-read"
+            reader.start()
         }
-        reader.stackSize = 8 << 20
-        reader.name = "dialtone-read"
-        reader.start()
 
         for _ in 0..<workers {
             let worker = Thread {
                 var parser = LineParser(forcedFormat: format, context: context)
-                while let c = queue.nextWork() {
+                while true {
+                    let next: LineChunk?
+                    if let file {
+                        next = queue.claim().map { k in
+                            let c = queue.fresh(index: k, capacity: 0)
+                            c.cut(file, run: k, runBytes: runBytes, runCount: runCount)
+                            return c
+                        }
+                    } else {
+                        next = queue.nextWork()
+                    }
+                    guard let c = next else { break }
                     // Every run starts as if the lines before it were turn records.
                     if !parser.inTurnStream {
                         parser = LineParser(forcedFormat: format, context: context)
@@ -109,7 +129,7 @@ enum ChunkedTurnReader {
                     var events = c.events
                     c.events = []
                     events.removeAll(keepingCapacity: true)
-                    events.reserveCapacity(2 * c.ends.count + 8)
+                    events.reserveCapacity(2 * max(c.ends.count, (c.hi - c.lo) >> 8) + 8)
                     var parsed = 0
                     c.eachLine { line in
                         if parser.parse(line, arrivalTime: arrival, into: &events) == .unparsed {
@@ -142,6 +162,8 @@ enum ChunkedTurnReader {
         var unparsed = 0
         var k = 0
         var rerun = 0
+        var lines = 0
+        var truncated = 0
         while let c = queue.result(k) {
             if inStream && c.endsInTurnStream
                 && LineParser.chunkAgrees(
@@ -169,6 +191,12 @@ enum ChunkedTurnReader {
                 inStream = inOrder.inTurnStream
                 events.withUnsafeBufferPointer { ingest($0) }
             }
+            if let file {
+                lines += c.lines
+                truncated += c.truncated
+                file.release(below: c.hi)
+                progress?(UInt64(c.hi), UInt64(file.size))
+            }
             queue.consumed(c)
             k += 1
         }
@@ -177,6 +205,13 @@ enum ChunkedTurnReader {
         if !flushed.isEmpty { flushed.withUnsafeBufferPointer { ingest($0) } }
         queue.waitForReader()
         var report = readerReport.reports[0]
+        if let file {
+            report.lines = lines
+            report.truncated = truncated
+            if file.truncatedWhileReading {
+                report.error = "\(path): file shrank while being read; its end was read as zeros"
+            }
+        }
         report.parsed = parsed
         report.unparsed = unparsed
         return Outcome(report: report, rerunChunks: rerun)
@@ -193,14 +228,22 @@ enum ChunkedTurnReader {
     final class ReportBox: @unchecked Sendable { var reports: [SourceReport] = [] }
 }
 
-/// A run of complete lines copied out of the reader's buffer, and what a worker made of it.
-/// Owned by one thread at a time (reader, then a worker, then the ingesting thread); the
-/// queue's lock orders the hand-overs.
+/// A run of complete lines, and what a worker made of it: either copied out of the reader's
+/// buffer (`bytes`, `ends`), or a byte range of a mapped file (`file`, `lo`, `hi`) that is cut
+/// into lines when read. Owned by one thread at a time (reader, then a worker, then the
+/// ingesting thread); the queue's lock orders the hand-overs.
 final class LineChunk: @unchecked Sendable {
     var index: Int
     var bytes: [UInt8] = []
     /// End offset of each line in `bytes`.
     var ends: [Int] = []
+    var file: MappedFile?
+    /// The run's lines start at `lo` and end before `hi` (offsets in `file`).
+    var lo = 0
+    var hi = 0
+    /// Lines in a mapped run, and how many of them were cut at `maxLineBytes`.
+    var lines = 0
+    var truncated = 0
     var events: [NormalizedEvent] = []
     var parsed = 0
     var unparsed = 0
@@ -209,9 +252,12 @@ final class LineChunk: @unchecked Sendable {
     var endState = LineParser.TimeState()
     var endsInTurnStream = false
 
+    /// The longest line delivered whole, as `readWholeFile` has it.
+    static let maxLineBytes = 1 << 20
+
     init(index: Int, capacity: Int) {
         self.index = index
-        bytes.reserveCapacity(capacity + 4096)
+        if capacity > 0 { bytes.reserveCapacity(capacity + 4096) }
     }
 
     /// Ready for another run, keeping the buffers' capacity.
@@ -219,6 +265,11 @@ final class LineChunk: @unchecked Sendable {
         self.index = index
         bytes.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
+        file = nil
+        lo = 0
+        hi = 0
+        lines = 0
+        truncated = 0
         parsed = 0
         unparsed = 0
         stampCalls = 0
@@ -227,7 +278,86 @@ final class LineChunk: @unchecked Sendable {
         endsInTurnStream = false
     }
 
+    /// Makes this run `run` of `file` cut every `runBytes`: the lines that start in the run's
+    /// window. A window's first line starts after the first newline at or after the byte
+    /// before the window (the first window starts the file); a window with no newline holds
+    /// no line start and is empty, its bytes belonging to the line an earlier run holds. So
+    /// every line is in exactly one run, and finding a run's ends costs at most a window's
+    /// scan per window it spans.
+    func cut(_ file: MappedFile, run k: Int, runBytes: Int, runCount: Int) {
+        self.file = file
+        guard let start = Self.lineStart(file, window: k, runBytes: runBytes) else {
+            lo = 0
+            hi = 0
+            lines = 0
+            return
+        }
+        var j = k + 1
+        var end = file.size
+        while j < runCount {
+            if let s = Self.lineStart(file, window: j, runBytes: runBytes) {
+                end = s
+                break
+            }
+            j += 1
+        }
+        lo = start
+        hi = end
+    }
+
+    /// The offset of the first line starting in window `k`, or nil when none does.
+    static func lineStart(_ file: MappedFile, window k: Int, runBytes: Int) -> Int? {
+        if k == 0 { return 0 }
+        let from = k * runBytes - 1
+        let to = min((k + 1) * runBytes - 1, file.size)
+        guard from < to else { return nil }
+        guard let hit = memchr(file.base + from, 0x0A, to - from) else { return nil }
+        let at = UnsafeRawPointer(file.base).distance(to: UnsafeRawPointer(hit))
+        return at + 1
+    }
+
+    /// The lines in `base[lo..<hi]` by `LineSplitter`'s rules: a newline ends a line and one
+    /// carriage return before it is dropped; a line over `maxLineBytes` is cut there (its
+    /// carriage return kept) and marked; bytes after the last newline are a last line.
+    @inline(__always)
+    static func split(
+        _ base: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int,
+        _ body: (UnsafeBufferPointer<UInt8>, Bool) -> Void
+    ) {
+        var p = lo
+        while p < hi {
+            let end: Int
+            if let hit = memchr(base + p, 0x0A, hi - p) {
+                end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+            } else {
+                end = hi
+            }
+            let length = end - p
+            if length > maxLineBytes {
+                body(UnsafeBufferPointer(start: base + p, count: maxLineBytes), true)
+            } else {
+                var n = length
+                if n > 0 && base[p + n - 1] == 0x0D { n -= 1 }
+                body(UnsafeBufferPointer(start: base + p, count: n), false)
+            }
+            p = end + 1
+        }
+    }
+
     func eachLine(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if let file {
+            // Counted on the way (the worker's pass; a pass redone in order counts the same).
+            var n = 0
+            var cut = 0
+            Self.split(file.base, lo, hi) { line, t in
+                n += 1
+                if t { cut += 1 }
+                body(line)
+            }
+            lines = n
+            truncated = cut
+            return
+        }
         bytes.withUnsafeBufferPointer { buf in
             var lo = 0
             for end in ends {
@@ -249,6 +379,9 @@ final class ChunkQueue: @unchecked Sendable {
     private var submitted = 0
     private var inFlight = 0
     private var closed = false
+    /// Mapped runs: the next run index to hand out, and how many there are.
+    private var nextClaim = 0
+    private var total = 0
     private let maxInFlight: Int
 
     init(maxInFlight: Int) { self.maxInFlight = max(2, maxInFlight) }
@@ -261,6 +394,29 @@ final class ChunkQueue: @unchecked Sendable {
         inFlight += 1
         cond.broadcast()
         cond.unlock()
+    }
+
+    /// A mapped file: `total` runs, cut by the workers themselves (`claim`), none by a reader.
+    func preset(total: Int) {
+        cond.lock()
+        self.total = total
+        submitted = total
+        closed = true
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    /// The next mapped run to cut and parse, once fewer than `maxInFlight` are out; nil when
+    /// all were handed out.
+    func claim() -> Int? {
+        cond.lock()
+        defer { cond.unlock() }
+        while nextClaim < total && inFlight >= maxInFlight { cond.wait() }
+        guard nextClaim < total else { return nil }
+        let k = nextClaim
+        nextClaim += 1
+        inFlight += 1
+        return k
     }
 
     func close() {

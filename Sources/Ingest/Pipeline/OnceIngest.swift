@@ -50,9 +50,7 @@ public enum OnceIngest {
                     ChunkedTurnReader.run(
                         path: path, name: spec.displayName, format: forced, context: context,
                         arrival: arrival, workers: workers, progress: sourceProgress
-                    ) { events in
-                        for i in events.indices { engine.ingest(events[i]) }
-                    }.report)
+                    ) { events in engine.ingest(events) }.report)
             } else {
                 reports.append(
                     pipelined(spec, context: context, arrival: arrival, engine: engine, progress: sourceProgress))
@@ -118,9 +116,7 @@ public enum OnceIngest {
         // Consumer: this thread feeds the health engine.
         while let batch = pipe.take() {
             // Borrowed from the buffer: iterating the array copied every event.
-            batch.withUnsafeBufferPointer { events in
-                for i in events.indices { engine.ingest(events[i]) }
-            }
+            batch.withUnsafeBufferPointer { engine.ingest($0) }
             pipe.recycle(batch)
         }
         return box.reports[0]
