@@ -248,7 +248,9 @@ struct SliceRing {
         case .rate:
             return Reading(value: n > 0 || scopeLive ? Double(n) / max(rateMinutes, 1e-9) : nil, samples: n)
         case .ratio:
-            return Reading(value: n > 0 && sum > 0 ? 100 * aux / sum : nil, samples: n)
+            // A window edge can split a call: its answer inside, its attempt just outside. The
+            // ratio is a share of calls, so it is capped at 100%.
+            return Reading(value: n > 0 && sum > 0 ? min(100, 100 * aux / sum) : nil, samples: n)
         case .shareBelow:
             return Reading(value: n > 0 ? 100 * aux / Double(n) : nil, samples: n)
         case .mean:

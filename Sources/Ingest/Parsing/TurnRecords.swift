@@ -361,6 +361,8 @@ extension LineParser {
                 extra.append(.llmError, 1)
             } else if lower.contains("tts") || lower.contains("voice") || lower.contains("synth") {
                 extra.append(.ttsError, 1)
+                // A failed synthesis is still a request: the error rate stays a share of requests.
+                if f.tts.flatMap({ b.number($0) }) == nil { extra.append(.ttsRequest, 1) }
             }
         }
         if let t = f.taskCompleted, let done = b.bool(t) {
