@@ -67,3 +67,22 @@ struct StatusDraftTests {
         #expect(text == "Status: identified. Impact so far: about 40% of calls affected. What we know: the problem is in the telephony layer. What we are doing: working through the runbook to restore service. Next update by 03:31 UTC.")
     }
 }
+
+@Suite("Evidence walk through the decision tree")
+struct EvidenceWalkTests {
+    @Test func walkFollowsSuggestionsToTheFailingStack() {
+        let t = EvidenceTests()
+        let tree = DecisionTree(start: "connect", nodes: [
+            DecisionNode(id: "connect", question: "Can calls connect?", evidence: ["answer_seizure_ratio"], yes: "leaf-x", no: "leaf-tel"),
+            DecisionNode(id: "leaf-tel", question: "Stack 1: Telephony", stack: .telephony, isLeaf: true),
+            DecisionNode(id: "leaf-x", question: "Cross-stack", isLeaf: true),
+        ])
+        let bad = Evidence.suggestedWalk(tree, snapshot: t.snapshot(answered: 50, of: 100))
+        #expect(bad.leaf?.stack == .telephony)
+        #expect(bad.steps.count == 1 && bad.steps[0].1.suggestsYes == false)
+        let good = Evidence.suggestedWalk(tree, snapshot: t.snapshot(answered: 100, of: 100))
+        #expect(good.leaf?.id == "leaf-x")
+        let none = Evidence.suggestedWalk(tree, snapshot: t.snapshot(answered: 0, of: 0))
+        #expect(none.leaf == nil && none.steps.count == 1)
+    }
+}

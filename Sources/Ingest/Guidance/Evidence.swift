@@ -57,3 +57,23 @@ public enum Evidence {
         return r == r.rounded() ? "\(Int(r))%" : "\(r)%"
     }
 }
+
+extension Evidence {
+    /// Walks the tree from its start following each question's suggested answer, as far as the
+    /// evidence goes: where the live metrics point, before anyone answers. Stops at a leaf or at
+    /// the first question the evidence cannot settle.
+    public static func suggestedWalk(_ tree: DecisionTree, snapshot: HealthSnapshot) -> (steps: [(DecisionNode, NodeEvidence)], leaf: DecisionNode?) {
+        var steps: [(DecisionNode, NodeEvidence)] = []
+        var id: String? = tree.start
+        var seen: Set<String> = []
+        while let cur = id, let node = tree.node(cur), !seen.contains(cur) {
+            seen.insert(cur)
+            if node.isLeaf { return (steps, node) }
+            let ev = forNode(node, snapshot: snapshot)
+            steps.append((node, ev))
+            guard let yes = ev.suggestsYes else { return (steps, nil) }
+            id = yes ? node.yes : node.no
+        }
+        return (steps, nil)
+    }
+}
