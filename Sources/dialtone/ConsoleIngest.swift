@@ -110,7 +110,8 @@ final class ConsoleIngest: @unchecked Sendable {
             changes += p.changes
             linesSinceFeed += p.lines
             let t = monotonic()
-            if first || t - lastFeed >= Self.feedInterval {
+            // Health moves with event time, so with no new lines there is nothing new to show.
+            if first || (t - lastFeed >= Self.feedInterval && (linesSinceFeed > 0 || !changes.isEmpty || t - lastFeed >= 5)) {
                 let rate = first || lastFeed == 0 ? 0 : Double(linesSinceFeed) / (t - lastFeed)
                 post(.ingest(feed(live, changes: changes, rate: rate)))
                 changes = []

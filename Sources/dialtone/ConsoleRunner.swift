@@ -56,6 +56,7 @@ final class ConsoleRunner {
     private let watcher: ConsoleWatcher
     private let bench: BenchLog?
     private var lastLiveDraw = 0.0
+    private var liveDirty = false
     private var lastSecond: Int64 = 0
 
     init(setup: ConsoleSetup, loaded: LoadedIncident, startTime: Double) throws {
@@ -105,23 +106,25 @@ final class ConsoleRunner {
                 // Take keys already waiting (a paste) before drawing once.
                 while !state.quitting, let more = screen.readKey(timeoutMs: 0) { handle(more) }
             }
-            var live = false
             for a in mailbox.take() {
                 dispatch(a)
-                live = true
+                liveDirty = true
             }
             let t = now()
             if t.ms / 1000 != lastSecond {
                 lastSecond = t.ms / 1000
                 dispatch(.tick(t))
-                live = true
+                liveDirty = true
             }
             if state.quitting { break }
             if keyed {
                 draw(live: false)
+                liveDirty = false
                 bench?.key(latency: monotonic() - keyTime)
-            } else if live, monotonic() - lastLiveDraw >= ConsoleIngest.feedInterval {
+            } else if liveDirty, monotonic() - lastLiveDraw >= ConsoleIngest.feedInterval {
+                // Live changes are drawn at most four times a second, however fast they come.
                 draw(live: true)
+                liveDirty = false
             }
         }
         shutdown()
@@ -195,7 +198,7 @@ final class ConsoleRunner {
         watcher.stop()
         ingest.stop()
         screen.end()
-        bench?.finish()
+        bench?.finish(sources: state.log.sources, rate: state.log.linesPerSecond)
     }
 }
 
@@ -219,7 +222,12 @@ final class BenchLog {
     func firstFrame() { lines.append("first_frame_ms \(ms(monotonic() - start))") }
     func key(latency: Double) { lines.append("key_ms \(ms(latency))") }
     func liveFrame() { lines.append("live_frame_at \(ms(monotonic() - start))") }
-    func finish() { try? writeTextFile(path, lines.joined(separator: "\n") + "\n", mode: 0o644) }
+    func finish(sources: [SourceReport], rate: Double) {
+        lines.append("lines_read \(sources.reduce(0) { $0 + $1.lines })")
+        lines.append("lines_dropped \(sources.reduce(0) { $0 + $1.dropped })")
+        lines.append("lines_per_second \(Int(rate))")
+        try? writeTextFile(path, lines.joined(separator: "\n") + "\n", mode: 0o644)
+    }
 
     private func ms(_ s: Double) -> String { String(format: "%.2f", s * 1000) }
 }
