@@ -158,6 +158,10 @@ public struct LogView: Sendable, Equatable {
 
     public init() {}
 
+    /// A source this far behind its file's end is shown as catching up (smaller gaps are
+    /// ordinary under a steady stream).
+    public static let catchUpBytes: UInt64 = 1 << 20
+
     /// True when any filter hides lines.
     public var filtered: Bool { stackFilter != nil || minLevel != nil || !textFilter.isEmpty }
 }
