@@ -153,7 +153,10 @@ struct ConsoleSnapshotTests {
         #expect(text.contains("10.0.0.1:5060"))
         #expect(text.contains("answer-seizure ratio 52% < 90%"))
         #expect(text.contains("Why: Answer-seizure ratio 71%"))
-        #expect(text.contains("failed first"))
+        #expect(text.contains("this stack failed first"))
+        #expect(text.contains("Likely causes (runbook)"))
+        let high = Fixture.playbook.stack(.telephony)?.causes.first { $0.likelihood == .high }
+        #expect(high.map { text.contains($0.cause) } ?? false)
     }
 
     @Test func pendingWritesShowInTheTimeline() {
