@@ -29,6 +29,26 @@ final class Mailbox: @unchecked Sendable {
     }
 }
 
+/// A terminating signal asking the run loop to stop at the next key boundary.
+final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requested = false
+    /// Signalled by the run loop once it stopped.
+    let stopped = DispatchSemaphore(value: 0)
+
+    func request() {
+        lock.lock()
+        requested = true
+        lock.unlock()
+    }
+
+    var isRequested: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return requested
+    }
+}
+
 /// What the console needs to start.
 struct ConsoleSetup {
     var store: IncidentStore
@@ -56,6 +76,7 @@ final class ConsoleRunner {
     private let watcher: ConsoleWatcher
     private let bench: BenchLog?
     private var lastLiveDraw = 0.0
+    private let stopRequest = StopRequest()
     private var liveDirty = false
     private var lastSecond: Int64 = 0
 
@@ -87,8 +108,12 @@ final class ConsoleRunner {
         bench?.firstFrame()
         let queue = journalQueue
         let watcher = self.watcher
+        let stop = stopRequest
         CursesScreen.addCleanupHook {
-            // SIGHUP/SIGTERM/SIGINT: every write already handed over reaches the disk first.
+            // SIGHUP/SIGTERM/SIGINT: let the loop finish the key it is on (its write is then
+            // queued) and stop drawing, then wait until every queued write reached the disk.
+            stop.request()
+            _ = stop.stopped.wait(timeout: .now() + 0.5)
             queue.sync {}
             watcher.removePresenceNow()
         }
@@ -97,6 +122,11 @@ final class ConsoleRunner {
         watcher.start(initialJournalSize: stat(journalPath, &st) == 0 ? Int64(st.st_size) : -1)
         ingest.start()
         while !state.quitting {
+            if stopRequest.isRequested {
+                // A terminating signal: the handler restores the terminal and ends the process.
+                stopRequest.stopped.signal()
+                while true { sleep(1) }
+            }
             var keyed = false
             var keyTime = 0.0
             if let k = screen.readKey(timeoutMs: 40) {
@@ -140,6 +170,7 @@ final class ConsoleRunner {
     }
 
     private func draw(live: Bool) {
+        guard !stopRequest.isRequested else { return }  // the terminal is being restored
         screen.draw(ConsoleRenderer.render(state))
         if live {
             lastLiveDraw = monotonic()
