@@ -137,6 +137,7 @@ final class ConsoleRunner {
                 while !state.quitting, let more = screen.readKey(timeoutMs: 0) { handle(more) }
             }
             for a in mailbox.take() {
+                if case .ingest(let feed) = a, feed.snapshot != nil, state.health == nil { bench?.firstHealth() }
                 dispatch(a)
                 liveDirty = true
             }
@@ -251,6 +252,7 @@ final class BenchLog {
     }
 
     func firstFrame() { lines.append("first_frame_ms \(ms(monotonic() - start))") }
+    func firstHealth() { lines.append("first_health_ms \(ms(monotonic() - start))") }
     func key(latency: Double) { lines.append("key_ms \(ms(latency))") }
     func liveFrame() { lines.append("live_frame_at \(ms(monotonic() - start))") }
     func finish(sources: [SourceReport], rate: Double) {
