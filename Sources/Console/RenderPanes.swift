@@ -101,7 +101,12 @@ extension ConsoleRenderer {
     }
 
     static func shortName(_ path: String) -> String {
-        if path.hasPrefix("cmd:") { return path.count > 24 ? String(path.prefix(23)) + "…" : path }
+        if path.hasPrefix("cmd:") {
+            // Keep "(stderr)": a command's two streams are counted apart.
+            let suffix = path.hasSuffix(" (stderr)") ? " (stderr)" : ""
+            let base = String(path.dropLast(suffix.count))
+            return (base.count > 24 ? String(base.prefix(23)) + "…" : base) + suffix
+        }
         return path.split(separator: "/").last.map(String.init) ?? path
     }
 

@@ -11,7 +11,9 @@ import Testing
 /// change, then read the diff.
 @Suite("Console grid snapshots")
 struct ConsoleSnapshotTests {
-    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+    /// Outside the test target, so SwiftPM does not ask to declare them as resources.
+    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ConsoleSnapshots")
 
     static let cases: [(Fixture.Health, Int, Int)] = Fixture.Health.allCases.flatMap { h in [(h, 80, 24), (h, 120, 40)] }
 
