@@ -21,7 +21,7 @@ public enum ConsoleReducer {
         case .tick(let t):
             s.now = t
             if let f = s.flash, f.until <= t { s.flash = nil }
-            return []
+            return overdueUpdate(&s)
         case .ingest(let feed):
             return ingest(&s, feed)
         case .journal(let inc):
@@ -107,6 +107,16 @@ public enum ConsoleReducer {
                 actor: healthActor, quietly: true)
         }
         return effects
+    }
+
+    /// The writer journals a missed status update once per due time, so the postmortem shows
+    /// when the cadence slipped.
+    static func overdueUpdate(_ s: inout ConsoleState) -> [Effect] {
+        guard s.isWriter, !s.incident.isResolved, let due = s.updateDue, s.now > due,
+            !s.incident.overdueJournaled.contains(due), !s.overdueQueued.contains(due)
+        else { return [] }
+        s.overdueQueued.insert(due)
+        return record(&s, .updateOverdue(due: due), actor: healthActor, quietly: true)
     }
 
     static func defaultMessage(_ stack: StackID, _ to: HealthState, _ snap: HealthSnapshot?) -> String {

@@ -158,6 +158,10 @@ public struct LogView: Sendable, Equatable {
 
     public init() {}
 
+    /// A source this far behind its file's end is shown as catching up (smaller gaps are
+    /// ordinary under a steady stream).
+    public static let catchUpBytes: UInt64 = 1 << 20
+
     /// True when any filter hides lines.
     public var filtered: Bool { stackFilter != nil || minLevel != nil || !textFilter.isEmpty }
 }
@@ -210,6 +214,8 @@ public struct ConsoleState: Sendable, Equatable {
     public var lastAlerted: [String: String] = [:]
     /// Each stack's state after hysteresis, from the latest ingest feed.
     public var lastReported: [StackID: HealthState] = [:]
+    /// Overdue status updates already queued for the journal (by due time).
+    public var overdueQueued: Set<Timestamp> = []
     /// Remembered `cmd:` sources waiting for this responder's yes or no.
     public var offeredSources: [String] = []
     /// Set by quit; the run loop ends when it sees it.
@@ -228,6 +234,15 @@ public struct ConsoleState: Sendable, Equatable {
         self.ascii = ascii
         self.keyMap = keyMap
         self.lastAlerted = Self.alertHistory(incident)
+    }
+
+    /// When the next status update is due: the last update (or detection) plus the
+    /// severity's cadence; nil without a cadence.
+    public var updateDue: Timestamp? {
+        guard let sev = incident.severity, let cadence = playbook.severity(sev)?.updateCadenceMinutes,
+            let base = incident.lastStatusUpdateAt ?? incident.detectedAt
+        else { return nil }
+        return Timestamp(ms: base.ms + Int64(cadence) * 60_000)
     }
 
     /// Panes in Tab order for the current size (the runbook pane needs a wide terminal).

@@ -104,9 +104,8 @@ public enum ConsoleRenderer {
                     parts.append(("mitigation target missed by \(Glyphs.duration(ms: now.ms - due))", .critical))
                 }
             }
-            if !inc.isResolved, let sev = inc.severity, let cadence = s.playbook.severity(sev)?.updateCadenceMinutes {
-                let base = inc.lastStatusUpdateAt ?? det
-                let due = base.ms + Int64(cadence) * 60_000
+            if !inc.isResolved, let dueAt = s.updateDue {
+                let due = dueAt.ms
                 if now.ms <= due {
                     parts.append(("update due in \(Glyphs.duration(ms: due - now.ms))", due - now.ms < 2 * 60_000 ? .warning : .text))
                 } else {

@@ -112,7 +112,7 @@ extension ConsoleRenderer {
         var rows: [[(String, StyleRole)]] = []
         rows.append([
             (Glyphs.light(state, ascii: s.ascii) + " " + Glyphs.word(state), Glyphs.role(state)),
-            (s.health?.suspectedOrigin == stack ? "  " + Glyphs.firstMark(ascii: s.ascii) + " failed first" : "", .critical),
+            (s.health?.suspectedOrigin == stack ? "  " + (s.ascii ? "^" : "▲") + " this stack failed first" : "", .critical),
         ])
         rows.append([("Why: ", .accent), (sh?.reason.isEmpty == false ? sh!.reason : whyText(state), .text)])
         if let info = s.playbook.stack(stack) {
@@ -153,6 +153,14 @@ extension ConsoleRenderer {
             rows.append([])
             rows.append([("Codecs: ", .title), (codecs.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "), .text)])
             for a in s.health?.codecAlerts ?? [] { rows.append([("  " + a.message, .warning)]) }
+        }
+        if state == .critical || state == .warning, let causes = s.playbook.stack(stack)?.causes, !causes.isEmpty {
+            rows.append([])
+            rows.append([("Likely causes (runbook)", .title)])
+            let order: [Likelihood] = [.high, .medium, .low]
+            for c in causes.sorted(by: { order.firstIndex(of: $0.likelihood)! < order.firstIndex(of: $1.likelihood)! }).prefix(4) {
+                rows.append([("  " + pad(c.likelihood.rawValue, 7), .dim), (c.cause, .text), ("  check: " + c.diagnose, .dim)])
+            }
         }
         let inner = r.innerHeight
         let maxScroll = max(0, rows.count - inner)

@@ -53,8 +53,8 @@ extension ConsoleRenderer {
         }
         // Bottom border: per-source counters, or read progress while a backlog is read.
         var bottom: [String] = []
-        for p in v.progress where p.read < p.size {
-            bottom.append("reading \(shortName(p.name)) \(p.percent)%")
+        for p in v.progress where p.size > p.read + LogView.catchUpBytes {
+            bottom.append("catching up on \(shortName(p.name)): \(megabytes(p.size - p.read)) to read (\(p.percent)%)")
         }
         for src in v.sources {
             var t = "\(shortName(src.name)): \(src.lines) read"
@@ -65,7 +65,7 @@ extension ConsoleRenderer {
         }
         if !bottom.isEmpty {
             let text = " " + bottom.joined(separator: s.ascii ? " | " : " · ") + " "
-            g.put(text, x: r.x + 2, y: r.y + r.height - 1, role: v.progress.contains { $0.read < $0.size } ? .warning : .dim, maxWidth: max(0, r.width - 4))
+            g.put(text, x: r.x + 2, y: r.y + r.height - 1, role: v.progress.contains { $0.size > $0.read + LogView.catchUpBytes } ? .warning : .dim, maxWidth: max(0, r.width - 4))
         }
     }
 
@@ -96,8 +96,17 @@ extension ConsoleRenderer {
         g.put(text, x: cx, y: y, role: textRole, maxWidth: max(0, x + width - cx), attributes: attrs)
     }
 
+    static func megabytes(_ bytes: UInt64) -> String {
+        bytes >= 10 << 20 ? "\(bytes >> 20) MB" : Glyphs.number(Double(bytes) / 1_048_576, decimals: 1) + " MB"
+    }
+
     static func shortName(_ path: String) -> String {
-        if path.hasPrefix("cmd:") { return path.count > 24 ? String(path.prefix(23)) + "…" : path }
+        if path.hasPrefix("cmd:") {
+            // Keep "(stderr)": a command's two streams are counted apart.
+            let suffix = path.hasSuffix(" (stderr)") ? " (stderr)" : ""
+            let base = String(path.dropLast(suffix.count))
+            return (base.count > 24 ? String(base.prefix(23)) + "…" : base) + suffix
+        }
         return path.split(separator: "/").last.map(String.init) ?? path
     }
 

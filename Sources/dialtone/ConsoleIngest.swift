@@ -106,23 +106,25 @@ final class ConsoleIngest: @unchecked Sendable {
                 live = makeLive()
                 first = true
             }
-            let p = live.pump(maxLines: 20_000)
-            changes += p.changes
-            linesSinceFeed += p.lines
+            // Pump only when lines are waiting: an idle console stays idle.
+            let waitStart = monotonic()
+            if first || live.sources.waitForLines(timeout: 0.1) {
+                let p = live.pump(maxLines: 20_000)
+                changes += p.changes
+                linesSinceFeed += p.lines
+            } else if monotonic() - waitStart < 0.01 {
+                usleep(50_000)  // every source has ended: do not spin
+            }
             let t = monotonic()
-            if first || t - lastFeed >= Self.feedInterval {
+            // Health moves with event time, so with no new lines there is nothing new to show
+            // (a feed every few seconds still refreshes counters and catch-up progress).
+            if first || (t - lastFeed >= Self.feedInterval && (linesSinceFeed > 0 || !changes.isEmpty || t - lastFeed >= 2)) {
                 let rate = first || lastFeed == 0 ? 0 : Double(linesSinceFeed) / (t - lastFeed)
                 post(.ingest(feed(live, changes: changes, rate: rate)))
                 changes = []
                 linesSinceFeed = 0
                 lastFeed = t
                 first = false
-            }
-            if p.lines == 0 {
-                let before = monotonic()
-                if !live.sources.waitForLines(timeout: 0.05), monotonic() - before < 0.01 {
-                    usleep(20_000)  // every source has ended: do not spin
-                }
             }
         }
         live.stop()

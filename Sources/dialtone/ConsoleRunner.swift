@@ -29,6 +29,26 @@ final class Mailbox: @unchecked Sendable {
     }
 }
 
+/// A terminating signal asking the run loop to stop at the next key boundary.
+final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requested = false
+    /// Signalled by the run loop once it stopped.
+    let stopped = DispatchSemaphore(value: 0)
+
+    func request() {
+        lock.lock()
+        requested = true
+        lock.unlock()
+    }
+
+    var isRequested: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return requested
+    }
+}
+
 /// What the console needs to start.
 struct ConsoleSetup {
     var store: IncidentStore
@@ -56,6 +76,8 @@ final class ConsoleRunner {
     private let watcher: ConsoleWatcher
     private let bench: BenchLog?
     private var lastLiveDraw = 0.0
+    private let stopRequest = StopRequest()
+    private var liveDirty = false
     private var lastSecond: Int64 = 0
 
     init(setup: ConsoleSetup, loaded: LoadedIncident, startTime: Double) throws {
@@ -86,8 +108,12 @@ final class ConsoleRunner {
         bench?.firstFrame()
         let queue = journalQueue
         let watcher = self.watcher
+        let stop = stopRequest
         CursesScreen.addCleanupHook {
-            // SIGHUP/SIGTERM/SIGINT: every write already handed over reaches the disk first.
+            // SIGHUP/SIGTERM/SIGINT: let the loop finish the key it is on (its write is then
+            // queued) and stop drawing, then wait until every queued write reached the disk.
+            stop.request()
+            _ = stop.stopped.wait(timeout: .now() + 0.5)
             queue.sync {}
             watcher.removePresenceNow()
         }
@@ -96,6 +122,11 @@ final class ConsoleRunner {
         watcher.start(initialJournalSize: stat(journalPath, &st) == 0 ? Int64(st.st_size) : -1)
         ingest.start()
         while !state.quitting {
+            if stopRequest.isRequested {
+                // A terminating signal: the handler restores the terminal and ends the process.
+                stopRequest.stopped.signal()
+                while true { sleep(1) }
+            }
             var keyed = false
             var keyTime = 0.0
             if let k = screen.readKey(timeoutMs: 40) {
@@ -105,23 +136,26 @@ final class ConsoleRunner {
                 // Take keys already waiting (a paste) before drawing once.
                 while !state.quitting, let more = screen.readKey(timeoutMs: 0) { handle(more) }
             }
-            var live = false
             for a in mailbox.take() {
+                if case .ingest(let feed) = a, feed.snapshot != nil, state.health == nil { bench?.firstHealth() }
                 dispatch(a)
-                live = true
+                liveDirty = true
             }
             let t = now()
             if t.ms / 1000 != lastSecond {
                 lastSecond = t.ms / 1000
                 dispatch(.tick(t))
-                live = true
+                liveDirty = true
             }
             if state.quitting { break }
             if keyed {
                 draw(live: false)
+                liveDirty = false
                 bench?.key(latency: monotonic() - keyTime)
-            } else if live, monotonic() - lastLiveDraw >= ConsoleIngest.feedInterval {
+            } else if liveDirty, monotonic() - lastLiveDraw >= ConsoleIngest.feedInterval {
+                // Live changes are drawn at most four times a second, however fast they come.
                 draw(live: true)
+                liveDirty = false
             }
         }
         shutdown()
@@ -137,6 +171,7 @@ final class ConsoleRunner {
     }
 
     private func draw(live: Bool) {
+        guard !stopRequest.isRequested else { return }  // the terminal is being restored
         screen.draw(ConsoleRenderer.render(state))
         if live {
             lastLiveDraw = monotonic()
@@ -195,7 +230,7 @@ final class ConsoleRunner {
         watcher.stop()
         ingest.stop()
         screen.end()
-        bench?.finish()
+        bench?.finish(sources: state.log.sources, rate: state.log.linesPerSecond)
     }
 }
 
@@ -217,9 +252,15 @@ final class BenchLog {
     }
 
     func firstFrame() { lines.append("first_frame_ms \(ms(monotonic() - start))") }
+    func firstHealth() { lines.append("first_health_ms \(ms(monotonic() - start))") }
     func key(latency: Double) { lines.append("key_ms \(ms(latency))") }
     func liveFrame() { lines.append("live_frame_at \(ms(monotonic() - start))") }
-    func finish() { try? writeTextFile(path, lines.joined(separator: "\n") + "\n", mode: 0o644) }
+    func finish(sources: [SourceReport], rate: Double) {
+        lines.append("lines_read \(sources.reduce(0) { $0 + $1.lines })")
+        lines.append("lines_dropped \(sources.reduce(0) { $0 + $1.dropped })")
+        lines.append("lines_per_second \(Int(rate))")
+        try? writeTextFile(path, lines.joined(separator: "\n") + "\n", mode: 0o644)
+    }
 
     private func ms(_ s: Double) -> String { String(format: "%.2f", s * 1000) }
 }

@@ -383,4 +383,19 @@ struct ConsoleReducerTests {
         #expect(s.incident.events.count == 4)
         #expect(ConsoleRenderer.render(s).text.contains("carol: from another console"))
     }
+
+    @Test func writerJournalsAMissedUpdateOnce() {
+        var s = Fixture.consoleState(.healthy)  // SEV-2: an update every 30 minutes
+        let due = Timestamp(ms: Fixture.t0.ms + 30 * 60_000)
+        #expect(ConsoleReducer.reduce(&s, .tick(Fixture.at(31 * 60))).isEmpty)  // not the writer
+        _ = ConsoleReducer.reduce(&s, .writerLock(true))
+        #expect(ConsoleReducer.reduce(&s, .tick(Fixture.at(29 * 60))).isEmpty)  // not due yet
+        let effects = ConsoleReducer.reduce(&s, .tick(Fixture.at(31 * 60)))
+        #expect(effects == [.record(token: 1, command: .updateOverdue(due: due), actor: healthActor)])
+        #expect(ConsoleReducer.reduce(&s, .tick(Fixture.at(32 * 60))).isEmpty)
+        // A status update moves the next due time on.
+        s.incident.apply(Fixture.event(20, .statusUpdate, by: "alice", at: 33 * 60, ["text": "moving traffic", "status": "investigating"]))
+        #expect(s.updateDue == Timestamp(ms: Fixture.t0.ms + 63 * 60_000))
+        #expect(ConsoleReducer.reduce(&s, .tick(Fixture.at(40 * 60))).isEmpty)
+    }
 }

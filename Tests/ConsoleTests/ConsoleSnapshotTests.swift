@@ -1,17 +1,19 @@
 import Foundation
 import IncidentCore
-import Ingest
 import TermGrid
 import Testing
 
 @testable import Console
+@testable import Ingest
 
 /// Whole-screen snapshots: what a person sees at 80x24 and 120x40 for a healthy, a degraded
 /// and a critical incident. Set DIALTONE_RECORD_SNAPSHOTS=1 to rewrite them after a deliberate
 /// change, then read the diff.
 @Suite("Console grid snapshots")
 struct ConsoleSnapshotTests {
-    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+    /// Outside the test target, so SwiftPM does not ask to declare them as resources.
+    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ConsoleSnapshots")
 
     static let cases: [(Fixture.Health, Int, Int)] = Fixture.Health.allCases.flatMap { h in [(h, 80, 24), (h, 120, 40)] }
 
@@ -153,7 +155,10 @@ struct ConsoleSnapshotTests {
         #expect(text.contains("10.0.0.1:5060"))
         #expect(text.contains("answer-seizure ratio 52% < 90%"))
         #expect(text.contains("Why: Answer-seizure ratio 71%"))
-        #expect(text.contains("failed first"))
+        #expect(text.contains("this stack failed first"))
+        #expect(text.contains("Likely causes (runbook)"))
+        let high = Fixture.playbook.stack(.telephony)?.causes.first { $0.likelihood == .high }
+        #expect(high.map { text.contains($0.cause) } ?? false)
     }
 
     @Test func pendingWritesShowInTheTimeline() {
@@ -164,5 +169,38 @@ struct ConsoleSnapshotTests {
         #expect(text.contains("pending... "))
         #expect(text.contains("alice: checking carrier status page"))
         #expect(text.contains("1 pending"))
+    }
+}
+
+@Suite("Console log pane")
+struct ConsoleLogPaneTests {
+    @Test func catchingUpShowsWhatIsLeft() {
+        var s = Fixture.consoleState(.healthy)
+        s.log.progress = [SourceProgress(name: "/var/log/agent.log", read: 10 << 20, size: 50 << 20)]
+        let g = ConsoleRenderer.render(s)
+        #expect(g.text.contains("catching up on agent.log: 40 MB to read (20%)"))
+        // A source that keeps up (a few lines behind the end) is not flagged.
+        s.log.progress = [SourceProgress(name: "/var/log/agent.log", read: 50 << 20, size: (50 << 20) + 4096)]
+        #expect(!ConsoleRenderer.render(s).text.contains("catching up"))
+    }
+
+    @Test func countersPerSource() {
+        var s = Fixture.consoleState(.healthy)
+        s.log.sources.append(SourceReport(name: "cmd:journalctl -fu sbc", lines: 12, parsed: 2, unparsed: 10, dropped: 3))
+        let text = ConsoleRenderer.render(s).text
+        #expect(text.contains("agent.log: 4210 read, 30 unparsed, 0 dropped"))
+        #expect(text.contains("cmd:journalctl -fu sbc: 12 read, 10 unparsed, 3 dropped"))
+        // With several sources every line names its source.
+        #expect(text.contains("agent.log  "))
+    }
+
+    @Test func emptyPaneSaysWhy() {
+        var s = Fixture.consoleState(.healthy)
+        s.log.lines = []
+        s.log.sources = []
+        #expect(ConsoleRenderer.render(s).text.contains("no log sources (start with --log FILE"))
+        s.log.lines = Fixture.lines(.healthy)
+        s.log.textFilter = "no such text anywhere"
+        #expect(ConsoleRenderer.render(s).text.contains("no lines match the filters"))
     }
 }
