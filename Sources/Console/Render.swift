@@ -98,8 +98,9 @@ public enum ConsoleRenderer {
                     let took = mit.at.ms - det.ms
                     parts.append(("mitigated in \(Glyphs.duration(ms: took)) (target \(target)m)", took <= Int64(target) * 60_000 ? .ok : .warning))
                 } else if now.ms <= due {
+                    let label = w >= 110 ? "mitigate in " : "mitigate "
                     let target = w >= 110 ? " (SEV-\(sev) \(target)m)" : ""
-                    parts.append(("mitigate in \(Glyphs.duration(ms: due - now.ms))\(target)", due - now.ms < 5 * 60_000 ? .warning : .text))
+                    parts.append((label + Glyphs.duration(ms: due - now.ms) + target, due - now.ms < 5 * 60_000 ? .warning : .text))
                 } else {
                     parts.append(("mitigation target missed by \(Glyphs.duration(ms: now.ms - due))", .critical))
                 }
@@ -107,7 +108,7 @@ public enum ConsoleRenderer {
             if !inc.isResolved, let dueAt = s.updateDue {
                 let due = dueAt.ms
                 if now.ms <= due {
-                    parts.append(("update due in \(Glyphs.duration(ms: due - now.ms))", due - now.ms < 2 * 60_000 ? .warning : .text))
+                    parts.append(((w >= 110 ? "update due in " : "update ") + Glyphs.duration(ms: due - now.ms), due - now.ms < 2 * 60_000 ? .warning : .text))
                 } else {
                     parts.append(("update OVERDUE \(Glyphs.duration(ms: now.ms - due))", .critical))
                 }
@@ -115,7 +116,12 @@ public enum ConsoleRenderer {
         }
         let others = s.attached.filter { $0 != s.actor }
         let me = s.actor + (ConsoleState.roleShort(inc.role(of: s.actor)).map { " (\($0))" } ?? "")
-        parts.append(("you: \(me)" + (others.isEmpty ? "" : "  attached: " + others.joined(separator: ", ")), .info))
+        if w >= 110 {
+            parts.append(("you: \(me)" + (others.isEmpty ? "" : "  attached: " + others.joined(separator: ", ")), .info))
+        } else {
+            // Narrow: who else is here matters more than who I am.
+            parts.append((others.isEmpty ? "only you attached" : "attached: " + others.joined(separator: ", "), .info))
+        }
         if s.isWriter { parts.append(("writer", .dim)) }
         var px = r.x + 1
         let sep = s.ascii ? " | " : " │ "

@@ -10,7 +10,7 @@ extension ConsoleRenderer {
     static func logPane(_ g: inout Grid, _ s: ConsoleState, _ r: Rect) {
         let focused = s.focus == .log
         let v = s.log
-        var title = "Log " + (v.follow ? (s.ascii ? "> FOLLOW" : "▶ FOLLOW") : (s.ascii ? "|| PAUSED" : "‖ PAUSED"))
+        var title = "Log UTC " + (v.follow ? (s.ascii ? "> FOLLOW" : "▶ FOLLOW") : (s.ascii ? "|| PAUSED" : "‖ PAUSED"))
         if let st = v.stackFilter { title += "  stack=\(st.rawValue)" }
         if let lv = v.minLevel { title += "  level>=\(lv.rawValue)" }
         if !v.textFilter.isEmpty { title += "  text=\"\(v.textFilter)\"" }
@@ -117,7 +117,7 @@ extension ConsoleRenderer {
     static func timelinePane(_ g: inout Grid, _ s: ConsoleState, _ r: Rect) {
         let focused = s.focus == .timeline
         let events = s.timelineEvents()
-        var title = "Timeline (\(events.count))"
+        var title = "Timeline (\(events.count)) UTC"
         if s.timeline.hideHealth { title += "  health events hidden" }
         g.box(x: r.x, y: r.y, width: r.width, height: r.height, style: focused ? .heavy : .light,
               role: focused ? .accent : .border, title: title, titleRole: .title)

@@ -121,6 +121,8 @@ struct ConsoleSnapshotTests {
         #expect(text.contains("update due in 18m 00s"))
         #expect(text.contains("you: alice (IC)"))
         #expect(text.contains("attached: bob"))
+        let narrow = ConsoleRenderer.render(Fixture.consoleState(.critical, width: 80, height: 24)).lines()[1]
+        #expect(narrow.contains("mitigate 18m 00s") && narrow.contains("update 18m 00s") && narrow.contains("attached: bob"))
     }
 
     @Test func missedMitigationTargetIsCritical() {
