@@ -80,16 +80,8 @@ struct SimulateCommand: ParsableCommand {
     }
 
     private func runFollowing(_ sc: Scenario, cps: Double, sink: FileSink, dir: String) throws {
-        let stop = StopFlag()
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { stop.set() }
-            s.resume()
-            return s
-        }
-        defer { sources.forEach { $0.cancel() } }
+        let (stop, trap) = StopFlag.trappingInterrupts()
+        defer { trap.forEach { $0.cancel() } }
         let start = Date().timeIntervalSince1970
         let fleet = Fleet(scenario: sc, seed: seed, callsPerSecond: cps, start: start)
         while !stop.isSet {

@@ -60,16 +60,8 @@ struct WatchCommand: ParsableCommand {
     /// Follows until SIGINT or SIGTERM, then prints the same summary as --once and exits 0.
     func follow(_ specs: [SourceSpec], _ pb: Playbook, _ context: ParseContext) throws {
         let live = LiveIngest(specs: specs, playbook: pb, context: context, fromStart: fromStart, keepLines: 1)
-        let stop = StopFlag()
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { stop.set() }
-            s.resume()
-            return s
-        }
-        defer { sources.forEach { $0.cancel() } }
+        let (stop, trap) = StopFlag.trappingInterrupts()
+        defer { trap.forEach { $0.cancel() } }
         live.start()
         defer { live.stop() }
         while !stop.isSet {
@@ -91,6 +83,21 @@ final class StopFlag: @unchecked Sendable {
     private var value = false
     func set() { lock.withLock { value = true } }
     var isSet: Bool { lock.withLock { value } }
+
+    /// A flag set by SIGINT or SIGTERM (which no longer kill the process): follow loops finish
+    /// their work and print their summary. Keep the returned sources alive while looping.
+    static func trappingInterrupts() -> (StopFlag, [DispatchSourceSignal]) {
+        let stop = StopFlag()
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { stop.set() }
+            s.resume()
+            return s
+        }
+        return (stop, sources)
+    }
 }
 
 func warn(_ s: String) {
