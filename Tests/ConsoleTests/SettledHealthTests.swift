@@ -52,3 +52,21 @@ struct SettledHealthTests {
         #expect(h.observe([.telephony: .critical, .audio: .warning], at: 1100)[.audio] == .warning)
     }
 }
+
+@Suite("Turn summaries in the log view")
+struct TurnSummaryTests {
+    @Test func turnRecordReadsAsOneLine() {
+        let line = #"{"agent_response":"ok","asr_confidence":0.94,"call_id":"call_abc","latency_ms":{"llm":420,"stt":180,"total":750,"tts":150},"tool_calls":[{"latency_ms":64,"name":"x","success":false}],"turn_index":3}"#
+        #expect(TurnSummary.of(line) == "turn 3 call_abc stt 180 llm 420 tts 150 total 750 ms asr 0.94 tool failed")
+        var v = LogView()
+        let parsed = Fixture.line(1, 0, .intelligence, .info, line)
+        #expect(v.displayText(parsed).hasPrefix("turn 3 call_abc"))
+        v.raw = true
+        #expect(v.displayText(parsed) == line)
+    }
+
+    @Test(arguments: ["plain text", "{\"call_id\":\"c\"}", "", "{\"turn_index\":"])
+    func otherLinesAreLeftAlone(_ text: String) {
+        #expect(TurnSummary.of(text) == nil)
+    }
+}
