@@ -69,6 +69,9 @@ public enum ConsoleReducer {
         if !s.log.follow, let seq = s.log.cursorSeq, let first = feed.lines.first, seq < first.seq {
             s.log.cursorSeq = first.seq  // the selected line left the ring
         }
+        // While the window back is replayed, states are transient: neither remembered for a
+        // later writer-lock handover nor journaled.
+        guard feed.settled else { return [] }
         if !feed.reported.isEmpty { s.lastReported = feed.reported }
         guard s.isWriter else { return [] }
         return journalHealth(&s, changes: feed.changes, reported: feed.reported)

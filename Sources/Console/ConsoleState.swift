@@ -120,13 +120,18 @@ public struct IngestFeed: Sendable, Equatable {
     public var linesPerSecond: Double
     /// Each stack's state after hysteresis: what the journal should say.
     public var reported: [StackID: HealthState]
+    /// Every file source has reached its end at least once. Until then the health engine is
+    /// replaying the window back, its hysteresis passes through transient states, and nothing
+    /// it reports is journaled.
+    public var settled: Bool
 
     public init(
         snapshot: HealthSnapshot?, lines: [LogLine] = [], sources: [SourceReport] = [],
         progress: [SourceProgress] = [], changes: [HealthChange] = [], linesPerSecond: Double = 0,
-        reported: [StackID: HealthState] = [:]
+        reported: [StackID: HealthState] = [:], settled: Bool = true
     ) {
         self.reported = reported
+        self.settled = settled
         self.snapshot = snapshot
         self.lines = lines
         self.sources = sources

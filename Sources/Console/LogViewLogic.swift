@@ -45,7 +45,8 @@ extension LogView {
     /// What a line shows: the parser's summary, or the raw text (raw mode, unparsed lines, or
     /// no summary).
     public func displayText(_ line: LogLine) -> String {
-        if raw || !line.parsed || line.summary.isEmpty { return line.text }
+        if raw || !line.parsed { return line.text }
+        if line.summary.isEmpty { return TurnSummary.of(line.text) ?? line.text }
         return line.summary
     }
 

@@ -13,6 +13,8 @@ final class ConsoleIngest: @unchecked Sendable {
     static let feedInterval = 0.25
     /// Lines the log pane can scroll back through.
     static let keepLines = 3000
+    /// Most lines taken per pump, so a backlog never holds up a feed.
+    static let pumpLines = 20_000
 
     private let playbook: Playbook
     private let context: ParseContext
@@ -98,6 +100,9 @@ final class ConsoleIngest: @unchecked Sendable {
         var lastFeed = 0.0
         var linesSinceFeed = 0
         var first = true
+        var settled = false
+        var liveSince = monotonic()
+        var settledHealth = SettledHealth(hold: live.engine.config.hysteresisSeconds)
         while !isStopping {
             let more = takeAdded()
             if !more.isEmpty {
@@ -105,22 +110,38 @@ final class ConsoleIngest: @unchecked Sendable {
                 specs += more
                 live = makeLive()
                 first = true
+                settled = false
+                liveSince = monotonic()
+                settledHealth = SettledHealth(hold: live.engine.config.hysteresisSeconds)
             }
             // Pump only when lines are waiting: an idle console stays idle.
             let waitStart = monotonic()
+            // Read positions are taken before the pump: when every file had reached its end
+            // and the pump then drained the queue (fewer lines than its limit), the replay of
+            // the window back is over.
+            let endReached = !settled && Self.caughtUp(live, missingIsEnd: monotonic() - liveSince > 2)
+            var drained = true
             if first || live.sources.waitForLines(timeout: 0.1) {
-                let p = live.pump(maxLines: 20_000)
+                let p = live.pump(maxLines: Self.pumpLines)
                 changes += p.changes
                 linesSinceFeed += p.lines
+                drained = p.lines < Self.pumpLines
             } else if monotonic() - waitStart < 0.01 {
                 usleep(50_000)  // every source has ended: do not spin
             }
+            if endReached, drained, !first {
+                // What the engine reports now is the settled state; the transient changes met
+                // on the way are dropped, never journaled.
+                settled = true
+                changes = []
+            }
+            if !settled { changes = [] }
             let t = monotonic()
             // Health moves with event time, so with no new lines there is nothing new to show
             // (a feed every few seconds still refreshes counters and catch-up progress).
             if first || (t - lastFeed >= Self.feedInterval && (linesSinceFeed > 0 || !changes.isEmpty || t - lastFeed >= 2)) {
                 let rate = first || lastFeed == 0 ? 0 : Double(linesSinceFeed) / (t - lastFeed)
-                post(.ingest(feed(live, changes: changes, rate: rate)))
+                post(.ingest(feed(live, changes: changes, rate: rate, settled: settled, health: &settledHealth)))
                 changes = []
                 linesSinceFeed = 0
                 lastFeed = t
@@ -130,19 +151,40 @@ final class ConsoleIngest: @unchecked Sendable {
         live.stop()
     }
 
-    private func feed(_ live: LiveIngest, changes: [HealthChange], rate: Double) -> IngestFeed {
+    /// True when every file source has read up to its file's size (sources without a file,
+    /// commands and stdin, have no end to reach).
+    /// A file that has not reported a position yet counts as behind unless `missingIsEnd`
+    /// (after a grace period: the file may not exist at all).
+    static func caughtUp(_ live: LiveIngest, missingIsEnd: Bool) -> Bool {
+        for info in live.sources.infos {
+            guard case .file = info.spec.kind else { continue }
+            guard let p = live.sources.progress(info.id) else {
+                if missingIsEnd { continue } else { return false }
+            }
+            if p.read < p.size { return false }
+        }
+        return true
+    }
+
+    private func feed(
+        _ live: LiveIngest, changes: [HealthChange], rate: Double, settled: Bool, health: inout SettledHealth
+    ) -> IngestFeed {
         var progress: [SourceProgress] = []
         for info in live.sources.infos {
             if case .file = info.spec.kind, let p = live.sources.progress(info.id) {
                 progress.append(SourceProgress(name: info.name, read: p.read, size: p.size))
             }
         }
-        var reported: [StackID: HealthState] = [:]
-        for s in StackID.allCases { reported[s] = live.engine.reportedState(s) }
         let snapshot = live.engine.newestEventTime == nil ? nil : live.snapshot()
+        var reported: [StackID: HealthState] = [:]
+        if settled, let snap = snapshot, let t = live.engine.newestEventTime {
+            var raw: [StackID: HealthState] = [:]
+            for st in snap.stacks { raw[st.stack] = st.state }
+            reported = health.observe(raw, at: t)
+        }
         return IngestFeed(
             snapshot: snapshot, lines: live.lines.elements, sources: live.sourceReports, progress: progress,
-            changes: changes, linesPerSecond: rate, reported: live.engine.newestEventTime == nil ? [:] : reported)
+            changes: changes, linesPerSecond: rate, reported: reported, settled: settled)
     }
 }
 
