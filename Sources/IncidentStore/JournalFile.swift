@@ -43,8 +43,15 @@ public struct JournalFile: Sendable {
         // A torn last line (a crash mid-write) is ended first, so it stays one separate bad line.
         if current.size > 0, current.lastByte != UInt8(ascii: "\n") { out += "\n" }
         for l in lines { out += l + "\n" }
-        try writeAll(fd, out)
-        guard fsync(fd) == 0 else { throw StoreError.errno("fsync failed; the entry may not be on disk", path) }
+        do {
+            try writeAll(fd, out)
+            guard fsync(fd) == 0 else { throw StoreError.errno("fsync failed; the entry was not recorded", path) }
+        } catch {
+            // A full disk or file-size limit can let part of the line through: cut it off again,
+            // so a failure reported as "not recorded" leaves the journal exactly as it was.
+            _ = ftruncate(fd, off_t(current.size))
+            throw error
+        }
         return result
     }
 
