@@ -5,28 +5,42 @@ public enum Redactor {
     public static let secret = "[REDACTED]"
     public static let phone = "[PHONE]"
 
+    // Compiled once: a regex literal is parsed again on every evaluation otherwise, which made
+    // exporting a long journal take seconds. Regex is not Sendable; these are never mutated.
+    nonisolated(unsafe) static let headerCredential = #/(?i)(authorization|proxy-authorization|x-api-key|api[-_]?key)(["']?\s*[:=]\s*["']?)(bearer\s+|basic\s+|token\s+)?[^\s"',;]+/#
+    nonisolated(unsafe) static let bearerToken = #/(?i)\b(bearer|token)\s+[A-Za-z0-9._~+\/=-]{8,}/#
+    nonisolated(unsafe) static let keyValueSecret = #/(?i)\b(password|passwd|pwd|secret|token|access_token|refresh_token|client_secret)(["']?\s*[:=]\s*["']?)[^\s"',;&]+/#
+    nonisolated(unsafe) static let providerKey = #/\bsk-[A-Za-z0-9_-]{12,}/#
+    nonisolated(unsafe) static let slackToken = #/\bxox[abprs]-[A-Za-z0-9-]{10,}/#
+    nonisolated(unsafe) static let awsKeyID = #/\bAKIA[0-9A-Z]{16}\b/#
+    nonisolated(unsafe) static let githubToken = #/\bgh[pousr]_[A-Za-z0-9]{20,}/#
+    nonisolated(unsafe) static let urlPassword = #/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:\/@]+):[^\s@\/]+@/#
+    nonisolated(unsafe) static let sipUser = #/(?i)\b(sips?):[^\s@:;>"]+@/#
+    nonisolated(unsafe) static let telURI = #/(?i)\btel:\+?[0-9().\- ]{4,}[0-9]/#
+    nonisolated(unsafe) static let e164 = #/\+[1-9][0-9]{6,14}\b/#
+
     public static func redact(_ text: String) -> String {
         var s = text
         // Header-style credentials first, so their values are gone before narrower rules look.
-        s = s.replacing(#/(?i)(authorization|proxy-authorization|x-api-key|api[-_]?key)(["']?\s*[:=]\s*["']?)(bearer\s+|basic\s+|token\s+)?[^\s"',;]+/#) {
+        s = s.replacing(Self.headerCredential) {
             "\($0.output.1)\($0.output.2)\($0.output.3 ?? "")\(secret)"
         }
-        s = s.replacing(#/(?i)\b(bearer|token)\s+[A-Za-z0-9._~+\/=-]{8,}/#) { "\($0.output.1) \(secret)" }
-        s = s.replacing(#/(?i)\b(password|passwd|pwd|secret|token|access_token|refresh_token|client_secret)(["']?\s*[:=]\s*["']?)[^\s"',;&]+/#) {
+        s = s.replacing(Self.bearerToken) { "\($0.output.1) \(secret)" }
+        s = s.replacing(Self.keyValueSecret) {
             "\($0.output.1)\($0.output.2)\(secret)"
         }
         // Provider keys: OpenAI-style sk-..., Slack xox?-..., AWS access key ids, GitHub tokens.
-        s = s.replacing(#/\bsk-[A-Za-z0-9_-]{12,}/#) { _ in secret }
-        s = s.replacing(#/\bxox[abprs]-[A-Za-z0-9-]{10,}/#) { _ in secret }
-        s = s.replacing(#/\bAKIA[0-9A-Z]{16}\b/#) { _ in secret }
-        s = s.replacing(#/\bgh[pousr]_[A-Za-z0-9]{20,}/#) { _ in secret }
+        s = s.replacing(Self.providerKey) { _ in secret }
+        s = s.replacing(Self.slackToken) { _ in secret }
+        s = s.replacing(Self.awsKeyID) { _ in secret }
+        s = s.replacing(Self.githubToken) { _ in secret }
         // user:password@ in URLs.
-        s = s.replacing(#/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:\/@]+):[^\s@\/]+@/#) { "\($0.output.1):\(secret)@" }
+        s = s.replacing(Self.urlPassword) { "\($0.output.1):\(secret)@" }
         // The user part of sip:, sips: and tel: URIs is usually a phone number or an account.
-        s = s.replacing(#/(?i)\b(sips?):[^\s@:;>"]+@/#) { "\($0.output.1):\(phone)@" }
-        s = s.replacing(#/(?i)\btel:\+?[0-9().\- ]{4,}[0-9]/#) { _ in "tel:\(phone)" }
+        s = s.replacing(Self.sipUser) { "\($0.output.1):\(phone)@" }
+        s = s.replacing(Self.telURI) { _ in "tel:\(phone)" }
         // E.164 numbers anywhere.
-        s = s.replacing(#/\+[1-9][0-9]{6,14}\b/#) { _ in phone }
+        s = s.replacing(Self.e164) { _ in phone }
         return s
     }
 }
