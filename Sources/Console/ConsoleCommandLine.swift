@@ -4,6 +4,8 @@ import IncidentCore
 public enum ConsoleCommand: Sendable, Equatable {
     /// Journal a command.
     case record(Command)
+    /// Attach another playbook's checklists (checked against the playbooks this console knows).
+    case attachChecklist(String)
     case export
     case quit
     case help
@@ -20,15 +22,31 @@ public enum ConsoleCommandLine {
         (":accept [ROLE]", "accept a role offered to you"),
         (":change TEXT", "record a recent change"),
         (":update TEXT", "post a status update"),
-        (":milestone NAME [STACK]", "record a milestone now"),
-        (":tick ITEM", "tick a checklist item"),
+        (":milestone M [STACK]", "now, or @HH:MM (UTC) back-dates"),
+        (":tick/:untick ITEM", "tick or untick a checklist item"),
+        (":skip ITEM REASON", "skip an item, with the reason"),
+        (":checklist PLAYBOOK", "attach its checklists (launch-readiness)"),
         (":answer NODE yes|no", "answer the decision tree"),
+        (":back / :restart", "step back / restart the tree"),
+        (":strike ID [REASON]", "strike a timeline entry"),
+        (":amend ID TEXT", "correct a timeline entry"),
         (":action TEXT", "add an action item"),
         (":export", "write the postmortem draft"),
         (":q", "quit"),
     ]
 
-    public static func parse(_ line: String) throws(IncidentError) -> ConsoleCommand {
+    /// `HH:MM` (UTC) on the day of `now`, or the day before when that would be in the future.
+    static func backDate(_ text: String, now: Timestamp?) throws(IncidentError) -> Timestamp {
+        let parts = text.split(separator: ":")
+        guard let now, parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m)
+        else { throw IncidentError(":milestone: \"@\(text)\" is not a time @HH:MM (UTC)") }
+        let day: Int64 = 86_400_000
+        var ms = now.ms - ((now.ms % day) + day) % day + Int64(h * 60 + m) * 60_000
+        if ms > now.ms + 60_000 { ms -= day }
+        return Timestamp(ms: ms)
+    }
+
+    public static func parse(_ line: String, now: Timestamp? = nil) throws(IncidentError) -> ConsoleCommand {
         let trimmed = line.trimmingWhitespace
         let verb = String(trimmed.prefix { !$0.isWhitespace }).lowercased()
         let rest = String(trimmed.dropFirst(verb.count)).trimmingWhitespace
@@ -75,16 +93,41 @@ public enum ConsoleCommandLine {
                     ":milestone: expected one of \(Milestone.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             var stack: StackID?
-            if words.count > 1 {
-                guard let s = StackID(rawValue: words[1].lowercased()) else {
-                    throw IncidentError(":milestone: \"\(words[1])\" is not telephony, audio, intelligence or output")
+            var at: Timestamp?
+            for w in words.dropFirst() {
+                if w.hasPrefix("@") {
+                    at = try backDate(String(w.dropFirst()), now: now)
+                } else {
+                    guard let s = StackID(rawValue: w.lowercased()) else {
+                        throw IncidentError(":milestone: \"\(w)\" is not telephony, audio, intelligence, output or @HH:MM")
+                    }
+                    stack = s
                 }
-                stack = s
             }
-            return .record(.milestone(m, at: nil, stack: stack))
+            return .record(.milestone(m, at: at, stack: stack))
         case "tick":
             guard words.count == 1 else { throw IncidentError(":tick: expected one item id") }
             return .record(.tick(item: words[0]))
+        case "untick":
+            guard words.count == 1 else { throw IncidentError(":untick: expected one item id") }
+            return .record(.untick(item: words[0]))
+        case "skip":
+            guard words.count >= 2 else { throw IncidentError(":skip: expected ITEM REASON") }
+            return .record(.skip(item: words[0], reason: words.dropFirst().joined(separator: " ")))
+        case "checklist":
+            guard words.count == 1 else { throw IncidentError(":checklist: expected one playbook name (e.g. :checklist launch-readiness)") }
+            return .attachChecklist(words[0])
+        case "back":
+            return .record(.stepBack)
+        case "restart":
+            return .record(.restartTree)
+        case "strike":
+            guard let id = words.first else { throw IncidentError(":strike: expected EVENT-ID [REASON]") }
+            let reason = words.dropFirst().joined(separator: " ")
+            return .record(.amend(target: id, strike: true, text: nil, reason: reason.isEmpty ? nil : reason))
+        case "amend":
+            guard words.count >= 2 else { throw IncidentError(":amend: expected EVENT-ID TEXT") }
+            return .record(.amend(target: words[0], strike: false, text: words.dropFirst().joined(separator: " "), reason: nil))
         case "answer":
             guard words.count == 2 else { throw IncidentError(":answer: expected NODE yes|no") }
             let a = words[1].lowercased()

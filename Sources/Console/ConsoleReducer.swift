@@ -41,6 +41,8 @@ public enum ConsoleReducer {
             flash(&s, "not recorded: \(message)", error: true)
             return []
         case .presence(let who):
+            let gone = s.attached.filter { !who.contains($0) }
+            s.left = (s.left.filter { !who.contains($0) } + gone.filter { !s.left.contains($0) }).suffix(3).map { $0 }
             s.attached = who
             return []
         case .writerLock(let held):
@@ -135,7 +137,7 @@ public enum ConsoleReducer {
         let who = actor ?? s.actor
         let draft: EventDraft
         do {
-            draft = try Decider.decide(cmd, state: s.incident, playbook: s.playbook, actor: who, now: s.now)
+            draft = try Decider.decide(cmd, state: s.incident, playbook: s.playbook, actor: who, now: s.now, attached: s.attachedPlaybooks)
         } catch {
             if !quietly { flash(&s, error.message, error: true) }
             return []
@@ -153,7 +155,7 @@ public enum ConsoleReducer {
         if k == .resize { return [] }  // the run loop reads the new size and sends .resize
         if s.prompt != nil { return promptKey(&s, k) }
         if let o = s.overlay { return overlayKey(&s, o, k) }
-        guard let action = s.keyMap.action(for: k) else {
+        guard let action = s.keyMap.action(for: k, in: s.focus) else {
             if case .char(let c) = k, let n = c.wholeNumberValue, (1...4).contains(n) {
                 s.focus = .panels
                 s.selectedStack = StackID.allCases[n - 1]
@@ -185,6 +187,7 @@ public enum ConsoleReducer {
             move(&s, a)
         case .select:
             if s.focus == .panels { s.overlay = .detail(s.selectedStack, scroll: 0) }
+            if s.focus == .runbook { return runbookSelect(&s) }
         case .back:
             s.flash = nil
         case .nextMatch, .prevMatch:
@@ -219,6 +222,22 @@ public enum ConsoleReducer {
         case .toggleHealth:
             s.timeline.hideHealth.toggle()
             s.timeline.cursorID = nil
+        case .amend:
+            let events = s.timelineEvents()
+            guard let i = s.timelineCursor(events) else { return [] }
+            s.prompt = Prompt(kind: .amend(event: events[i].id))
+        case .runbook:
+            if s.focus == .runbook {
+                s.focus = s.focusBeforeRunbook == .runbook ? .log : s.focusBeforeRunbook
+            } else {
+                s.focusBeforeRunbook = s.focus
+                s.focus = .runbook
+            }
+        case .composeUpdate:
+            let draft = Evidence.statusUpdateDraft(state: s.incident, playbook: s.playbook, snapshot: s.health, now: s.now)
+            s.prompt = Prompt(kind: .command, text: "update " + draft)
+        case .answerYes, .answerNo, .stepBack, .restartTree, .runbookView, .tick, .skip:
+            return runbookKey(&s, a)
         }
         return []
     }
@@ -273,7 +292,16 @@ public enum ConsoleReducer {
             default: break
             }
         case .runbook:
-            break
+            let rows = max(1, (layout.runbook ?? layout.log).innerHeight)
+            switch a {
+            case .up: moveRunbook(&s, by: -1)
+            case .down: moveRunbook(&s, by: 1)
+            case .pageUp: moveRunbook(&s, by: -rows)
+            case .pageDown: moveRunbook(&s, by: rows)
+            case .top: moveRunbook(&s, by: Int.min / 2)
+            case .bottom: moveRunbook(&s, by: Int.max / 2)
+            default: break
+            }
         }
     }
 
@@ -397,11 +425,24 @@ public enum ConsoleReducer {
             s.log.textFilter = text
             resetLogAfterFilter(&s)
             return []
+        case .skipReason(let item):
+            guard !text.isEmpty else {
+                flash(&s, "skip \(item): needs a reason (nothing recorded)", error: true)
+                return []
+            }
+            return record(&s, .skip(item: item, reason: text))
+        case .amend(let id):
+            guard !text.isEmpty else { return [] }
+            if text.hasPrefix("!") {
+                let reason = String(text.dropFirst()).trimmingWhitespace
+                return record(&s, .amend(target: id, strike: true, text: nil, reason: reason.isEmpty ? nil : reason))
+            }
+            return record(&s, .amend(target: id, strike: false, text: text, reason: nil))
         case .command:
             if text.isEmpty { return [] }
             let cmd: ConsoleCommand
             do {
-                cmd = try ConsoleCommandLine.parse(text)
+                cmd = try ConsoleCommandLine.parse(text, now: s.now)
             } catch {
                 flash(&s, error.message, error: true)
                 return []
@@ -416,6 +457,15 @@ public enum ConsoleReducer {
             case .export:
                 flash(&s, "writing the postmortem draft...")
                 return [.export]
+            case .attachChecklist(let name):
+                guard s.library.contains(where: { $0.name == name }) else {
+                    let known = s.library.map(\.name).joined(separator: ", ")
+                    flash(&s, ":checklist: no playbook \"\(name)\" (available: \(known.isEmpty ? "none" : known))", error: true)
+                    return []
+                }
+                s.focus = .runbook
+                s.runbook.mode = .checklists
+                return record(&s, .attachChecklist(name))
             case .record(let c):
                 // Moving the status back needs a reason: the text given is that reason.
                 if case .status(let st, let message, nil) = c, st < s.incident.status {
@@ -427,7 +477,7 @@ public enum ConsoleReducer {
     }
 
     static func overlayKey(_ s: inout ConsoleState, _ o: Overlay, _ k: Key) -> [Effect] {
-        let a = s.keyMap.action(for: k)
+        let a = s.keyMap.action(for: k, in: s.focus)
         switch o {
         case .help(let scroll):
             switch a {

@@ -28,6 +28,10 @@ public struct Prompt: Sendable, Equatable {
         case search
         /// `f` log text filter.
         case filter
+        /// `s` in the checklists: the reason for skipping this item.
+        case skipReason(item: String)
+        /// `e` in the timeline: corrected text for this event, or `!REASON` to strike it.
+        case amend(event: String)
     }
 
     public var kind: Kind
@@ -45,6 +49,8 @@ public struct Prompt: Sendable, Equatable {
         case .note: "note: "
         case .search: "/"
         case .filter: "filter text: "
+        case .skipReason(let item): "skip \(item), reason: "
+        case .amend: "amend (new text, or !REASON strikes): "
         }
     }
 }
@@ -206,12 +212,19 @@ public struct ConsoleState: Sendable, Equatable {
     public var health: HealthSnapshot?
     public var log = LogView()
     public var timeline = TimelineView()
+    public var runbook = RunbookView()
+    /// The pane focus returns to when the runbook key is pressed again.
+    public var focusBeforeRunbook: Pane = .log
+    /// Other playbooks whose checklists `:checklist NAME` can attach.
+    public var library: [Playbook] = []
 
     /// Writes waiting for their fsync.
     public var pending: [PendingWrite] = []
     public var nextToken = 1
     /// Logins with a live presence heartbeat in the incident directory.
     public var attached: [String] = []
+    /// Logins that were attached and left (shown in the header until they come back).
+    public var left: [String] = []
     /// This console holds the incident's writer lock (it journals health changes).
     public var isWriter = false
     /// Last state journaled (or queued) per stack or trunk, so a change is journaled once even
@@ -250,10 +263,9 @@ public struct ConsoleState: Sendable, Equatable {
         return Timestamp(ms: base.ms + Int64(cadence) * 60_000)
     }
 
-    /// Panes in Tab order for the current size (the runbook pane needs a wide terminal).
-    public var panes: [Pane] {
-        ConsoleLayout.showsRunbook(width: width) ? [.panels, .log, .timeline, .runbook] : [.panels, .log, .timeline]
-    }
+    /// Panes in Tab order. On narrow terminals the runbook pane is drawn over the log pane
+    /// while it has the focus.
+    public var panes: [Pane] { [.panels, .log, .timeline, .runbook] }
 
     /// The newest alert state journaled per stack or trunk key.
     static func alertHistory(_ s: IncidentState) -> [String: String] {

@@ -19,14 +19,27 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
     case rawToggle = "raw"
     case star
     case toggleHealth = "toggle_health"
+    case amend
+    /// Jump to the runbook pane (over the log pane on narrow terminals) and back.
+    case runbook
+    case composeUpdate = "compose_update"
+    case answerYes = "answer_yes"
+    case answerNo = "answer_no"
+    case stepBack = "step_back"
+    case restartTree = "restart_tree"
+    case runbookView = "runbook_view"
+    case tick
+    case skip
 
-    /// Where the key means something: nil for every pane.
+    /// Where the key means something: nil for every pane. Keys of different panes may share
+    /// a key (`n` is next match in the log and "no" in the runbook).
     public var pane: Pane? {
         switch self {
         case .nextMatch, .prevMatch, .pin, .stackFilter, .levelFilter, .textFilter, .clearFilters,
             .rawToggle:
             .log
-        case .star, .toggleHealth: .timeline
+        case .star, .toggleHealth, .amend: .timeline
+        case .answerYes, .answerNo, .stepBack, .restartTree, .runbookView, .tick, .skip: .runbook
         default: nil
         }
     }
@@ -62,19 +75,29 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
         case .rawToggle: "raw lines / parsed summaries"
         case .star: "star or unstar the event"
         case .toggleHealth: "hide / show health events"
+        case .amend: "amend or strike the event"
+        case .runbook: "runbook pane / back"
+        case .composeUpdate: "compose a status update"
+        case .answerYes: "answer yes"
+        case .answerNo: "answer no"
+        case .stepBack: "step back one answer"
+        case .restartTree: "restart the decision tree"
+        case .runbookView: "tree/lists/symptoms/changes"
+        case .tick: "tick / untick the item"
+        case .skip: "skip the item (reason)"
         }
     }
 }
 
 /// Key bindings: defaults in the vi / less tradition, changeable from the config file.
 public struct KeyMap: Sendable, Equatable {
-    /// Key -> action for the whole console.
-    public private(set) var bindings: [Key: KeyAction]
+    /// Key -> actions; at most one per pane scope (a pane, or everywhere).
+    public private(set) var bindings: [Key: [KeyAction]]
 
     /// The default bindings.
     public init() {
-        var b: [Key: KeyAction] = [:]
-        func bind(_ a: KeyAction, _ keys: Key...) { for k in keys { b[k] = a } }
+        var b: [Key: [KeyAction]] = [:]
+        func bind(_ a: KeyAction, _ keys: Key...) { for k in keys { b[k, default: []].append(a) } }
         bind(.help, .char("?"), .f(1))
         bind(.command, .char(":"))
         bind(.annotate, .char("a"))
@@ -103,17 +126,36 @@ public struct KeyMap: Sendable, Equatable {
         bind(.rawToggle, .char("r"))
         bind(.star, .char("*"))
         bind(.toggleHealth, .char("H"))
+        bind(.amend, .char("e"))
+        bind(.runbook, .char("R"))
+        bind(.composeUpdate, .char("U"))
+        bind(.answerYes, .char("y"))
+        bind(.answerNo, .char("n"))
+        bind(.stepBack, .char("u"))
+        bind(.restartTree, .char("r"))
+        bind(.runbookView, .char("c"))
+        bind(.tick, .char("t"))
+        bind(.skip, .char("s"))
         bindings = b
     }
 
-    /// The action bound to a key.
-    public func action(for key: Key) -> KeyAction? { bindings[key] }
+    /// The action a key asks for in a pane: the pane's own binding first, then one that
+    /// works everywhere, then (so the console can say where it works) any other.
+    public func action(for key: Key, in pane: Pane? = nil) -> KeyAction? {
+        guard let all = bindings[key], !all.isEmpty else { return nil }
+        if let pane, let own = all.first(where: { $0.pane == pane }) { return own }
+        if let global = all.first(where: { $0.pane == nil }) { return global }
+        return all[0]
+    }
 
     /// Keys bound to an action, printable keys first, in a stable order.
     public func keys(for action: KeyAction) -> [Key] {
-        bindings.filter { $0.value == action }.map(\.key).sorted { KeyMap.name($0) < KeyMap.name($1) }
+        bindings.filter { $0.value.contains(action) }.map(\.key).sorted { KeyMap.name($0) < KeyMap.name($1) }
             .sorted { KeyMap.isPrintable($0) && !KeyMap.isPrintable($1) }
     }
+
+    /// Two actions clash on one key when either works everywhere or both in the same pane.
+    static func clash(_ a: KeyAction, _ b: KeyAction) -> Bool { a.pane == nil || b.pane == nil || a.pane == b.pane }
 
     /// Applies `config.yaml` remapping (`action: key`). A remapped action loses its printable
     /// default keys (arrows, PgUp/PgDn, F1 and Esc stay); a key taken from another action is
@@ -130,8 +172,10 @@ public struct KeyMap: Sendable, Equatable {
                 problems.append("keys: \(name): \"\(keyText)\" is not a key (a character, ctrl-x, f1-f12, tab, enter, esc, space, up, pgup, ...)")
                 continue
             }
-            for (k, a) in bindings where a == action && KeyMap.isPrintable(k) { bindings[k] = nil }
-            bindings[key] = action
+            for (k, acts) in bindings where acts.contains(action) && KeyMap.isPrintable(k) {
+                bindings[k] = acts.filter { $0 != action }
+            }
+            bindings[key] = (bindings[key] ?? []).filter { !KeyMap.clash($0, action) } + [action]
         }
         return problems
     }

@@ -22,7 +22,12 @@ public enum ConsoleRenderer {
         for (i, stack) in StackID.allCases.enumerated() {
             panel(&g, s, stack, layout.panels[i])
         }
-        logPane(&g, s, layout.log)
+        if layout.runbook == nil, s.focus == .runbook {
+            // Narrow: the runbook takes the log pane's place while it has the focus.
+            runbookPane(&g, s, layout.log)
+        } else {
+            logPane(&g, s, layout.log)
+        }
         timelinePane(&g, s, layout.timeline)
         if let rb = layout.runbook { runbookPane(&g, s, rb) }
         statusLine(&g, s, layout.status)
@@ -105,24 +110,31 @@ public enum ConsoleRenderer {
                     parts.append(("mitigation target missed by \(Glyphs.duration(ms: now.ms - due))", .critical))
                 }
             }
-            if !inc.isResolved, let dueAt = s.updateDue {
-                let due = dueAt.ms
-                if now.ms <= due {
-                    parts.append(((w >= 110 ? "update due in " : "update ") + Glyphs.duration(ms: due - now.ms), due - now.ms < 2 * 60_000 ? .warning : .text))
-                } else {
-                    parts.append(("update OVERDUE \(Glyphs.duration(ms: now.ms - due))", .critical))
+            let next = Guidance.nextUpdate(inc, s.playbook, now: now)
+            if let r = next.remaining {
+                // Amber five minutes before the update is due, red once it is overdue.
+                switch next.urgency {
+                case .overdue: parts.append(("update OVERDUE \(Glyphs.duration(ms: -r * 1000))", .critical))
+                case .soon: parts.append(((w >= 110 ? "update due in " : "update ") + Glyphs.duration(ms: r * 1000), .warning))
+                default: parts.append(((w >= 110 ? "update due in " : "update ") + Glyphs.duration(ms: r * 1000), .text))
                 }
             }
+            if w >= 110, let (stack, c) = Guidance.stackTarget(inc, s.playbook, now: now), let r = c.remaining {
+                parts.append((r >= 0 ? "\(stack.displayName) fix \(Glyphs.duration(ms: r * 1000))" : "\(stack.displayName) target missed", c.urgency == .ok ? .text : (c.urgency == .soon ? .warning : .critical)))
+            }
         }
-        let others = s.attached.filter { $0 != s.actor }
-        let me = s.actor + (ConsoleState.roleShort(inc.role(of: s.actor)).map { " (\($0))" } ?? "")
+        func withRole(_ u: String) -> String { u + (ConsoleState.roleShort(inc.role(of: u)).map { " (\($0))" } ?? "") }
+        let others = s.attached.filter { $0 != s.actor }.map(withRole)
         if w >= 110 {
-            parts.append(("you: \(me)" + (others.isEmpty ? "" : "  attached: " + others.joined(separator: ", ")), .info))
+            parts.append(("you: \(withRole(s.actor))" + (others.isEmpty ? "" : "  attached: " + others.joined(separator: ", ")), .info))
         } else {
             // Narrow: who else is here matters more than who I am.
             parts.append((others.isEmpty ? "only you attached" : "attached: " + others.joined(separator: ", "), .info))
         }
+        if !s.left.isEmpty { parts.append(("left: " + s.left.joined(separator: ", "), .dim)) }
         if s.isWriter { parts.append(("writer", .dim)) }
+        // Nags until fixed: no commander, no severity.
+        for n in Guidance.nags(inc) { parts.append((n, .warning)) }
         var px = r.x + 1
         let sep = s.ascii ? " | " : " │ "
         for (i, (t, role)) in parts.enumerated() {
@@ -188,10 +200,16 @@ public enum ConsoleRenderer {
         case .timeline:
             out = [(two(.down, .up), "select"), (k(.star), "star"), (k(.toggleHealth), s.timeline.hideHealth ? "show health" : "hide health")]
         case .runbook:
-            out = [(":answer", "NODE yes|no")]
+            switch s.runbook.mode {
+            case .tree: out = [(two(.answerYes, .answerNo), "answer"), (k(.stepBack), "back"), (k(.restartTree), "restart"), ("Enter", "confirm leaf")]
+            case .checklists: out = [(two(.down, .up), "select"), (k(.tick), "tick/untick"), (k(.skip), "skip")]
+            case .symptoms: out = [(two(.down, .up), "select"), ("Enter", "likely stacks")]
+            case .changes: out = [(":change", "TEXT records one")]
+            }
+            out.append((k(.runbookView), "view"))
         }
         out += [
-            (k(.nextPane), "pane"), (k(.annotate), "note"), (k(.command), "cmd"), (k(.help), "help"), (k(.quit), "quit"),
+            (k(.nextPane), "pane"), (k(.runbook), "runbook"), (k(.composeUpdate), "update"), (k(.annotate), "note"), (k(.command), "cmd"), (k(.help), "help"), (k(.quit), "quit"),
         ]
         return out
     }

@@ -13,13 +13,15 @@ extension ConsoleRenderer {
         out.append(("#Everywhere", ""))
         for a in everywhere { out.append((keys(a), a.help)) }
         out.append(("1-4", "select a stack panel"))
+        for a in [KeyAction.runbook, .composeUpdate] { out.append((keys(a), a.help)) }
         out.append(("#Panels pane", ""))
         out.append((keys(.left) + " / " + keys(.right), "select a stack"))
         out.append((keys(.select), KeyAction.select.help))
-        for pane in [Pane.log, .timeline] {
+        for pane in [Pane.log, .timeline, .runbook] {
             out.append(("#\(pane.title) pane", ""))
             for a in KeyAction.allCases where a.pane == pane { out.append((keys(a), a.help)) }
         }
+        out.append((keys(.select), "runbook: confirm leaf / jump"))
         out.append(("#Command line (:)", ""))
         for (u, what) in ConsoleCommandLine.usage { out.append((u, what)) }
         out.append(("#Prompts", ""))

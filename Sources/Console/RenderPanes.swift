@@ -166,43 +166,49 @@ extension ConsoleRenderer {
 
     // MARK: runbook
 
-    /// The decision tree's current question with its live evidence (room for the next issue's
-    /// checklist pane).
+    /// The runbook pane: decision tree with live evidence, checklists, symptoms, or recent
+    /// changes (`c` cycles). Selectable rows (items, symptoms) carry a cursor.
     static func runbookPane(_ g: inout Grid, _ s: ConsoleState, _ r: Rect) {
         let focused = s.focus == .runbook
+        let cycle = ConsoleReducer.keyName(s, .runbookView)
+        var title = "Runbook: \(s.runbook.mode.title)"
+        if s.runbook.mode == .checklists {
+            let views = s.checklistViews()
+            let done = views.reduce(0) { $0 + $1.progress.done + $1.progress.skipped }
+            let total = views.reduce(0) { $0 + $1.progress.total }
+            title += " \(done)/\(total)"
+        }
         g.box(x: r.x, y: r.y, width: r.width, height: r.height, style: focused ? .heavy : .light,
-              role: focused ? .accent : .border, title: "Runbook", titleRole: .title)
+              role: focused ? .accent : .border, title: title, titleRole: .title)
+        let hint = " \(cycle): view "
+        if r.width > DisplayWidth.of(title) + DisplayWidth.of(hint) + 8 {
+            g.put(hint, x: r.x + r.width - 1 - DisplayWidth.of(hint), y: r.y, role: .dim)
+        }
         let x = r.x + 1
         let width = r.innerWidth
-        var lines: [(String, StyleRole)] = []
-        if let tree = s.playbook.decisionTree {
-            if let leaf = Decider.reachedLeaf(s.incident, tree) {
-                lines.append(("Reached: " + leaf.question, .warning))
-                for l in wrap(leaf.check, width: width) where !l.isEmpty { lines.append((l, .dim)) }
-                evidence(leaf.evidence, s, into: &lines)
-            } else if let id = Decider.currentNode(s.incident, tree), let node = tree.node(id) {
-                for l in wrap(node.question, width: width) { lines.append((l, .title)) }
-                for l in wrap(node.check, width: width) where !l.isEmpty { lines.append((l, .dim)) }
-                evidence(node.evidence, s, into: &lines)
-                lines.append((":answer \(node.id) yes|no", .accent))
-            }
-        } else {
-            lines.append(("playbook \(s.playbook.name) has no decision tree", .dim))
+        let rows = r.innerHeight
+        let lines = s.runbookLines(width: width)
+        let selectable = lines.indices.filter { lines[$0].selectable }
+        var top = min(s.runbook.top, max(0, lines.count - rows))
+        var cursorRow: Int?
+        if !selectable.isEmpty {
+            let c = selectable[max(0, min(selectable.count - 1, s.runbook.cursor))]
+            cursorRow = c
+            // Keep the cursor on screen, with its heading when there is room.
+            top = max(0, min(c - 1, max(0, lines.count - rows)))
+            if c - top >= rows { top = c - rows + 1 }
         }
-        for (i, (t, role)) in lines.prefix(r.innerHeight).enumerated() {
-            g.put(t, x: x, y: r.y + 1 + i, role: role, maxWidth: width)
+        for row in 0..<rows {
+            let i = top + row
+            guard i < lines.count else { break }
+            let y = r.y + 1 + row
+            let l = lines[i]
+            let selected = focused && i == cursorRow
+            if selected { g.fill(x: x, y: y, width: width, height: 1, role: .selection) }
+            g.put(l.text, x: x, y: y, role: selected ? .selection : l.role, maxWidth: width, attributes: CellAttributes(reverse: selected))
         }
-    }
-
-    static func evidence(_ ids: [String], _ s: ConsoleState, into lines: inout [(String, StyleRole)]) {
-        for id in ids {
-            if let m = s.health?.metric(id) {
-                let text = Glyphs.light(m.state, ascii: s.ascii) + " " + Glyphs.shortLabel(m) + " " + Glyphs.value(m.value, unit: m.unit)
-                    + " " + Glyphs.thresholds(m, short: true, ascii: s.ascii)
-                lines.append((text, Glyphs.role(m.state)))
-            } else if let d = s.playbook.metric(id) {
-                lines.append((Glyphs.light(.noData, ascii: s.ascii) + " " + d.name + " --", .noData))
-            }
+        if lines.count > top + rows {
+            g.put(s.ascii ? "v more" : "↓ more", x: r.x + r.width - 8, y: r.y + r.height - 1, role: .dim)
         }
     }
 }

@@ -98,8 +98,16 @@ final class ConsoleRunner {
         bench = BenchLog.fromEnvironment(startTime: startTime)
         let notices = setup.notices + keyProblems + loaded.problems.map { "journal \($0)" }
         if !notices.isEmpty { _ = ConsoleReducer.reduce(&state, .notice(notices.joined(separator: "; "), isError: true)) }
+        state.library = Self.loadLibrary(except: loaded.playbook.name)
         state.offeredSources = setup.offered
         ConsoleReducer.showNextOffer(&state)
+    }
+
+    /// The other playbooks `:checklist NAME` can attach; one that fails to load is left out
+    /// (the headless `dialtone checklist` reports why).
+    static func loadLibrary(except name: String) -> [Playbook] {
+        let loc = PlaybookLocator.standard(.current())
+        return loc.available().filter { $0 != name }.compactMap { try? loc.load($0).playbook }
     }
 
     /// Runs until the person quits. Returns normally after restoring the terminal.
@@ -189,10 +197,14 @@ final class ConsoleRunner {
         let id = setup.id
         switch e {
         case .record(let token, let command, let actor):
+            // Attached lists as this console knows them, plus the one being attached now.
+            var names = Set(state.incident.attachedChecklists)
+            if case .attachChecklist(let n) = command { names.insert(n) }
+            let attached = state.library.filter { names.contains($0.name) }
             journalQueue.async {
                 var rng = SystemRandomNumberGenerator()
                 do {
-                    let ev = try store.record(command, in: id, actor: actor, now: now(), rng: &rng)
+                    let ev = try store.record(command, in: id, actor: actor, now: now(), attached: attached, rng: &rng)
                     box.post(.recorded(token: token, event: ev))
                 } catch {
                     box.post(.recordFailed(token: token, message: String(describing: error)))

@@ -27,15 +27,29 @@ struct ConsoleReducerTests {
             _ = send(&s, .tab)
             seen.append(s.focus)
         }
-        #expect(seen == [.log, .timeline, .panels, .log])
+        // At 80 columns the runbook takes the log pane's place while focused.
+        #expect(seen == [.log, .timeline, .runbook, .panels])
         _ = send(&s, .backTab, .backTab)
         #expect(s.focus == .timeline)
+        _ = send(&s, .tab)
+        let narrow = ConsoleRenderer.render(s).text
+        #expect(narrow.contains("Runbook: Decision tree") && !narrow.contains("Log UTC"))
+        _ = send(&s, .tab)
+        #expect(ConsoleRenderer.render(s).text.contains("Log UTC"))
         var wide = Fixture.consoleState(.healthy)
         _ = send(&wide, .tab, .tab, .tab)
         #expect(wide.focus == .runbook)
-        // Shrinking away the runbook pane moves the focus somewhere visible.
-        _ = ConsoleReducer.reduce(&wide, .resize(width: 80, height: 24))
-        #expect(wide.focus == .timeline)
+        let text = ConsoleRenderer.render(wide).text
+        #expect(text.contains("Runbook: Decision tree") && text.contains("Log UTC"))
+    }
+
+    @Test func runbookKeyTogglesFromAnyPaneAndBack() {
+        var s = Fixture.consoleState(.healthy, width: 80, height: 24)
+        _ = send(&s, .tab, .tab)  // timeline
+        _ = send(&s, .char("R"))
+        #expect(s.focus == .runbook)
+        _ = send(&s, .char("R"))
+        #expect(s.focus == .timeline)
     }
 
     @Test func quickNoteIsQueuedAsPendingThenConfirmed() throws {
