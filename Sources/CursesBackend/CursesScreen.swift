@@ -116,6 +116,9 @@ public final class CursesScreen {
         noecho()
         nonl()
         keypad(window, true)
+        // Let ncurses scroll with the terminal's line insert/delete when a pane's lines move up
+        // (the log pane under a flood): far fewer bytes than repainting every row.
+        idlok(window, true)
         curs_set(0)
         set_escdelay(25)  // the default makes Esc feel dead for a second
         setUpColors(theme: theme, useColor: useColor)

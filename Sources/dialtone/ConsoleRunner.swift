@@ -76,6 +76,10 @@ final class ConsoleRunner {
     private let watcher: ConsoleWatcher
     private let bench: BenchLog?
     private var lastLiveDraw = 0.0
+    /// Live data (no key pressed) redraws once a second, htop's pace: a log flood cannot be
+    /// read faster, and it keeps the bytes sent over SSH below htop's (scripts/
+    /// bench-terminal-bytes.sh). Keys, resizes and journal events still draw at once.
+    static let liveRedrawInterval = 1.0
     private let stopRequest = StopRequest()
     private var liveDirty = false
     private var lastSecond: Int64 = 0
@@ -160,7 +164,7 @@ final class ConsoleRunner {
                 draw(live: false)
                 liveDirty = false
                 bench?.key(latency: monotonic() - keyTime)
-            } else if liveDirty, monotonic() - lastLiveDraw >= ConsoleIngest.feedInterval {
+            } else if liveDirty, monotonic() - lastLiveDraw >= Self.liveRedrawInterval {
                 // Live changes are drawn at most four times a second, however fast they come.
                 draw(live: true)
                 liveDirty = false
