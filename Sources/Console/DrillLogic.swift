@@ -135,12 +135,12 @@ extension ConsoleReducer {
     }
 
     /// The call view's evidence: the selected entry, or the ladder (with the turns' count),
-    /// redacted like every pin.
+    /// redacted like every pin. The source names the call, so the text does not repeat it.
     static func pinCall(_ s: inout ConsoleState, _ v: CallView) -> [Effect] {
         let rows = v.rows
         let text: String
         if let sel = v.selected, sel < rows.count {
-            text = "call \(v.callID): " + rows[sel].pinLine
+            text = rows[sel].pinLine
         } else {
             let ladder = rows.filter { $0.kind != .turn && $0.kind != .other }
             guard !ladder.isEmpty else {
@@ -148,7 +148,7 @@ extension ConsoleReducer {
                 return []
             }
             let turns = rows.filter { $0.kind == .turn }.count
-            text = "call \(v.callID) SIP ladder: " + ladder.map(\.pinLine).joined(separator: " | ")
+            text = "SIP ladder: " + ladder.map(\.pinLine).joined(separator: " | ")
                 + (turns > 0 ? " (\(turns) agent turn\(turns == 1 ? "" : "s"))" : "")
         }
         var redacted = Redactor.redact(text)

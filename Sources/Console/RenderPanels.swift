@@ -186,7 +186,8 @@ extension ConsoleRenderer {
             }
         }
         if maxScroll > 0 {
-            g.put(" \(start + 1)-\(min(rows.count, start + inner))/\(rows.count) j/k scroll ", x: r.x + 2, y: r.y + r.height - 1, role: .dim)
+            let keys = selectedRow == nil && s.failedCalls[stack]?.isEmpty != false ? "j/k" : "PgUp/PgDn"
+            g.put(" \(start + 1)-\(min(rows.count, start + inner))/\(rows.count) \(keys) scroll ", x: r.x + 2, y: r.y + r.height - 1, role: .dim)
         }
     }
 
