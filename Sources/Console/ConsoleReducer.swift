@@ -64,7 +64,9 @@ public enum ConsoleReducer {
 
     static func ingest(_ s: inout ConsoleState, _ feed: IngestFeed) -> [Effect] {
         if let snap = feed.snapshot { s.health = snap }
-        s.failedCalls = feed.failedCalls
+        // While a failed call is selected the list holds still (as the log pauses when scrolled):
+        // at a few failures a second the selection would otherwise scroll out of the ring.
+        if !s.failedCallsPaused { s.failedCalls = feed.failedCalls }
         updateCallView(&s, feed)
         s.log.lines = feed.lines
         s.log.sources = feed.sources

@@ -50,6 +50,15 @@ extension CallEntry {
 }
 
 extension ConsoleState {
+    /// The failed-call list is frozen: a failed call is selected in the details or open.
+    public var failedCallsPaused: Bool {
+        switch overlay {
+        case .detail?: selectedFailure != nil
+        case .call?: true
+        default: false
+        }
+    }
+
     /// The stack's recent failed calls, newest first.
     public func failures(_ stack: StackID) -> [FailedCall] {
         Array((failedCalls[stack] ?? []).reversed())

@@ -9,7 +9,10 @@ extension ConsoleRenderer {
         let failures = s.failures(stack)
         guard !failures.isEmpty else { return nil }
         rows.append([])
-        rows.append([("Recent failed calls", .title), ("  newest first, Enter opens", .dim)])
+        rows.append([
+            ("Recent failed calls", .title),
+            s.failedCallsPaused ? ("  PAUSED while one is selected (k above the newest resumes)", .warning) : ("  newest first, Enter opens", .dim),
+        ])
         let idW = max(12, min(28, (width - 24) / 3))
         let trunkW = max(8, min(22, (width - 24) / 4))
         var selectedRow: Int?

@@ -76,11 +76,13 @@ struct DrillDownTests {
         #expect(s.selectedFailure?.callID == "7-9718@10.20.0.5", "the selection stops at the oldest")
         _ = send(&s, .char("k"))
         #expect(s.selectedFailure?.reason == "call failed: 486 Busy Here")
-        // A newer failure arriving does not move the selection off the call it is on.
+        // While one is selected the list holds still, so the selection cannot scroll away.
         var more = DrillFixture.failures
         more.append(FailedCall(callID: "9-1@x", time: DrillFixture.base + 5, trunk: nil, reason: "call failed: 500 Server Internal Error"))
         _ = ConsoleReducer.reduce(&s, .ingest(IngestFeed(snapshot: nil, failedCalls: [.telephony: more])))
+        #expect(s.failedCallsPaused && s.failures(.telephony).count == 3)
         #expect(s.selectedFailure?.reason == "call failed: 486 Busy Here")
+        #expect(ConsoleRenderer.render(s).text.contains("PAUSED while one is selected"))
         // That failure has no call id: nothing to open, said so.
         #expect(send(&s, .enter).isEmpty)
         #expect(s.overlay == .detail(.telephony, scroll: 0))
@@ -88,8 +90,13 @@ struct DrillDownTests {
         let text = ConsoleRenderer.render(s).text
         #expect(text.contains("Recent failed calls"))
         #expect(text.contains("(no call id)") && text.contains("486 Busy Here"))
+        // k above the newest clears the selection and the list follows the feed again.
+        _ = send(&s, .char("k"), .char("k"))
+        #expect(s.selectedFailure == nil && !s.failedCallsPaused)
+        _ = ConsoleReducer.reduce(&s, .ingest(IngestFeed(snapshot: nil, failedCalls: [.telephony: more])))
+        #expect(s.failures(.telephony).first?.callID == "9-1@x")
         // Another stack clears the selection.
-        _ = send(&s, .right)
+        _ = send(&s, .char("j"), .right)
         #expect(s.overlay == .detail(.audio, scroll: 0) && s.selectedFailure == nil)
     }
 
