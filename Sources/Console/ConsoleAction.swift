@@ -35,6 +35,8 @@ public enum Effect: Sendable, Equatable {
     case redraw
     /// Start a source the responder confirmed.
     case attachSource(String)
+    /// Send this call's entries from the call index with every ingest feed (nil stops).
+    case watchCall(String?)
     /// Leave: wait for pending writes, restore the terminal, exit.
     case quit
 }

@@ -64,6 +64,10 @@ public enum ConsoleReducer {
 
     static func ingest(_ s: inout ConsoleState, _ feed: IngestFeed) -> [Effect] {
         if let snap = feed.snapshot { s.health = snap }
+        // While a failed call is selected the list holds still (as the log pauses when scrolled):
+        // at a few failures a second the selection would otherwise scroll out of the ring.
+        if !s.failedCallsPaused { s.failedCalls = feed.failedCalls }
+        updateCallView(&s, feed)
         s.log.lines = feed.lines
         s.log.sources = feed.sources
         s.log.progress = feed.progress
@@ -186,7 +190,10 @@ public enum ConsoleReducer {
         case .up, .down, .left, .right, .pageUp, .pageDown, .top, .bottom:
             move(&s, a)
         case .select:
-            if s.focus == .panels { s.overlay = .detail(s.selectedStack, scroll: 0) }
+            if s.focus == .panels {
+                s.overlay = .detail(s.selectedStack, scroll: 0)
+                s.selectedFailure = nil
+            }
             if s.focus == .runbook { return runbookSelect(&s) }
         case .back:
             s.flash = nil
@@ -489,21 +496,9 @@ public enum ConsoleReducer {
             default: s.overlay = nil  // any other key closes the help
             }
         case .detail(let stack, let scroll):
-            let all = StackID.allCases
-            let i = all.firstIndex(of: stack) ?? 0
-            switch a {
-            case .left: s.overlay = .detail(all[max(0, i - 1)], scroll: 0)
-            case .right, .nextPane: s.overlay = .detail(all[min(all.count - 1, i + 1)], scroll: 0)
-            case .prevPane: s.overlay = .detail(all[max(0, i - 1)], scroll: 0)
-            case .down: s.overlay = .detail(stack, scroll: scroll + 1)
-            case .up: s.overlay = .detail(stack, scroll: max(0, scroll - 1))
-            case .pageDown: s.overlay = .detail(stack, scroll: scroll + 10)
-            case .pageUp: s.overlay = .detail(stack, scroll: max(0, scroll - 10))
-            case .redraw: return [.redraw]
-            case .help: s.overlay = .help(scroll: 0)
-            default: s.overlay = nil
-            }
-            if case .detail(let st, _)? = s.overlay { s.selectedStack = st }
+            return detailKey(&s, stack, scroll: scroll, a)
+        case .call(let v):
+            return callKey(&s, v, a)
         case .confirmQuit:
             if k == .char("y") || k == .char("Y") {
                 s.overlay = nil

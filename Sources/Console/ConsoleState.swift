@@ -59,8 +59,11 @@ public struct Prompt: Sendable, Equatable {
 public enum Overlay: Sendable, Equatable {
     /// `?` / F1: every key, by pane; scrolls on small terminals.
     case help(scroll: Int)
-    /// Enter on a panel: every metric of the stack, per trunk for Telephony, and why.
+    /// Enter on a panel: every metric of the stack, per trunk for Telephony, and why, then the
+    /// stack's recent failed calls (j/k select one, Enter opens it).
     case detail(StackID, scroll: Int)
+    /// Enter on a failed call: its SIP ladder and agent turns.
+    case call(CallView)
     /// `q`: quit only after y.
     case confirmQuit
     /// A `cmd:` source remembered in the journal: it runs only after this responder says y.
@@ -130,12 +133,22 @@ public struct IngestFeed: Sendable, Equatable {
     /// replaying the window back, its hysteresis passes through transient states, and nothing
     /// it reports is journaled.
     public var settled: Bool
+    /// The last failed calls blamed on each stack, oldest first (bounded by the health engine).
+    public var failedCalls: [StackID: [FailedCall]]
+    /// The call the console asked to watch (`Effect.watchCall`), and what the call index holds
+    /// for it: nil when the call is not there (evicted, or never seen).
+    public var watchedCall: String?
+    public var call: CallTrace?
 
     public init(
         snapshot: HealthSnapshot?, lines: [LogLine] = [], sources: [SourceReport] = [],
         progress: [SourceProgress] = [], changes: [HealthChange] = [], linesPerSecond: Double = 0,
-        reported: [StackID: HealthState] = [:], settled: Bool = true
+        reported: [StackID: HealthState] = [:], settled: Bool = true,
+        failedCalls: [StackID: [FailedCall]] = [:], watchedCall: String? = nil, call: CallTrace? = nil
     ) {
+        self.failedCalls = failedCalls
+        self.watchedCall = watchedCall
+        self.call = call
         self.reported = reported
         self.settled = settled
         self.snapshot = snapshot
@@ -217,6 +230,11 @@ public struct ConsoleState: Sendable, Equatable {
     public var focusBeforeRunbook: Pane = .log
     /// Other playbooks whose checklists `:checklist NAME` can attach.
     public var library: [Playbook] = []
+    /// The last failed calls per stack, oldest first, from the latest ingest feed.
+    public var failedCalls: [StackID: [FailedCall]] = [:]
+    /// The failed call selected in the detail overlay (by value, so newer failures arriving
+    /// do not move the selection).
+    public var selectedFailure: FailedCall?
 
     /// Writes waiting for their fsync.
     public var pending: [PendingWrite] = []

@@ -34,6 +34,7 @@ public enum ConsoleRenderer {
         switch s.overlay {
         case .help(let scroll)?: helpOverlay(&g, s, scroll: scroll)
         case .detail(let stack, let scroll)?: detailOverlay(&g, s, stack, scroll: scroll, layout: layout)
+        case .call(let v)?: callOverlay(&g, s, v, layout: layout)
         case .confirmQuit?: confirmQuit(&g, s)
         case .confirmSource(let spec, let by)?: confirmSource(&g, s, spec: spec, openedBy: by)
         case nil: break

@@ -17,6 +17,14 @@ extension ConsoleRenderer {
         out.append(("#Panels pane", ""))
         out.append((keys(.left) + " / " + keys(.right), "select a stack"))
         out.append((keys(.select), KeyAction.select.help))
+        out.append(("#Stack details (Enter on a panel)", ""))
+        out.append((keys(.down) + " / " + keys(.up), "select a recent failed call"))
+        out.append((keys(.select), "open the call: SIP ladder, agent turns"))
+        out.append((keys(.left) + " / " + keys(.right), "other stacks"))
+        out.append(("#Call view", ""))
+        out.append((keys(.down) + " / " + keys(.up), "select a message or turn"))
+        out.append((keys(.pin), "pin the entry, or the whole ladder"))
+        out.append((keys(.back) + ", " + keys(.quit), "back to the stack details"))
         for pane in [Pane.log, .timeline, .runbook] {
             out.append(("#\(pane.title) pane", ""))
             for a in KeyAction.allCases where a.pane == pane { out.append((keys(a), a.help)) }

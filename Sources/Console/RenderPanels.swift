@@ -115,6 +115,11 @@ extension ConsoleRenderer {
             (s.health?.suspectedOrigin == stack ? "  " + (s.ascii ? "^" : "▲") + " this stack failed first" : "", .critical),
         ])
         rows.append([("Why: ", .accent), (sh?.reason.isEmpty == false ? sh!.reason : whyText(state), .text)])
+        let nFailed = s.failedCalls[stack]?.count ?? 0
+        rows.append([
+            ("Failed calls: ", .accent),
+            nFailed == 0 ? ("none recorded", .dim) : ("\(nFailed) recent; j/k select, Enter opens its SIP ladder and turns", .text),
+        ])
         if let info = s.playbook.stack(stack) {
             rows.append([("Function: ", .accent), (info.function, .text), ("   first check: ", .accent), (info.firstCheck, .text)])
         }
@@ -136,6 +141,7 @@ extension ConsoleRenderer {
         let metrics = sh?.metrics ?? []
         if metrics.isEmpty { rows.append([("  no data from the sources yet", .noData)]) }
         for m in metrics { rows.append(metricLine(m, indent: m.key ? "" : "")) }
+        let selectedRow = failedCallRows(&rows, s, stack, width: r.innerWidth - 2)
         if stack == .telephony {
             let trunks = (s.health?.trunks ?? [:]).values.sorted { $0.trunk < $1.trunk }
             rows.append([])
@@ -164,13 +170,24 @@ extension ConsoleRenderer {
         }
         let inner = r.innerHeight
         let maxScroll = max(0, rows.count - inner)
-        let start = min(scroll, maxScroll)
+        var start = min(scroll, maxScroll)
+        if let sel = selectedRow {
+            // Keep the selected failed call in view, with the section heading when it fits.
+            if sel < start + 1 || sel >= start + inner { start = max(0, min(maxScroll, sel - inner / 2)) }
+        }
         for (i, row) in rows.dropFirst(start).prefix(inner).enumerated() {
             var x = r.x + 2
-            for (t, role) in row { x += g.put(t, x: x, y: r.y + 1 + i, role: role, maxWidth: max(0, r.x + r.width - 2 - x)) }
+            let selected = start + i == selectedRow
+            if selected { g.fill(x: r.x + 1, y: r.y + 1 + i, width: r.innerWidth, height: 1, role: .selection) }
+            for (t, role) in row {
+                x += g.put(
+                    t, x: x, y: r.y + 1 + i, role: selected ? .selection : role, maxWidth: max(0, r.x + r.width - 2 - x),
+                    attributes: CellAttributes(reverse: selected))
+            }
         }
         if maxScroll > 0 {
-            g.put(" \(start + 1)-\(min(rows.count, start + inner))/\(rows.count) j/k scroll ", x: r.x + 2, y: r.y + r.height - 1, role: .dim)
+            let keys = selectedRow == nil && s.failedCalls[stack]?.isEmpty != false ? "j/k" : "PgUp/PgDn"
+            g.put(" \(start + 1)-\(min(rows.count, start + inner))/\(rows.count) \(keys) scroll ", x: r.x + 2, y: r.y + r.height - 1, role: .dim)
         }
     }
 

@@ -22,6 +22,9 @@ final class ConsoleIngest: @unchecked Sendable {
     private let lock = NSLock()
     private var specs: [SourceSpec]
     private var added: [SourceSpec] = []
+    /// The call the console's call view shows; `watchChanged` asks for a feed at once.
+    private var watched: String?
+    private var watchChanged = false
     private var stopping = false
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
@@ -53,6 +56,23 @@ final class ConsoleIngest: @unchecked Sendable {
         lock.lock()
         added.append(spec)
         lock.unlock()
+    }
+
+    /// Sends this call's entries from the call index with every feed, starting with one at
+    /// once (nil stops).
+    func watch(_ callID: String?) {
+        lock.lock()
+        watched = callID
+        watchChanged = true
+        lock.unlock()
+    }
+
+    private func takeWatch() -> (String?, changed: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        let changed = watchChanged
+        watchChanged = false
+        return (watched, changed)
     }
 
     func stop() {
@@ -136,12 +156,19 @@ final class ConsoleIngest: @unchecked Sendable {
                 changes = []
             }
             if !settled { changes = [] }
+            let (watchedCall, watchChanged) = takeWatch()
             let t = monotonic()
             // Health moves with event time, so with no new lines there is nothing new to show
             // (a feed every few seconds still refreshes counters and catch-up progress).
-            if first || (t - lastFeed >= Self.feedInterval && (linesSinceFeed > 0 || !changes.isEmpty || t - lastFeed >= 2)) {
-                let rate = first || lastFeed == 0 ? 0 : Double(linesSinceFeed) / (t - lastFeed)
-                post(.ingest(feed(live, changes: changes, rate: rate, settled: settled, health: &settledHealth)))
+            // A call just opened in the call view is answered at once.
+            if first || watchChanged || (t - lastFeed >= Self.feedInterval && (linesSinceFeed > 0 || !changes.isEmpty || t - lastFeed >= 2)) {
+                let rate = first || lastFeed == 0 || t <= lastFeed ? 0 : Double(linesSinceFeed) / (t - lastFeed)
+                var f = feed(live, changes: changes, rate: rate, settled: settled, health: &settledHealth)
+                if let id = watchedCall {
+                    f.watchedCall = id
+                    f.call = live.calls.trace(id)
+                }
+                post(.ingest(f))
                 changes = []
                 linesSinceFeed = 0
                 lastFeed = t
@@ -182,9 +209,14 @@ final class ConsoleIngest: @unchecked Sendable {
             for st in snap.stacks { raw[st.stack] = st.state }
             reported = health.observe(raw, at: t)
         }
+        var failed: [StackID: [FailedCall]] = [:]
+        for stack in StackID.allCases {
+            let calls = live.engine.recentFailedCalls(stack)
+            if !calls.isEmpty { failed[stack] = calls }
+        }
         return IngestFeed(
             snapshot: snapshot, lines: live.lines.elements, sources: live.sourceReports, progress: progress,
-            changes: changes, linesPerSecond: rate, reported: reported, settled: settled)
+            changes: changes, linesPerSecond: rate, reported: reported, settled: settled, failedCalls: failed)
     }
 }
 

@@ -235,6 +235,8 @@ final class ConsoleRunner {
             } catch {
                 dispatch(.notice(error.description, isError: true))
             }
+        case .watchCall(let id):
+            ingest.watch(id)
         case .quit:
             break  // the loop sees state.quitting
         }

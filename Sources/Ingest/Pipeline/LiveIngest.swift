@@ -12,6 +12,8 @@ public final class LiveIngest {
     private let context: ParseContext
     private var events: [NormalizedEvent] = []
     public private(set) var lines: Ring<LogLine>
+    /// The most recent calls with their SIP messages and turns, for the drill-down.
+    public private(set) var calls: CallIndex
     private var seq: UInt64 = 0
     /// Newest event time seen; the health windows end here.
     public private(set) var newestEventTime: Double?
@@ -20,7 +22,8 @@ public final class LiveIngest {
 
     public init(
         specs: [SourceSpec], playbook: Playbook, context: ParseContext, fromStart: Bool,
-        health: HealthConfig = .init(), startOffsets: [Int: UInt64] = [:], keepLines: Int = 5000
+        health: HealthConfig = .init(), startOffsets: [Int: UInt64] = [:], keepLines: Int = 5000,
+        keepCalls: Int = 2000, entriesPerCall: Int = 40
     ) {
         var cfg = SourceSet.Configuration()
         cfg.fromStart = fromStart
@@ -28,6 +31,7 @@ public final class LiveIngest {
         engine = HealthEngine(playbook: playbook, config: health)
         self.context = context
         lines = Ring(capacity: keepLines)
+        calls = CallIndex(maxCalls: keepCalls, maxEntries: entriesPerCall)
         for (i, spec) in specs.enumerated() {
             for id in sources.add(spec, startOffset: startOffsets[i]) {
                 let info = sources.infos.first { $0.id == id }
@@ -62,11 +66,12 @@ public final class LiveIngest {
             perSource[id] = c
             seq += 1
             let last = events.count > before ? events.last : nil
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes.prefix(4096)), as: UTF8.self)
+            if last != nil { calls.add(events[before...], line: text) }
             lines.append(LogLine(
                 seq: seq, source: names[id] ?? "?", time: last?.time, level: last?.level ?? (r == .unparsed ? .info : .debug),
                 stack: last?.stack, callID: last?.callID, parsed: r != .unparsed, truncated: truncated,
-                text: String(decoding: UnsafeBufferPointer(rebasing: bytes.prefix(4096)), as: UTF8.self),
-                summary: last?.summary ?? ""))
+                text: text, summary: last?.summary ?? ""))
             if events.count > 256 { flushEvents(&p) }
         }
         flushEvents(&p)

@@ -3,6 +3,8 @@
 ///
 /// A light scanner, not a JSON parser: it looks for the few keys it shows and gives up (nil)
 /// when the line is not a turn record, so the raw text is shown instead.
+///
+/// Lives in Ingest so the call index can summarise a turn when it is stored.
 public enum TurnSummary {
     public static func of(_ text: String) -> String? {
         let u = Array(text.utf8.prefix(8192))
