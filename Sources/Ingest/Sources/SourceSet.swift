@@ -160,7 +160,6 @@ public final class SourceSet: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         if wasStopping { return }
-        adopt()
         if thread != nil {
             var byte: UInt8 = 1
             _ = write(wakePipe[1], &byte, 1)
@@ -169,6 +168,9 @@ public final class SourceSet: @unchecked Sendable {
             close(wakePipe[0])
             close(wakePipe[1])
         }
+        // `runners` is the producer's: take in late additions only once its thread has ended
+        // (ThreadSanitizer caught `adopt` racing the producer's loop here).
+        adopt()
         for runner in runners {
             if case .command(let source, _, _) = runner { source.stop() }
         }
