@@ -142,6 +142,7 @@ public final class SourceSet: @unchecked Sendable {
     public func start() {
         guard thread == nil else { return }
         _ = pipe(&wakePipe)
+        for fd in wakePipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // commands this set spawns must not inherit it
         let thread = Thread { [self] in
             run()
             finished.signal()
