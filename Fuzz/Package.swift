@@ -7,6 +7,9 @@
 // folder are symlinks to ../../Sources/<Module>.
 import PackageDescription
 
+// gold trips over the sanitizer objects ("internal error in format_file_lineno"); lld links them.
+let lld: [LinkerSetting] = [.unsafeFlags(["-use-ld=lld"])]
+
 let package = Package(
     name: "dialtone-fuzz",
     platforms: [.macOS(.v13)],
@@ -27,12 +30,13 @@ let package = Package(
             name: "Console",
             dependencies: ["IncidentCore", "Ingest", "TermGrid", .product(name: "Yams", package: "Yams")],
             path: "Sources/Console"),
-        // One executable per fuzzer; libFuzzer supplies `main` (see scripts/fuzz.sh).
-        .executableTarget(name: "FuzzParsers", dependencies: ["Ingest"], path: "Targets/FuzzParsers"),
-        .executableTarget(name: "FuzzDetect", dependencies: ["Ingest"], path: "Targets/FuzzDetect"),
-        .executableTarget(name: "FuzzPlaybook", dependencies: ["IncidentCore"], path: "Targets/FuzzPlaybook"),
-        .executableTarget(name: "FuzzTheme", dependencies: ["Console"], path: "Targets/FuzzTheme"),
-        .executableTarget(name: "FuzzJournal", dependencies: ["IncidentCore"], path: "Targets/FuzzJournal"),
-        .executableTarget(name: "FuzzMarkdown", dependencies: ["IncidentCore"], path: "Targets/FuzzMarkdown"),
+        .target(name: "CFuzzDriver", path: "Targets/CFuzzDriver"),
+        // One executable per fuzzer; each main hands libFuzzer's driver its test function.
+        .executableTarget(name: "FuzzParsers", dependencies: ["CFuzzDriver", "Ingest"], path: "Targets/FuzzParsers", linkerSettings: lld),
+        .executableTarget(name: "FuzzDetect", dependencies: ["CFuzzDriver", "Ingest"], path: "Targets/FuzzDetect", linkerSettings: lld),
+        .executableTarget(name: "FuzzPlaybook", dependencies: ["CFuzzDriver", "IncidentCore"], path: "Targets/FuzzPlaybook", linkerSettings: lld),
+        .executableTarget(name: "FuzzTheme", dependencies: ["CFuzzDriver", "Console"], path: "Targets/FuzzTheme", linkerSettings: lld),
+        .executableTarget(name: "FuzzJournal", dependencies: ["CFuzzDriver", "IncidentCore"], path: "Targets/FuzzJournal", linkerSettings: lld),
+        .executableTarget(name: "FuzzMarkdown", dependencies: ["CFuzzDriver", "IncidentCore"], path: "Targets/FuzzMarkdown", linkerSettings: lld),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentCore
 import TermGrid
 import Yams
 
@@ -66,9 +67,21 @@ public enum ThemeLoader {
         return theme
     }
 
+    /// Larger theme files are refused unparsed (a theme is about 2 KB; `--theme /dev/zero`
+    /// must not read forever).
+    public static let maxBytes = 64 << 10
+    /// Deeper nesting is refused before libyaml sees the text (a theme is 3 levels deep).
+    public static let maxDepth = 16
+
     static func loadFile(_ path: String) -> (Theme, [String]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let handle = FileHandle(forReadingAtPath: path),
+            let data = try? handle.read(upToCount: maxBytes + 1) ?? Data()
+        else {
             return (defaultTheme, ["\(path): cannot read theme file; using default"])
+        }
+        try? handle.close()
+        guard data.count <= maxBytes else {
+            return (defaultTheme, ["\(path): theme file is over \(maxBytes / 1024) KiB; using default"])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             return (defaultTheme, ["\(path): theme file is not UTF-8; using default"])
@@ -93,6 +106,13 @@ public enum ThemeLoader {
     /// Parses theme YAML. Errors (bad YAML, wrong shapes, unknown colours) throw; unknown keys
     /// and missing roles are warnings, and missing roles draw plain.
     public static func parse(_ text: String, file: String) throws -> (theme: Theme, warnings: [String]) {
+        let size = text.utf8.count
+        guard size <= maxBytes else {
+            throw ThemeError(file: file, line: 1, message: "theme is \(size) bytes; themes are limited to \(maxBytes / 1024) KiB")
+        }
+        if let deep = YAMLNesting.tooDeep(text, maxDepth: maxDepth) {
+            throw ThemeError(file: file, line: deep.line, message: "nesting deeper than \(maxDepth) levels; refusing to parse")
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)

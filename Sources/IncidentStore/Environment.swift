@@ -78,7 +78,17 @@ public struct Config: Sendable, Equatable {
         return c
     }
 
+    /// Bounds checked before libyaml sees a config file (a config is a few lines, 2 deep).
+    static let maxBytes = 64 << 10
+    static let maxDepth = 16
+
     public static func parse(_ text: String, file: String) throws -> Config {
+        guard text.utf8.count <= maxBytes else {
+            throw StoreError("\(file): config file is over \(maxBytes / 1024) KiB; refusing to parse")
+        }
+        if let deep = YAMLNesting.tooDeep(text, maxDepth: maxDepth) {
+            throw StoreError("\(file):\(deep.line): nesting deeper than \(maxDepth) levels; refusing to parse")
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)

@@ -11,6 +11,18 @@ struct CrashKillTests {
         ((try? cli.journal(id)) ?? "").utf8.lazy.filter { $0 == UInt8(ascii: "\n") }.count
     }
 
+    /// Whether `pid` is gone or a zombie (tmux reaps its pane's process in its own time).
+    static func dead(_ pid: pid_t) -> Bool {
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+            // The state follows the command name in parentheses: "PID (comm) S ...".
+            if let close = stat.lastIndex(of: ")"), stat[close...].dropFirst(2).first == "Z" { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
     /// Five rounds of four `debug-append` writers, each killed with SIGKILL at a random point
     /// of its burst. Each writer prints an event id only after its append (write + fsync)
     /// returned, so the printed ids are exactly the appends that reported success.
@@ -56,5 +68,68 @@ struct CrashKillTests {
         let tl = try cli.run(["timeline", id, "--json"])
         #expect(tl.status == 0)
         #expect(tl.stdout.split(separator: "\n").count == Self.lineCount(cli, id))
+    }
+
+    /// A console in tmux recording a burst of notes typed into it, while two headless writers
+    /// append to the same journal; the console is killed with SIGKILL mid-burst. Every note the
+    /// console showed as recorded (it shows "recorded: TEXT" only once its fsync returned) and
+    /// every id a writer printed must be in the journal, and the journal must load clean.
+    @Test(.enabled(if: Tmux.available)) func killedConsoleLosesNothingItShowedAsRecorded() throws {
+        let cli = CLI()
+        let id = try cli.run(["new", "Console kill nine", "--sev", "2"]).lastLine
+        var env = cli.env
+        env["LANG"] = "C.UTF-8"
+        env["LC_ALL"] = "C.UTF-8"
+        env["TERM"] = "xterm-256color"
+        let tmux = Tmux(env: env)
+        defer { _ = try? tmux.run(["kill-server"]) }
+        let q = { (s: String) in "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let exports = ["DIALTONE_DIR", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "LANG", "LC_ALL"].map { "\($0)=\(q(env[$0] ?? ""))" }
+        // exec: the pane's process is the console itself, so its pid is the one to kill.
+        let command = "exec env \(exports.joined(separator: " ")) \(q(CLI.binary)) console \(q(id))"
+        try tmux.run(["new-session", "-d", "-x", "120", "-y", "40", "-s", tmux.session, command])
+        try tmux.wait("the console") { $0.contains("Telephony") && $0.contains("Output") }
+        let pidText = try tmux.run(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"])
+        let pid = try #require(pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+
+        let writers = try (0..<2).map { w in try cli.start(["debug-append", id, "--count", "100000", "--tag", "w\(w)"]) }
+        var shown: Set<String> = []
+        func look() throws {
+            for line in try tmux.screen().split(separator: "\n") {
+                guard let r = line.range(of: "recorded: burst-") else { continue }
+                let digits = line[r.upperBound...].prefix { $0.isNumber }
+                if !digits.isEmpty { shown.insert("burst-" + digits) }
+            }
+        }
+        let killAt = Int.random(in: 8...14)
+        for i in 0..<20 {
+            try tmux.keys("a")
+            try tmux.literal("burst-\(i)")
+            try tmux.keys("Enter")
+            try look()
+            if i == killAt {
+                kill(pid, SIGKILL)
+                break
+            }
+        }
+        for (p, _) in writers { kill(p.processIdentifier, SIGKILL) }
+        var reported: Set<String> = []
+        for (p, pipe) in writers {
+            reported.formUnion(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init))
+            p.waitUntilExit()
+        }
+        let (events, problems) = JournalCodec.decodeAll(try cli.journal(id))
+        #expect(problems.isEmpty, "\(problems)")
+        let texts = Set(events.compactMap { $0.text("text") })
+        #expect(!shown.isEmpty, "the console never showed a note as recorded before the kill")
+        #expect(shown.isSubset(of: texts), "shown as recorded but missing: \(shown.subtracting(texts).sorted())")
+        #expect(Set(reported).isSubset(of: Set(events.map(\.id))))
+        #expect(reported.count > 0)
+        // The console is gone: killed, not exited.
+        #expect(Self.dead(pid))
+        print("console kill -9: \(shown.count) notes shown as recorded (kill after typing burst-\(killAt)), \(reported.count) writer appends reported, \(events.count) events in the journal")
+        // Still usable: the next command records and the timeline reads.
+        #expect(try cli.run(["note", id, "after the console died"]).status == 0)
+        #expect(try cli.run(["timeline", id]).status == 0)
     }
 }

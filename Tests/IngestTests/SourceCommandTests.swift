@@ -144,6 +144,8 @@ func pollCommand(
     @Test func readsAPipeUntilEndOfInput() {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
+        // Close-on-exec: a child spawned by a test running alongside must not keep the write end open.
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         defer { close(fds[0]) }
         let source = StdinSource(fd: fds[0])
         var lines: [String] = []

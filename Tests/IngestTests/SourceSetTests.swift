@@ -104,6 +104,7 @@ func drainUntil(
     @Test func stdinOnlySetEndsAtEndOfInput() throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // no child of a parallel test may hold the write end
         defer { close(fds[0]) }
         var config = SourceSet.Configuration()
         config.stdinDescriptor = fds[0]

@@ -11,8 +11,8 @@ enum YAMLPreScan {
         case anchor(line: Int, column: Int)
     }
 
-    /// The first problem found, or nil.
-    static func scan(_ text: String, maxDepth limit: Int) -> Finding? {
+    /// The first problem found, or nil. With `refuseAnchors` false only nesting is checked.
+    static func scan(_ text: String, maxDepth limit: Int, refuseAnchors: Bool = true) -> Finding? {
         var blocks: [Int] = []  // columns of open block collections
         var flow = 0
         var blockScalarParent: Int?  // indentation of a `|`/`>` line whose body we skip
@@ -54,7 +54,9 @@ enum YAMLPreScan {
                     " :[{,".utf8.contains(previous)
                 {
                     quote = c
-                } else if c == UInt8(ascii: "&"), valueStart, " [{,".utf8.contains(previous) || column == i + 1 {
+                } else if refuseAnchors, c == UInt8(ascii: "&"), valueStart,
+                    " [{,".utf8.contains(previous) || column == i + 1
+                {
                     return .anchor(line: lineNumber, column: column)
                 } else if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
                     if flow > 0 || valueStart { flow += 1 }
@@ -77,6 +79,19 @@ enum YAMLPreScan {
             {
                 blockScalarParent = indent
             }
+        }
+        return nil
+    }
+}
+
+/// The nesting bound for other YAML dialtone reads (themes): libyaml under Yams is a C library
+/// we cannot change, so text goes to it only once it is known to be shallow enough.
+public enum YAMLNesting {
+    /// The 1-based line and column where `text` first nests deeper than `maxDepth` levels
+    /// (block levels plus open flow brackets, estimated as for playbooks), or nil.
+    public static func tooDeep(_ text: String, maxDepth: Int) -> (line: Int, column: Int)? {
+        if case .tooDeep(let line, let column) = YAMLPreScan.scan(text, maxDepth: maxDepth, refuseAnchors: false) {
+            return (line, column)
         }
         return nil
     }

@@ -142,6 +142,7 @@ public final class SourceSet: @unchecked Sendable {
     public func start() {
         guard thread == nil else { return }
         _ = pipe(&wakePipe)
+        for fd in wakePipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // commands this set spawns must not inherit it
         let thread = Thread { [self] in
             run()
             finished.signal()
@@ -160,7 +161,6 @@ public final class SourceSet: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         if wasStopping { return }
-        adopt()
         if thread != nil {
             var byte: UInt8 = 1
             _ = write(wakePipe[1], &byte, 1)
@@ -169,6 +169,9 @@ public final class SourceSet: @unchecked Sendable {
             close(wakePipe[0])
             close(wakePipe[1])
         }
+        // `runners` is the producer's: take in late additions only once its thread has ended
+        // (ThreadSanitizer caught `adopt` racing the producer's loop here).
+        adopt()
         for runner in runners {
             if case .command(let source, _, _) = runner { source.stop() }
         }

@@ -1,9 +1,10 @@
+import CFuzzDriver
+import Foundation
 import IncidentCore
 
 // The Markdown escaper on arbitrary text, checked against its promises: one line, no control
 // characters, no raw `<`, `>`, `@` or backtick, no leading block marker.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzMarkdown(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzMarkdown(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     for out in [MarkdownText.escape(text), MarkdownText.safe(text, redact: true)] {
         var prev: Unicode.Scalar?
@@ -29,3 +30,8 @@ extension String {
         return String(s)
     }
 }
+
+// libFuzzer's driver runs the loop; its flags (corpus folders, -max_total_time, ...) pass through.
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in data.map { fuzzMarkdown($0, size) } ?? 0 })

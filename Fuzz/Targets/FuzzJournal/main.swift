@@ -1,10 +1,11 @@
+import CFuzzDriver
+import Foundation
 import IncidentCore
 
 // The journal reader on arbitrary text. Besides never trapping: every event it reads must
 // write back to a line it reads again, and writing is stable after one round (so the same
 // events always give the same bytes in an export).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzJournal(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzJournal(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let (events, problems) = JournalCodec.decodeAll(text)
     for p in problems { precondition(p.line >= 1) }
@@ -18,3 +19,8 @@ public func fuzzJournal(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     return 0
 }
+
+// libFuzzer's driver runs the loop; its flags (corpus folders, -max_total_time, ...) pass through.
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in data.map { fuzzJournal($0, size) } ?? 0 })

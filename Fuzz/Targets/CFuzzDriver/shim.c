@@ -1,0 +1,1 @@
+// Empty: the header declares a function libFuzzer provides at link time.
