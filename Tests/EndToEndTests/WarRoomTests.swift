@@ -12,6 +12,8 @@ struct WarRoom {
     /// The two logins; `users` is true when they are real accounts created for the test.
     let a: String
     let b: String
+    /// The login headless commands run as, from the test process.
+    let c: String
     let users: Bool
     let group: String
     var createdGroup = false
@@ -58,33 +60,36 @@ struct WarRoom {
         room = base + "/room"
         log = base + "/agent.log"
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        if Self.canCreateUsers {
+        // DIALTONE_E2E_ONE_ACCOUNT=1 tries the fallback path as root too.
+        if Self.canCreateUsers, ProcessInfo.processInfo.environment["DIALTONE_E2E_ONE_ACCOUNT"] == nil {
             users = true
             group = "dtwar\(suffix)"
             a = "dtwa\(suffix)"
             b = "dtwb\(suffix)"
+            c = "dtwc\(suffix)"
         } else {
             users = false
             group = getgrgid(getegid()).map { String(cString: $0.pointee.gr_name) } ?? "\(getegid())"
             a = "alice"
             b = "bob"
+            c = "carol"
         }
         if users {
             let g = try Self.sh("/usr/sbin/groupadd", [group])
             guard g.0 == 0 else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "groupadd: \(g.2)"]) }
             createdGroup = true
-            for u in [a, b] {
+            for u in [a, b, c] {
                 let r = try Self.sh("/usr/sbin/useradd", ["-M", "-N", "-g", group, "-s", "/bin/sh", "-d", "/nonexistent", u])
                 guard r.0 == 0 else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "useradd: \(r.2)"]) }
                 createdUsers.append(u)
             }
             // Each login gets its own config and state directories, as in a real home.
-            for u in [a, b] {
+            for u in [a, b, c] {
                 try fm.createDirectory(atPath: base + "/home-\(u)", withIntermediateDirectories: true)
                 _ = try Self.sh("/bin/chown", ["\(u):\(group)", base + "/home-\(u)"])
             }
         } else {
-            for u in [a, b] { try fm.createDirectory(atPath: base + "/home-\(u)", withIntermediateDirectories: true) }
+            for u in [a, b, c] { try fm.createDirectory(atPath: base + "/home-\(u)", withIntermediateDirectories: true) }
         }
         let s = try Self.sh(bin, ["setup-warroom", room, "--group", group])
         guard s.0 == 0 else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "setup-warroom: \(s.2)"]) }
@@ -242,7 +247,7 @@ struct WarRoomTests {
         // A headless note from a third process shows in both.
         let noteC = "headless-\(UInt16.random(in: 1000...9999))"
         let sent = Date()
-        let r = try room.run(as: room.users ? room.b : "carol", ["note", id, noteC])
+        let r = try room.run(as: room.c, ["note", id, noteC])
         #expect(r.0 == 0, "note: \(r.2)")
         let headless = try Self.latency(noteC, on: [ta, tb], since: sent)
         for (name, l) in zip(["A", "B"], headless) {
@@ -300,17 +305,41 @@ struct WarRoomTests {
 
         sb = try tb.wait("B's header") { Self.header($0).contains("left: \(room.a)") }
         #expect(!Self.header(sb).contains("attached: \(room.a)"))
+
+        // Churn again: A comes back (not writing: B holds the lock), then B quits normally;
+        // A takes over and journals nothing twice.
+        try ta.run(["kill-session", "-t", ta.session])
+        try ta.run(["new-session", "-d", "-x", "140", "-y", "40", "-s", ta.session, room.command(as: room.a, consoleArgs) + "; echo EXIT=$?; sleep 60"])
+        sa = try ta.wait("A back, seeing B") { Self.header($0).contains("attached: \(room.b)") }
+        #expect(!Self.header(sa).contains("writer"))
+        sb = try tb.wait("B seeing A back") { Self.header($0).contains("attached: \(room.a)") }
+        #expect(!Self.header(sb).contains("left: \(room.a)"))
         try tb.keys("q")
         try tb.wait("the quit question") { $0.contains("Quit dialtone?") }
         try tb.keys("y")
+        let quit = Date()
         try tb.wait("B to exit") { $0.contains("EXIT=0") }
-        sa = try ta.screen()
+        let handover2 = try Self.latency("writer", on: [ta], since: quit, limit: 10, inHeader: true)[0]
+        #expect(handover2 != nil && handover2! <= 5, "the writer lock moved back after \(handover2 ?? -1) s")
+        let left2 = try Self.latency("left: \(room.b)", on: [ta], since: quit, limit: 10, inHeader: true)[0]
+        #expect(left2 != nil, "A's header never showed B leaving")
+        sleep(2)  // time enough for a wrongly re-journaled state to land
+        journal = try String(contentsOfFile: incidentDir + "/journal.jsonl", encoding: .utf8)
+        #expect(Self.alerts(journal) == all, "the second handover journaled health again")
+        // Both notes and the alerts, each once, in the journal everyone shares.
+        #expect(journal.components(separatedBy: noteA).count - 1 == 1)
+        #expect(journal.components(separatedBy: noteC).count - 1 == 1)
+        try ta.keys("q")
+        try ta.wait("the quit question") { $0.contains("Quit dialtone?") }
+        try ta.keys("y")
+        try ta.wait("A to exit") { $0.contains("EXIT=0") }
 
         let f = { (x: Double?) in x.map { String(format: "%.2f s", $0) } ?? "never" }
         print(
-            "WarRoomTests: \(room.users ? "two accounts \(room.a), \(room.b) in group \(room.group)" : "one account as \(room.a), \(room.b)");"
+            "WarRoomTests: \(room.users ? "accounts \(room.a), \(room.b), \(room.c) in group \(room.group)" : "one account as \(room.a), \(room.b), \(room.c)");"
                 + " note A->B \(f(keyToB)); headless note ->A \(f(headless[0])), ->B \(f(headless[1]));"
-                + " writer handover \(f(handover)); 'left' shown after \(f(leftAfter)); recovery journaled \(f(recovered)) after the append began;"
+                + " writer handover after kill -9 \(f(handover)), 'left' shown after \(f(leftAfter));"
+                + " handover after a normal quit \(f(handover2)), 'left' after \(f(left2)); recovery journaled \(f(recovered)) after the append began;"
                 + " alerts \(all.map { "\($0.key) \($0.from)->\($0.to)" }); total \(f(Date().timeIntervalSince(started)))")
     }
 }
