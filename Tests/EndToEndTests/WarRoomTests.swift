@@ -52,10 +52,14 @@ struct WarRoom {
         chmod(base, 0o755)
         chmod(base + "/bin", 0o755)
         bin = base + "/bin/dialtone"
-        try fm.copyItem(atPath: CLI.binary, toPath: bin)
+        // Copied by cp, not in this process: a test running in parallel that forks while our
+        // descriptor on the new binary is open would inherit it, and exec would fail with
+        // "Text file busy".
+        let cp = try Self.sh("/bin/cp", [CLI.binary, bin])
+        guard cp.0 == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cp: \(cp.2)"]) }
         chmod(bin, 0o755)
         // The binary finds Playbooks/ by walking up from its own path.
-        try fm.copyItem(atPath: CLI.packageRoot.appendingPathComponent("Playbooks").path, toPath: base + "/Playbooks")
+        _ = try Self.sh("/bin/cp", ["-R", CLI.packageRoot.appendingPathComponent("Playbooks").path, base + "/Playbooks"])
         _ = try Self.sh("/bin/chmod", ["-R", "a+rX", base + "/Playbooks"])
         room = base + "/room"
         log = base + "/agent.log"
