@@ -16,8 +16,8 @@ struct WarRoom {
     let c: String
     let users: Bool
     let group: String
-    var createdGroup = false
-    var createdUsers: [String] = []
+    private(set) var createdGroup = false
+    private(set) var createdUsers: [String] = []
 
     /// Runs a short-lived program and returns its status and output (these never leave daemons
     /// behind, so Foundation's Process is fine here, unlike tmux).
@@ -47,20 +47,7 @@ struct WarRoom {
     /// made by `setup-warroom`, and a log file both consoles follow.
     init() throws {
         base = "/tmp/dialtone-warroom-" + UUID().uuidString.prefix(8).lowercased()
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: base + "/bin", withIntermediateDirectories: true)
-        chmod(base, 0o755)
-        chmod(base + "/bin", 0o755)
         bin = base + "/bin/dialtone"
-        // Copied by cp, not in this process: a test running in parallel that forks while our
-        // descriptor on the new binary is open would inherit it, and exec would fail with
-        // "Text file busy".
-        let cp = try Self.sh("/bin/cp", [CLI.binary, bin])
-        guard cp.0 == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cp: \(cp.2)"]) }
-        chmod(bin, 0o755)
-        // The binary finds Playbooks/ by walking up from its own path.
-        _ = try Self.sh("/bin/cp", ["-R", CLI.packageRoot.appendingPathComponent("Playbooks").path, base + "/Playbooks"])
-        _ = try Self.sh("/bin/chmod", ["-R", "a+rX", base + "/Playbooks"])
         room = base + "/room"
         log = base + "/agent.log"
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
@@ -78,25 +65,44 @@ struct WarRoom {
             b = "bob"
             c = "carol"
         }
+        // A failure half-way must not leave accounts behind on the machine.
+        do { try prepare() } catch {
+            tearDown()
+            throw error
+        }
+    }
+
+    static func check(_ r: (Int32, String, String), _ what: String) throws {
+        guard r.0 == 0 else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "\(what): \(r.2)"]) }
+    }
+
+    private mutating func prepare() throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: base + "/bin", withIntermediateDirectories: true)
+        chmod(base, 0o755)
+        chmod(base + "/bin", 0o755)
+        // Copied by cp, not in this process: a test running in parallel that forks while our
+        // descriptor on the new binary is open would inherit it, and exec would fail with
+        // "Text file busy".
+        try Self.check(Self.sh("/bin/cp", [CLI.binary, bin]), "cp")
+        chmod(bin, 0o755)
+        // The binary finds Playbooks/ by walking up from its own path.
+        try Self.check(Self.sh("/bin/cp", ["-R", CLI.packageRoot.appendingPathComponent("Playbooks").path, base + "/Playbooks"]), "cp")
+        try Self.check(Self.sh("/bin/chmod", ["-R", "a+rX", base + "/Playbooks"]), "chmod")
         if users {
-            let g = try Self.sh("/usr/sbin/groupadd", [group])
-            guard g.0 == 0 else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "groupadd: \(g.2)"]) }
+            try Self.check(Self.sh("/usr/sbin/groupadd", [group]), "groupadd")
             createdGroup = true
             for u in [a, b, c] {
-                let r = try Self.sh("/usr/sbin/useradd", ["-M", "-N", "-g", group, "-s", "/bin/sh", "-d", "/nonexistent", u])
-                guard r.0 == 0 else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "useradd: \(r.2)"]) }
+                try Self.check(Self.sh("/usr/sbin/useradd", ["-M", "-N", "-g", group, "-s", "/bin/sh", "-d", "/nonexistent", u]), "useradd")
                 createdUsers.append(u)
             }
-            // Each login gets its own config and state directories, as in a real home.
-            for u in [a, b, c] {
-                try fm.createDirectory(atPath: base + "/home-\(u)", withIntermediateDirectories: true)
-                _ = try Self.sh("/bin/chown", ["\(u):\(group)", base + "/home-\(u)"])
-            }
-        } else {
-            for u in [a, b, c] { try fm.createDirectory(atPath: base + "/home-\(u)", withIntermediateDirectories: true) }
         }
-        let s = try Self.sh(bin, ["setup-warroom", room, "--group", group])
-        guard s.0 == 0 else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "setup-warroom: \(s.2)"]) }
+        // Each login gets its own config and state directories, as in a real home.
+        for u in [a, b, c] {
+            try fm.createDirectory(atPath: base + "/home-\(u)", withIntermediateDirectories: true)
+            if users { try Self.check(Self.sh("/bin/chown", ["\(u):\(group)", base + "/home-\(u)"]), "chown") }
+        }
+        try Self.check(Self.sh(bin, ["setup-warroom", room, "--group", group]), "setup-warroom")
     }
 
     /// Removes what the test created: the accounts, the group, the files.
