@@ -207,7 +207,7 @@ struct WarRoomTests {
     }
 
     @Test func twoLoginsShareOneIncidentLiveAndHandOverHealthJournaling() throws {
-        var room = try WarRoom()
+        let room = try WarRoom()
         defer { room.tearDown() }
         if !room.users {
             // The behaviours under test are the same for one account recording as two logins.
@@ -275,6 +275,9 @@ struct WarRoomTests {
         var journal = try String(contentsOfFile: incidentDir + "/journal.jsonl", encoding: .utf8)
         let before = Self.alerts(journal)
         #expect(before.filter { $0.key == "intelligence/-" && $0.to == "critical" }.count == 1, "\(before)")
+        // The health event is in both timelines, whoever wrote it.
+        let shown = try Self.latency("dialtone: Intelligence CRITICAL", on: [ta, tb], since: Date(), limit: 3)
+        #expect(shown.allSatisfy { $0 != nil }, "the alert is missing from a timeline: \(shown)")
 
         // kill -9 the writing console: B takes the writer lock and shows that A left.
         let presence = try FileManager.default.contentsOfDirectory(atPath: incidentDir + "/presence")
