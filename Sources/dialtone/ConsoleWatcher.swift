@@ -88,7 +88,8 @@ final class ConsoleWatcher: @unchecked Sendable {
     private func heartbeat() {
         let dir = directory + "/presence"
         if mkdir(dir, 0o2770) == 0 { chmod(dir, 0o2770) }
-        try? writeTextFile(presencePath, actor + "\n", mode: 0o660)
+        // The host lets a console on the same machine tell a killed console from a live one.
+        try? writeTextFile(presencePath, actor + "\n" + Self.host + "\n", mode: 0o660)
         var who: Set<String> = [actor]
         if let d = opendir(dir) {
             defer { closedir(d) }
@@ -101,6 +102,10 @@ final class ConsoleWatcher: @unchecked Sendable {
                 let path = dir + "/" + name
                 var st = stat()
                 guard stat(path, &st) == 0, Double(now - st.st_mtim.tv_sec) < Self.presenceStale else { continue }
+                if Self.isDead(name: name, path: path) {
+                    unlink(path)  // kill -9 leaves its heartbeat behind; tidy it for everyone
+                    continue
+                }
                 // The login is the part after the pid; shown through the sanitising grid.
                 if let dash = name.firstIndex(of: "-") {
                     let login = String(name[name.index(after: dash)...])
@@ -111,8 +116,32 @@ final class ConsoleWatcher: @unchecked Sendable {
         post(.presence(who.sorted()))
     }
 
+    static let host: String = {
+        var buf = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buf, buf.count - 1) == 0 else { return "" }
+        return String(cString: buf)
+    }()
+
+    /// True when a heartbeat names a process on this host that no longer exists, so a killed
+    /// console is shown as left within one heartbeat instead of after `presenceStale`.
+    /// kill(pid, 0) fails with EPERM for another login's live process, which counts as alive.
+    static func isDead(name: String, path: String) -> Bool {
+        guard let dash = name.firstIndex(of: "-"), let pid = pid_t(name[..<dash]), pid > 0, !host.isEmpty,
+            let text = try? String(contentsOfFile: path, encoding: .utf8)
+        else { return false }
+        let lines = text.split(separator: "\n")
+        guard lines.count >= 2, lines[1] == host else { return false }  // another machine's pid
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
     private func tryLock() {
-        let fd = open(directory + "/writer.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o660)
+        let path = directory + "/writer.lock"
+        var fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o660)
+        // open() applies the umask: without this, the first console's 0640 file locks every
+        // other login out of the handover.
+        if fd >= 0 { fchmod(fd, 0o660) } else { fd = open(path, O_RDWR | O_CLOEXEC) }
+        // A lock file another login made before that fix: flock needs no write access.
+        if fd < 0, errno == EACCES { fd = open(path, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { return }
         if flock(fd, LOCK_EX | LOCK_NB) == 0 {
             lockFD = fd
