@@ -148,8 +148,16 @@ final class ConsoleRunner {
                 // Take keys already waiting (a paste) before drawing once.
                 while !state.quitting, let more = screen.readKey(timeoutMs: 0) { handle(more) }
             }
+            // Other people's actions (journal, presence, writer lock, our own recorded writes)
+            // draw at once: the war room sees them within a second. Only log and health data
+            // and the clock are paced.
+            var urgent = false
             for a in mailbox.take() {
-                if case .ingest(let feed) = a, feed.snapshot != nil, state.health == nil { bench?.firstHealth() }
+                if case .ingest(let feed) = a {
+                    if feed.snapshot != nil, state.health == nil { bench?.firstHealth() }
+                } else {
+                    urgent = true
+                }
                 dispatch(a)
                 liveDirty = true
             }
@@ -160,12 +168,12 @@ final class ConsoleRunner {
                 liveDirty = true
             }
             if state.quitting { break }
-            if keyed {
+            if keyed || urgent {
                 draw(live: false)
                 liveDirty = false
-                bench?.key(latency: monotonic() - keyTime)
+                if keyed { bench?.key(latency: monotonic() - keyTime) }
             } else if liveDirty, monotonic() - lastLiveDraw >= Self.liveRedrawInterval {
-                // Live changes are drawn at most four times a second, however fast they come.
+                // Live data is drawn at most once a second, however fast it comes.
                 draw(live: true)
                 liveDirty = false
             }
