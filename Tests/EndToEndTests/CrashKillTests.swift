@@ -108,6 +108,10 @@ struct CrashKillTests {
             try tmux.keys("Enter")
             try look()
             if i == killAt {
+                // Under load the console's fsync queues behind the writers' locks: wait until it
+                // has shown at least one note as recorded, so the kill tests that promise.
+                _ = try? tmux.wait("a note shown as recorded", seconds: 20) { $0.contains("recorded: burst-") }
+                try look()
                 kill(pid, SIGKILL)
                 break
             }
