@@ -14,7 +14,10 @@ public enum Redactor {
     nonisolated(unsafe) static let slackToken = #/\bxox[abprs]-[A-Za-z0-9-]{10,}/#
     nonisolated(unsafe) static let awsKeyID = #/\bAKIA[0-9A-Z]{16}\b/#
     nonisolated(unsafe) static let githubToken = #/\bgh[pousr]_[A-Za-z0-9]{20,}/#
-    nonisolated(unsafe) static let urlPassword = #/([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:\/@]+):[^\s@\/]+@/#
+    // The scheme is bounded: unbounded, every letter of a long word started a scan to its end,
+    // and a 20,000-letter line took seconds (found while fuzzing the Markdown escaper; see
+    // Tests/IncidentCoreTests/Fixtures/fuzz-regressions).
+    nonisolated(unsafe) static let urlPassword = #/([a-zA-Z][a-zA-Z0-9+.-]{0,31}:\/\/[^\s:\/@]+):[^\s@\/]+@/#
     nonisolated(unsafe) static let sipUser = #/(?i)\b(sips?):[^\s@:;>"]+@/#
     nonisolated(unsafe) static let telURI = #/(?i)\btel:\+?[0-9().\- ]{4,}[0-9]/#
     nonisolated(unsafe) static let e164 = #/\+[1-9][0-9]{6,14}\b/#
@@ -34,7 +37,7 @@ public enum Redactor {
         s = s.replacing(Self.slackToken) { _ in secret }
         s = s.replacing(Self.awsKeyID) { _ in secret }
         s = s.replacing(Self.githubToken) { _ in secret }
-        // user:password@ in URLs.
+        // user:password@ in URLs (the scheme is bounded: see urlPassword).
         s = s.replacing(Self.urlPassword) { "\($0.output.1):\(secret)@" }
         // The user part of sip:, sips: and tel: URIs is usually a phone number or an account.
         s = s.replacing(Self.sipUser) { "\($0.output.1):\(phone)@" }
