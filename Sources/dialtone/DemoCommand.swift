@@ -78,7 +78,8 @@ struct DemoCommand: ParsableCommand {
         defer { driver?.stop() }
         if let setup, let loaded {
             try ConsoleStart.run(setup, loaded, start: start)
-            out("demo files: \(setup.store.root)/.. (export: dialtone export --dir \(setup.store.root) \(setup.id))")
+            let base = String(setup.store.root.dropLast("/incidents".count))
+            out("demo logs and incident kept in \(base); postmortem draft: dialtone export --dir \(setup.store.root) \(setup.id)")
         }
     }
 
