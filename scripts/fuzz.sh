@@ -4,6 +4,7 @@
 #   scripts/fuzz.sh build                  build every fuzzer (Fuzz/ package, .build-fuzz)
 #   scripts/fuzz.sh run SECONDS [TARGET..] run each target for SECONDS (default: all targets)
 #   scripts/fuzz.sh totals                 seconds fuzzed so far per target (Fuzz/run-log.tsv)
+#   scripts/fuzz.sh scale [TARGET..]       time large generated inputs at two sizes (see below)
 #   scripts/fuzz.sh list                   target names
 #
 # How it is built: Fuzz/ is its own package (kept out of the normal build and of `swift test`);
@@ -21,6 +22,10 @@
 # file under Tests/*/Fixtures/fuzz-regressions/ (named TARGET-what.txt) after fixing it.
 # Every run appends "date target seconds status" to Fuzz/run-log.tsv; top up until `totals`
 # shows at least 600 seconds for each target.
+# `scale` covers what -max_len hides: work that grows with the square of the input. It times
+# a few repetitive inputs at 16 KB and 128 KB per target; linear work grows about 8x, square
+# work about 64x, and ratios over 20 are flagged. Both slow-input findings so far were of this
+# kind (Fuzz/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -108,7 +113,49 @@ run_one() {
   return 0
 }
 
+# Writes the repetitive inputs for `scale` at SIZE bytes into DIR.
+scale_inputs() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+n, d = int(sys.argv[1]), sys.argv[2]
+units = {
+    "word": "a", "dotted": "a.", "colons": "a:", "url": "x://", "spaces": "a ", "digits": "1",
+    "keys": "k{i}: 1\n", "list": "- x{i}\n", "json": '{{"k{i}":[1,"a"]}}\n', "logfmt": "k{i}=v ",
+    "quote": 'a\\"', "sip": "sip:a@b ",
+}
+for name, unit in units.items():
+    out, i = [], 0
+    while sum(map(len, out)) < n:
+        out.append(unit.format(i=i)); i += 1
+    open(f"{d}/{name}", "w").write("".join(out)[:n])
+PY
+}
+
+scale() {
+  local t exe fmt dir=$scratch/scale small big ratio
+  mkdir -p "$dir/16k" "$dir/128k"
+  scale_inputs 16384 "$dir/16k"
+  scale_inputs 131072 "$dir/128k"
+  for t in "$@"; do
+    exe=$(exe_of "$t"); fmt=detect
+    case $t in parsers-*) fmt=${t#parsers-} ;; esac
+    for f in "$dir"/16k/*; do
+      f=$(basename "$f")
+      small=$(FUZZ_FORMAT=$fmt ASAN_OPTIONS=detect_leaks=0 "$bin/$exe" "$dir/16k/$f" 2>&1 | sed -n 's/.* in \([0-9]*\) ms.*/\1/p')
+      big=$(FUZZ_FORMAT=$fmt ASAN_OPTIONS=detect_leaks=0 timeout 120 "$bin/$exe" "$dir/128k/$f" 2>&1 | sed -n 's/.* in \([0-9]*\) ms.*/\1/p')
+      ratio=$(( ${big:-120000} / (${small:-0} > 0 ? ${small:-1} : 1) ))
+      printf '%-16s %-7s %6s ms -> %6s ms  x%s%s\n' "$t" "$f" "${small:-?}" "${big:-timeout}" "$ratio" \
+        "$( [ "$ratio" -gt 20 ] && [ "${big:-120000}" -gt 200 ] && echo '  <-- grows faster than linear')"
+    done
+  done
+}
+
 case ${1:-} in
+  scale)
+    shift
+    list=("$@")
+    [ ${#list[@]} -gt 0 ] || list=(parsers-detect detect playbook theme journal markdown)
+    scale "${list[@]}" ;;
   build) shift; build "$@" ;;
   list) targets ;;
   run)

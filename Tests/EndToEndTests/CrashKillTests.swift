@@ -62,7 +62,7 @@ struct CrashKillTests {
             #expect(ids.count == events.count, "round \(round): an event was written twice")
         }
         #expect(killedMidBurst == 20, "every writer should have died by SIGKILL, mid-burst")
-        #expect(reported.count >= 5 * 40)
+        #expect(reported.count >= 5 * 30)  // 40 new lines per round before the kills, a few in flight
         // The incident still takes commands, and its timeline still reads.
         #expect(try cli.run(["note", id, "after the kills"]).status == 0)
         let tl = try cli.run(["timeline", id, "--json"])
