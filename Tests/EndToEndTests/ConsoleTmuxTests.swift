@@ -125,7 +125,9 @@ struct ConsoleTmuxTests {
 
         // Help overlay, then back.
         try tmux.keys("?")
-        screen = try tmux.wait("the help overlay") { $0.contains("Help: keys act on the focused pane") }
+        screen = try tmux.wait("the help overlay") {
+            $0.contains("Help: keys act on the focused pane") && $0.contains("Timeline pane") && $0.contains("pin line as evidence, redacted")
+        }
         #expect(screen.contains("Timeline pane") && screen.contains("pin line as evidence, redacted"))
         try tmux.keys("Escape")
         try tmux.wait("the help to close") { !$0.contains("Help: keys act on the focused pane") }
