@@ -120,15 +120,27 @@ public struct IncidentStore: Sendable {
         _ cmd: Command, in id: String, actor: String, now: Timestamp, attached: [Playbook] = [],
         rng: inout some RandomNumberGenerator
     ) throws -> JournalEvent {
+        try record(cmd, in: id, actor: actor, now: now, attachedFor: { _ in attached }, rng: &rng).event
+    }
+
+    /// As above; `attachedFor` picks the other playbooks whose lists are attached, from the state
+    /// read under the lock (so one load serves the decision). Also returns the incident's
+    /// playbook, for describing the event to the person who asked.
+    public func record(
+        _ cmd: Command, in id: String, actor: String, now: Timestamp,
+        attachedFor: (IncidentState) throws -> [Playbook], rng: inout some RandomNumberGenerator
+    ) throws -> (event: JournalEvent, playbook: Playbook) {
         var rngCopy = rng
         defer { rng = rngCopy }
         return try journal(of: id).withLock { text in
             let loaded = try makeLoaded(id: id, journalText: text)
-            let draft = try decide(cmd, state: loaded.state, playbook: loaded.playbook, actor: actor, now: now, attached: attached)
+            let draft = try decide(
+                cmd, state: loaded.state, playbook: loaded.playbook, actor: actor, now: now,
+                attached: try attachedFor(loaded.state))
             let event = JournalEvent(
                 id: ULID.make(at: now, using: &rngCopy), recordedAt: now, occurredAt: draft.occurredAt,
                 actor: actor, role: loaded.state.role(of: actor), kind: draft.kind, payload: draft.payload)
-            return ([JournalCodec.encode(event)], event)
+            return ([JournalCodec.encode(event)], (event, loaded.playbook))
         }
     }
 

@@ -80,10 +80,9 @@ func record(_ opts: IncidentOptions, id typed: String?, _ cmd: Command) throws {
         let store = try opts.store()
         let id = try store.resolve(typed)
         var rng = SystemRandomNumberGenerator()
-        let loaded = try store.load(id)
-        let attached = try attachedPlaybooks(loaded.state, opts)
-        let e = try store.record(cmd, in: id, actor: opts.who, now: now(), attached: attached, rng: &rng)
-        out("\(id): recorded \(e.kind.rawValue) \(e.id) at \(e.recordedAt.display): \(Sanitize.line(EventText.describe(e, playbook: loaded.playbook)))")
+        let (e, playbook) = try store.record(
+            cmd, in: id, actor: opts.who, now: now(), attachedFor: { try attachedPlaybooks($0, opts) }, rng: &rng)
+        out("\(id): recorded \(e.kind.rawValue) \(e.id) at \(e.recordedAt.display): \(Sanitize.line(EventText.describe(e, playbook: playbook)))")
     }
 }
 
