@@ -148,7 +148,7 @@ public enum Glyphs {
 
     /// Short labels for the panels; other metrics use their playbook name.
     static let shortLabels: [String: String] = [
-        "answer_seizure_ratio": "ASR", "post_dial_delay_p95_ms": "PDD p95", "sip_5xx": "SIP 5xx",
+        "answer_seizure_ratio": "Answer", "post_dial_delay_p95_ms": "PDD p95", "sip_5xx": "SIP 5xx",
         "options_failures": "OPTIONS miss", "call_attempts": "Attempts", "sip_4xx": "SIP 4xx",
         "concurrent_calls": "Concurrent", "asr_confidence_mean": "ASR conf", "mos_mean": "MOS",
         "packet_loss_pct": "Loss", "asr_latency_p95_ms": "STT p95", "first_partial_p95_ms": "Partial p95",

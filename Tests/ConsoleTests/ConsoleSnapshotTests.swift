@@ -106,7 +106,7 @@ struct ConsoleSnapshotTests {
         let wide = ConsoleRenderer.render(Fixture.consoleState(.critical)).text
         #expect(wide.contains("Runbook"))
         #expect(wide.contains("Can calls connect at all?"))
-        #expect(wide.contains("✗ ASR 71% w95 c90"))
+        #expect(wide.contains("✗ Answer 71% w95 c90"))
         let narrow = ConsoleRenderer.render(Fixture.consoleState(.critical, width: 80, height: 24)).text
         #expect(!narrow.contains("Runbook"))
     }
