@@ -115,7 +115,7 @@ public enum ThemeLoader {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: text, .basic)  // fields are read from their text
         } catch let error as YamlError {
             throw yamlError(error, file: file)
         }

@@ -50,7 +50,9 @@ public enum PlaybookLoader {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            // Tags are never read (every field is read from its text), so no resolver rules:
+            // the default ones run several regular expressions over every scalar.
+            root = try Yams.compose(yaml: yaml, .basic)
         } catch {
             report(error, yaml: yaml, log: log)
             return (nil, log.sorted)
