@@ -115,4 +115,42 @@ private func decimal(_ s: String, shift: Int = 0) -> Double? {
             #expect(b.number(r[3]!) == nil)
         }
     }
+
+    /// Literals are matched a word at a time: each one whole, cut short at the end of the
+    /// line, or misspelt, and strings whose closing quote sits at every offset of a word.
+    @Test func literalsAndStringEndsAtEveryOffset() {
+        for (text, kind) in [("true", JSONKind.trueLiteral), ("false", .falseLiteral), ("null", .null)] {
+            let whole = Array(text.utf8)
+            whole.withUnsafeBufferPointer { b in
+                let r = JSONScanner.scalar(b, 0)
+                #expect(r?.0.kind == kind && r?.1 == whole.count, "\(text)")
+            }
+            for cut in 1..<whole.count {
+                Array(whole[0..<cut]).withUnsafeBufferPointer { b in
+                    #expect(JSONScanner.scalar(b, 0) == nil, "\(text) cut to \(cut)")
+                }
+            }
+        }
+        for bad in ["tru e", "fals", "nul", "trUe", "falsy", "nulL"] {
+            Array(bad.utf8).withUnsafeBufferPointer { b in
+                #expect(JSONScanner.scalar(b, 0) == nil, "\(bad)")
+            }
+        }
+        for length in 0..<40 {
+            let body = String(repeating: "a", count: length)
+            for tail in ["\"", "\\\"x\""] {
+                let text = "\"" + body + tail + "  "
+                let bytes = Array(text.utf8)
+                bytes.withUnsafeBufferPointer { b in
+                    let r = JSONScanner.scalar(b, 0)
+                    let expectedEnd = bytes.count - 2
+                    #expect(r?.1 == expectedEnd, "length \(length) tail \(tail)")
+                    #expect(r?.0.escaped == (tail != "\""))
+                }
+            }
+            Array(("\"" + body).utf8).withUnsafeBufferPointer { b in
+                #expect(JSONScanner.scalar(b, 0) == nil, "unterminated, length \(length)")
+            }
+        }
+    }
 }

@@ -34,8 +34,12 @@ struct SliceRing {
     let digits: SignificantDigits
     /// Which absolute slice each slot holds; Int.min when empty.
     private(set) var slotSlice: [Int]
-    private var accs: [SliceAcc]
-    private var hists: [Histogram<UInt32>?]
+    /// Accumulators and histograms live in storage the ring owns outright: through arrays,
+    /// every sample paid a uniqueness check per field group (and the ingest thread is one of
+    /// the three that share two cores). A ring is never copied and then mutated twice.
+    private let storage: Storage
+    private var accs: UnsafeMutablePointer<SliceAcc> { storage.accs }
+    private var hists: UnsafeMutablePointer<Histogram<UInt32>?> { storage.hists }
     /// Events per slot per scope (a trunk ring uses scope 0 for "any event on this trunk").
     private var activity: [UInt32]
     private(set) var newestSlice = Int.min
@@ -49,8 +53,7 @@ struct SliceRing {
         self.slotCount = max(slotCount, 2)
         self.digits = digits
         slotSlice = [Int](repeating: .min, count: self.slotCount)
-        accs = [SliceAcc](repeating: SliceAcc(), count: self.slotCount * table.count)
-        hists = [Histogram<UInt32>?](repeating: nil, count: self.slotCount * table.histCount)
+        storage = Storage(accs: self.slotCount * table.count, hists: self.slotCount * table.histCount)
         activity = [UInt32](repeating: 0, count: self.slotCount * MetricTable.scopeCount)
         var empty = Histogram<UInt32>(highestTrackableValue: 4096, numberOfSignificantValueDigits: digits)
         empty.autoResize = true
@@ -123,7 +126,8 @@ struct SliceRing {
             let i = slot * metrics + m
             var hist = -1
             // One uniqueness check per feed instead of one per field written.
-            accs.withUnsafeMutableBufferPointer { a in
+            do {
+                let a = accs
                 switch feed.role {
                 case .numerator:
                     a[i].aux += value
@@ -155,11 +159,9 @@ struct SliceRing {
         let v = c - Double(whole) >= 0.5 ? whole + 1 : whole
         // Through a buffer pointer: indexing the optional array directly copied the histogram
         // (a retain and release per sample) before recording into it.
-        let template = emptyHistogram
-        hists.withUnsafeMutableBufferPointer { p in
-            if case .none = p[h] { p[h] = template }
-            p[h]!.record(v)
-        }
+        let p = hists
+        if case .none = p[h] { p[h] = emptyHistogram }
+        p[h]!.record(v)
     }
 
     /// Samples and largest sample of metric `m` in the slices `end - slices + 1 ... end`,
@@ -267,5 +269,31 @@ struct SliceRing {
         }
     }
 
-    var histogramsAllocated: Int { hists.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+    var histogramsAllocated: Int { (0..<storage.histCount).reduce(0) { $0 + (hists[$1] == nil ? 0 : 1) } }
+}
+
+extension SliceRing {
+    /// The ring's accumulators and per-slice histograms, allocated once.
+    final class Storage {
+        let accs: UnsafeMutablePointer<SliceAcc>
+        let hists: UnsafeMutablePointer<Histogram<UInt32>?>
+        let accCount: Int
+        let histCount: Int
+
+        init(accs: Int, hists: Int) {
+            accCount = accs
+            histCount = hists
+            self.accs = .allocate(capacity: max(accs, 1))
+            self.accs.initialize(repeating: SliceAcc(), count: accs)
+            self.hists = .allocate(capacity: max(hists, 1))
+            self.hists.initialize(repeating: nil, count: hists)
+        }
+
+        deinit {
+            accs.deinitialize(count: accCount)
+            accs.deallocate()
+            hists.deinitialize(count: histCount)
+            hists.deallocate()
+        }
+    }
 }

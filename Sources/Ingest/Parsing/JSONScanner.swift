@@ -159,13 +159,24 @@ final class JSONScanner {
     /// the index just past it; nil when no scalar starts there.
     @inline(__always)
     static func scalar(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (JSONValue, Int)? {
-        let p = b.baseAddress.unsafelyUnwrapped
-        let n = b.count
+        var v = JSONValue(kind: .null, span: Span(i, i), escaped: false)
+        let end = scalarEnd(b.baseAddress.unsafelyUnwrapped, i, b.count, &v)
+        return end < 0 ? nil : (v, end)
+    }
+
+    /// `scalar` for the hot loops: the value goes to `v` and the index past it is returned,
+    /// -1 when no scalar starts at `i`. (An optional tuple came back through memory and kept
+    /// the function out of line; this shape inlines.)
+    @inline(__always)
+    static func scalarEnd(
+        _ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ v: inout JSONValue
+    ) -> Int {
         let c = p[i]
         switch c {
         case ASCII.quote:
-            guard let (end, escaped) = stringEnd(p, i + 1, n) else { return nil }
-            return (JSONValue(kind: .string, span: Span(i + 1, end), escaped: escaped), end + 1)
+            guard let (end, escaped) = stringEnd(p, i + 1, n) else { return -1 }
+            v = JSONValue(kind: .string, span: Span(i + 1, end), escaped: escaped)
+            return end + 1
         case ASCII.minus, ASCII.zero...ASCII.nine, 73 /* I */, 78 /* N */:
             var j = i + 1
             while j < n {
@@ -177,26 +188,33 @@ final class JSONScanner {
                 else { break }
                 j += 1
             }
-            return (JSONValue(kind: .number, span: Span(i, j), escaped: false), j)
-        case 116 /* t */, 102 /* f */, 110 /* n */:
-            let kind: JSONKind
-            let len: Int
-            if c == 116, b.has("true", at: i) {
-                kind = .trueLiteral
-                len = 4
-            } else if c == 102, b.has("false", at: i) {
-                kind = .falseLiteral
-                len = 5
-            } else if c == 110, b.has("null", at: i) {
-                kind = .null
-                len = 4
-            } else {
-                return nil
-            }
-            return (JSONValue(kind: kind, span: Span(i, i + len), escaped: false), i + len)
+            v = JSONValue(kind: .number, span: Span(i, j), escaped: false)
+            return j
+        case 116 /* t */:
+            guard literal(p, i, n, 0x6575_7274 /* "true" */, 4) else { return -1 }
+            v = JSONValue(kind: .trueLiteral, span: Span(i, i + 4), escaped: false)
+            return i + 4
+        case 110 /* n */:
+            guard literal(p, i, n, 0x6c6c_756e /* "null" */, 4) else { return -1 }
+            v = JSONValue(kind: .null, span: Span(i, i + 4), escaped: false)
+            return i + 4
+        case 102 /* f */:
+            guard literal(p, i, n, 0x6573_6c61 /* "alse" */, 4, from: 1) else { return -1 }
+            v = JSONValue(kind: .falseLiteral, span: Span(i, i + 5), escaped: false)
+            return i + 5
         default:
-            return nil
+            return -1
         }
+    }
+
+    /// Whether the four bytes at `i + from` are `word` (little-endian), within `n`.
+    @inline(__always)
+    private static func literal(
+        _ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ word: UInt32, _ len: Int, from: Int = 0
+    ) -> Bool {
+        guard i + from + len <= n else { return false }
+        let w = UnsafeRawPointer(p).loadUnaligned(fromByteOffset: i + from, as: UInt32.self)
+        return UInt32(littleEndian: w) == word
     }
 
     /// The first index at or after `i` that is not JSON white space (or `n`).

@@ -140,7 +140,9 @@ extension TurnFields {
                 guard let e = end else { return false }
                 i = e
             } else {
-                guard let (v, e) = JSONScanner.scalar(b, i) else { return false }
+                var v = JSONValue(kind: .null, span: Span(i, i), escaped: false)
+                let e = JSONScanner.scalarEnd(p, i, n, &v)
+                guard e >= 0 else { return false }
                 visitTop(key, v)
                 i = e
             }
@@ -188,7 +190,9 @@ extension TurnFields {
                 guard let e = skipContainer(p, i, n, depth: depth + 1) else { return nil }
                 i = e
             } else {
-                guard let (_, e) = JSONScanner.scalar(b, i) else { return nil }
+                var v = JSONValue(kind: .null, span: Span(i, i), escaped: false)
+                let e = JSONScanner.scalarEnd(p, i, n, &v)
+                guard e >= 0 else { return nil }
                 i = e
             }
             i = JSONScanner.skipSpace(p, i, n)
@@ -222,7 +226,9 @@ extension TurnFields {
                 guard let e = skipContainer(p, i, n, depth: 2) else { return nil }
                 i = e
             } else {
-                guard let (v, e) = JSONScanner.scalar(b, i) else { return nil }
+                var v = JSONValue(kind: .null, span: Span(i, i), escaped: false)
+                let e = JSONScanner.scalarEnd(p, i, n, &v)
+                guard e >= 0 else { return nil }
                 visitLatency(key, v)
                 i = e
             }
@@ -253,7 +259,9 @@ extension TurnFields {
                 guard let e = skipContainer(p, i, n, depth: 2) else { return nil }
                 i = e
             } else {
-                guard let (_, e) = JSONScanner.scalar(b, i) else { return nil }
+                var v = JSONValue(kind: .null, span: Span(i, i), escaped: false)
+                let e = JSONScanner.scalarEnd(p, i, n, &v)
+                guard e >= 0 else { return nil }
                 i = e
             }
             i = JSONScanner.skipSpace(p, i, n)
@@ -288,7 +296,9 @@ extension TurnFields {
                 guard let e = skipContainer(p, i, n, depth: 3) else { return nil }
                 i = e
             } else {
-                guard let (v, e) = JSONScanner.scalar(b, i) else { return nil }
+                var v = JSONValue(kind: .null, span: Span(i, i), escaped: false)
+                let e = JSONScanner.scalarEnd(p, i, n, &v)
+                guard e >= 0 else { return nil }
                 if b.equals(key, "success") { visitToolSuccess(v) }
                 i = e
             }
