@@ -117,7 +117,9 @@ final class FileSink: FleetWriter {
         paths = FleetFile.allCases.map { directory + "/" + $0.fileName }
         buffers = [String](repeating: "", count: FleetFile.allCases.count)
         for p in paths {
-            let fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            // O_APPEND, as a log writer should: a logrotate `copytruncate` (or the soak
+            // script's truncation) then sends the next write to the new end, not past a hole.
+            let fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0o644)
             guard fd >= 0 else {
                 let reason = String(cString: strerror(errno))
                 close()
