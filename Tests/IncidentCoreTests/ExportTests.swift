@@ -142,6 +142,8 @@ struct EscapingTests {
         ("line\none\r\ntwo", "line one two"),
         ("bell\u{07}esc\u{1b}[2Jc1\u{9b}bidi\u{202e}x", "bellesc\\[2Jc1bidix"),
         ("**bold** _it_ ~~s~~ [l](u)", "\\*\\*bold\\*\\* \\_it\\_ \\~\\~s\\~\\~ \\[l\\](u)"),
+        ("zero\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}\u{00AD}width", "zerowidth"),
+        ("a" + String(repeating: "\u{0301}", count: 50) + "b\u{0301}", "a\u{0301}\u{0301}\u{0301}b\u{0301}"),
     ])
     func escapes(input: String, expected: String) {
         #expect(MarkdownText.escape(input) == expected)

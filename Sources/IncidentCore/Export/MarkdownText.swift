@@ -3,8 +3,10 @@
 /// carries no control characters. Output is one line.
 public enum MarkdownText {
     public static func escape(_ text: String) -> String {
-        // First pass: drop controls, fold whitespace to single spaces, trim.
+        // First pass: drop controls and invisible format characters, cap combining marks,
+        // fold whitespace to single spaces, trim.
         var clean: [Unicode.Scalar] = []
+        var marks = 0
         for u in text.unicodeScalars {
             let v = u.value
             let isSpace = v == 0x20 || v == 0x09 || v == 0x0A || v == 0x0D || v == 0xA0
@@ -14,6 +16,18 @@ public enum MarkdownText {
                 || v == 0x061C || v == 0xFEFF)
             {
                 continue
+            }
+            // Zero-width and other invisible format characters (U+200B-D, U+2060-4, soft
+            // hyphen, tags): a reader cannot see them, so they only hide what text says.
+            let category = u.properties.generalCategory
+            if category == .format { continue }
+            // A flood of combining marks stacks over the line above and below it: a base
+            // character keeps three at most (enough for any real script).
+            if category == .nonspacingMark || category == .enclosingMark {
+                marks += 1
+                if marks > 3 { continue }
+            } else {
+                marks = 0
             }
             if isSpace {
                 if let last = clean.last, last != " " { clean.append(" ") }
