@@ -8,10 +8,24 @@ import IncidentCore
 /// An error from the file system, with the path and what was being done.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var message: String
+    /// The system's reason ("No space left on device") and the file's name, when the error
+    /// came from a system call: what a one-line status bar must show before anything else.
+    public var reason: String?
+    public var fileName: String?
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+    /// The reason first, then the file: a console status line cut at the screen's width
+    /// still says why (the full message leads with a long path).
+    public var brief: String {
+        guard let reason else { return message }
+        return fileName.map { "\(reason) (\($0))" } ?? reason
+    }
     static func errno(_ what: String, _ path: String) -> StoreError {
-        StoreError("\(path): \(what): \(String(cString: strerror(Glibc.errno)))")
+        let reason = String(cString: strerror(Glibc.errno))
+        var e = StoreError("\(path): \(what): \(reason)")
+        e.reason = reason
+        e.fileName = path.split(separator: "/").last.map(String.init)
+        return e
     }
 }
 

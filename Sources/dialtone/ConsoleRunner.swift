@@ -219,7 +219,8 @@ final class ConsoleRunner {
                     let ev = try store.record(command, in: id, actor: actor, now: now(), attached: attached, rng: &rng)
                     box.post(.recorded(token: token, event: ev))
                 } catch {
-                    box.post(.recordFailed(token: token, message: String(describing: error)))
+                    let brief = (error as? StoreError)?.brief ?? String(describing: error)
+                    box.post(.recordFailed(token: token, message: brief))
                 }
             }
         case .export:
