@@ -29,6 +29,9 @@ public final class HealthEngine {
 
     private let signals = SignalIndex()
     private let slice: Double
+    /// The last time asked about and its slice: a turn's events share one time.
+    private var lastSliceTime = Double.nan
+    private var lastSlice = 0
     private var main: SliceRing
     private let stackMetrics: [[Int]]
     private let overallMetrics: [Int]
@@ -133,7 +136,14 @@ public final class HealthEngine {
             rejectedEvents += 1
             return
         }
-        let s = sliceOf(t)
+        let s: Int
+        if t == lastSliceTime {
+            s = lastSlice
+        } else {
+            s = sliceOf(t)
+            lastSliceTime = t
+            lastSlice = s
+        }
         let previous = main.newestSlice
         if previous != .min && s > previous { observeSlices(from: previous, to: s) }
         let slot = main.prepare(s)
