@@ -8,8 +8,13 @@ func fuzzMarkdown(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     for out in [MarkdownText.escape(text), MarkdownText.safe(text, redact: true)] {
         var prev: Unicode.Scalar?
+        var marks = 0
         for u in out.unicodeScalars {
             let v = u.value
+            let category = u.properties.generalCategory
+            precondition(category != .format, "format character U+\(String(v, radix: 16)) in \(out.debugDescription)")
+            marks = category == .nonspacingMark || category == .enclosingMark ? marks + 1 : 0
+            precondition(marks <= 3, "a run of combining marks in \(out.debugDescription)")
             precondition(v >= 0x20 && v != 0x7F && !(0x80...0x9F).contains(v), "control U+\(String(v, radix: 16)) in \(out.debugDescription)")
             precondition(v != 0x2028 && v != 0x2029 && !(0x202A...0x202E).contains(v) && !(0x2066...0x2069).contains(v))
             if u == "<" || u == ">" || u == "@" { preconditionFailure("raw \(u) in \(out.debugDescription)") }
