@@ -177,6 +177,35 @@ private func block(
         #expect(r.events(.sipCall).contains { $0.summary == "call canceled" })
     }
 
+    /// The live call count: up with each answer, down with each BYE of an answered call and
+    /// with each live dialog dropped as quiet; a refused call never counts.
+    @Test func concurrentCallsFollowAnswersAndByes() {
+        let ctx = ParseContext(timeZone: TimeZone(identifier: "UTC")!, currentYear: 2026, dialogIdleSeconds: 60)
+        let p = LineParser(forcedFormat: .sipp, context: ctx)
+        var out: [NormalizedEvent] = []
+        func feed(_ text: String) {
+            for l in Array(text.utf8).split(separator: 10, omittingEmptySubsequences: false) {
+                _ = Array(l).withUnsafeBufferPointer { p.parse($0, arrivalTime: 0, into: &out) }
+            }
+        }
+        func call(_ id: String, _ t: String, status: String) {
+            feed(block(t + ".000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: id, cseq: "1 INVITE"))
+            feed(block(t + ".100000", sent: false, "SIP/2.0 \(status)", callID: id, cseq: "1 INVITE"))
+        }
+        call("a", "10:00:00", status: "200 OK")
+        call("b", "10:00:01", status: "200 OK")
+        call("c", "10:00:02", status: "503 Service Unavailable")
+        feed(block("10:00:03.000000", "BYE sip:a@10.0.0.9 SIP/2.0", callID: "a", cseq: "2 BYE"))
+        feed(block("10:00:03.000000", "BYE sip:a@10.0.0.9 SIP/2.0", callID: "a", cseq: "2 BYE"))  // again
+        call("d", "10:00:04", status: "200 OK")
+        // b and d go quiet past the (test's 60 s) idle limit: the next message sweeps both
+        // out of the count before e is answered.
+        call("e", "10:02:10", status: "200 OK")
+        p.flush(into: &out)
+        let counts = out.compactMap { $0.samples.value(.concurrentCalls) }
+        #expect(counts == [1, 2, 1, 2, 1])
+    }
+
     @Test func dialogsAreBoundedByCount() {
         let ctx = ParseContext(
             timeZone: TimeZone(identifier: "UTC")!, currentYear: 2026, maxDialogs: 100)

@@ -70,6 +70,9 @@ struct SIPDialogTracker {
     /// Kept apart from `block` so the per-line check does not copy the draft.
     private(set) var blockOpen = false
     var dialogs: [String: SIPDialog] = [:]
+    /// Calls answered and not yet ended among the dialogs held: the live call count this
+    /// trace shows (`concurrent_calls`). A dialog dropped while live leaves the count.
+    var activeCalls = 0
     /// Lines left of a multi-line `-trace_err` entry (the quoted message), 0 when none.
     var errorContinuation = 0
     private var lastSweep = -Double.infinity
@@ -92,14 +95,17 @@ struct SIPDialogTracker {
         guard force || now - lastSweep >= 5 || dialogs.count >= maxDialogs else { return 0 }
         lastSweep = now
         var evicted = 0
+        var liveDropped = 0
         dialogs = dialogs.filter { _, d in
             if d.ended { return now - d.endTime <= Self.lingerSeconds }
             if now - d.lastActivity > idleSeconds {
                 evicted += 1
+                if d.answered { liveDropped += 1 }
                 return false
             }
             return true
         }
+        activeCalls -= liveDropped
         if dialogs.count >= maxDialogs {
             // Make room for an eighth of the cap at once, so a flood of new calls does not
             // sort on every INVITE.
@@ -109,6 +115,7 @@ struct SIPDialogTracker {
             for (id, d) in oldest {
                 dialogs[id] = nil
                 if !d.ended { evicted += 1 }
+                if !d.ended && d.answered { activeCalls -= 1 }
             }
         }
         return evicted

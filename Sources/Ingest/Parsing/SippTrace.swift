@@ -291,7 +291,11 @@ extension LineParser {
                         d.ended = true
                         d.endTime = time
                         var s = Samples([(.callEnded, 1)])
-                        if d.answered { s.append(.callSucceeded, 1) }
+                        if d.answered {
+                            s.append(.callSucceeded, 1)
+                            sip.activeCalls -= 1
+                            s.append(.concurrentCalls, Double(max(0, sip.activeCalls)))
+                        }
                         outcomes.append(
                             (s, d.answered ? "call ended (answered)" : "call ended", .info))
                     }
@@ -328,7 +332,8 @@ extension LineParser {
                         if m.status < 300 {
                             d.answered = true
                             if let c = m.codec { d.codec = c }
-                            var s = Samples([(.callAnswered, 1)])
+                            sip.activeCalls += 1
+                            var s = Samples([(.callAnswered, 1), (.concurrentCalls, Double(sip.activeCalls))])
                             if !d.pddReported {
                                 // Answered with no ringing: the post-dial delay ends at the answer.
                                 d.pddReported = true
