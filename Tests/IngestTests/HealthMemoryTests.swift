@@ -68,4 +68,28 @@ struct HealthMemoryTests {
         #expect(snap.metric("answer_seizure_ratio")?.value == 50)
         #expect(snap.codecs.values.reduce(0, +) <= 4096)
     }
+
+    /// A follower's engine holds every histogram of its ring from the start (its memory is
+    /// flat from the first minute); a one-shot engine allocates a slice's only when it fills.
+    @Test func preallocatedRingHoldsItsHistogramsFromTheStart() {
+        let lazy = HealthEngine(playbook: F.playbook())
+        let eager = HealthEngine(playbook: F.playbook(), config: HealthConfig(preallocateHistograms: true))
+        let slots = eager.memoryStats.ringSlots
+        #expect(lazy.memoryStats.histogramsAllocated == 0)
+        let full = eager.memoryStats.histogramsAllocated
+        #expect(full >= slots && full % slots == 0, "a whole number of histograms per slot")
+        var t = 1_700_000_000.0
+        for _ in 0..<5_000 {
+            let e = F.event(t, .intelligence, [(.llmRequest, 1), (.llmLatencyMs, 420), (.ttftMs, 180)])
+            lazy.ingest(e)
+            eager.ingest(e)
+            t += 1
+        }
+        // The slices wiped on the way were refilled as they came round again: never more.
+        #expect(eager.memoryStats.histogramsAllocated <= full)
+        #expect(lazy.memoryStats.histogramsAllocated > 0)
+        let p95 = eager.evaluate(at: t).metric("llm_latency_p95_ms")?.value
+        #expect(p95 == 420)
+        #expect(lazy.evaluate(at: t).metric("llm_latency_p95_ms")?.value == p95)
+    }
 }

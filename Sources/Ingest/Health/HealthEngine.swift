@@ -64,7 +64,8 @@ public final class HealthEngine {
         let perMinute = Self.slicesPerMinute(cfg.sliceSeconds)
         main = SliceRing(
             table: table, slotCount: max(table.maxWindowSlices, perMinute * cfg.sparklineMinutes) + 1,
-            digits: cfg.histogramDigits)
+            digits: cfg.histogramDigits,
+            preallocate: cfg.preallocateHistograms)
         stackMetrics = StackID.allCases.map { st in
             table.defs.indices.filter { table.defs[$0].scope.stack == st }
         }

@@ -21,12 +21,18 @@ public struct HealthConfig: Sendable, Equatable {
     public var maxCodecCalls: Int
     /// HdrHistogram precision for percentiles (three digits: within 0.1%).
     public var histogramDigits: SignificantDigits
+    /// Allocate the main ring's histograms up front (see `SliceRing.init`): for followers that
+    /// run for hours, whose memory should be flat from the first minute. A one-shot read
+    /// leaves it off and allocates only the slices it fills.
+    public var preallocateHistograms: Bool
 
     public init(
         hysteresisSeconds: Double = 30, sliceSeconds: Double = 10, sparklineMinutes: Int = 15,
         maxTrunks: Int = 64, failedCallsPerStack: Int = 50, codecWindowSeconds: Double = 300,
-        maxCodecCalls: Int = 8192, histogramDigits: SignificantDigits = .three
+        maxCodecCalls: Int = 8192, histogramDigits: SignificantDigits = .three,
+        preallocateHistograms: Bool = false
     ) {
+        self.preallocateHistograms = preallocateHistograms
         self.hysteresisSeconds = hysteresisSeconds
         self.sliceSeconds = sliceSeconds
         self.sparklineMinutes = sparklineMinutes

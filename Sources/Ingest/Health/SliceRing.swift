@@ -48,7 +48,11 @@ struct SliceRing {
     /// What a slice's first sample starts from (copied, never recorded into).
     private let emptyHistogram: Histogram<UInt32>
 
-    init(table: MetricTable, slotCount: Int, digits: SignificantDigits) {
+    /// `preallocate` gives every slot its histograms now instead of at a slice's first sample:
+    /// a long-running follower then holds its full ring from the first minute, so its memory
+    /// is flat from the start instead of climbing for as long as the ring takes to fill (15
+    /// minutes of sparkline), which a leak check cannot tell from a leak.
+    init(table: MetricTable, slotCount: Int, digits: SignificantDigits, preallocate: Bool = false) {
         self.table = table
         self.slotCount = max(slotCount, 2)
         self.digits = digits
@@ -58,6 +62,16 @@ struct SliceRing {
         var empty = Histogram<UInt32>(highestTrackableValue: 4096, numberOfSignificantValueDigits: digits)
         empty.autoResize = true
         emptyHistogram = empty
+        // Up to 2,048 histograms (about 32 MiB): a playbook with a 4-hour sparkline gets the
+        // rest as its slices fill.
+        if preallocate {
+            for i in 0..<min(storage.histCount, 2048) {
+                // Each its own: a copy of the template would share its counts until written.
+                var h = Histogram<UInt32>(highestTrackableValue: 4096, numberOfSignificantValueDigits: digits)
+                h.autoResize = true
+                storage.hists[i] = h
+            }
+        }
     }
 
     @inline(__always) func slotIndex(_ slice: Int) -> Int {

@@ -96,15 +96,19 @@ struct SIPDialogTracker {
         lastSweep = now
         var evicted = 0
         var liveDropped = 0
-        dialogs = dialogs.filter { _, d in
-            if d.ended { return now - d.endTime <= Self.lingerSeconds }
-            if now - d.lastActivity > idleSeconds {
+        // Removed in place: rebuilding the table every sweep allocated a second copy of it
+        // each five seconds, and the freed copies fragmented the heap of a long follow.
+        var gone: [String] = []
+        for (id, d) in dialogs {
+            if d.ended {
+                if now - d.endTime > Self.lingerSeconds { gone.append(id) }
+            } else if now - d.lastActivity > idleSeconds {
                 evicted += 1
                 if d.answered { liveDropped += 1 }
-                return false
+                gone.append(id)
             }
-            return true
         }
+        for id in gone { dialogs.removeValue(forKey: id) }
         activeCalls -= liveDropped
         if dialogs.count >= maxDialogs {
             // Make room for an eighth of the cap at once, so a flood of new calls does not

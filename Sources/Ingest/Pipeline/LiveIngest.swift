@@ -22,7 +22,7 @@ public final class LiveIngest {
 
     public init(
         specs: [SourceSpec], playbook: Playbook, context: ParseContext, fromStart: Bool,
-        health: HealthConfig = .init(), startOffsets: [Int: UInt64] = [:], keepLines: Int = 5000,
+        health: HealthConfig = .init(preallocateHistograms: true), startOffsets: [Int: UInt64] = [:], keepLines: Int = 5000,
         keepCalls: Int = 2000, entriesPerCall: Int = 40
     ) {
         var cfg = SourceSet.Configuration()
