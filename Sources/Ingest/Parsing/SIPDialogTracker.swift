@@ -84,6 +84,13 @@ struct SIPDialogTracker {
 
     var dialogCount: Int { dialogs.count }
 
+    /// The table sized for the cap when the first call appears (a source that carries no SIP
+    /// never pays for it): grown by doubling instead, a busy trace's table was rebuilt a dozen
+    /// times in its first minutes and left the freed copies scattered in the heap.
+    mutating func reserveOnFirstDialog() {
+        if dialogs.isEmpty && dialogs.capacity < maxDialogs { dialogs.reserveCapacity(maxDialogs) }
+    }
+
     /// Whether no SIP line ever reached this tracker (nothing it holds can affect a line).
     var isPristine: Bool {
         block == nil && dialogs.isEmpty && errorContinuation == 0 && lastSweep == -.infinity

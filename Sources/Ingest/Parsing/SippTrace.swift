@@ -273,6 +273,7 @@ extension LineParser {
                         inviteTime: time, inviteCSeq: m.cseq ?? 0, trunk: m.requestHost,
                         lastActivity: time)
                     dialog = d
+                    sip.reserveOnFirstDialog()
                     sip.dialogs[id] = d
                     outcomes.append(
                         (
