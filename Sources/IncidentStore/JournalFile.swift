@@ -54,16 +54,33 @@ public struct JournalFile: Sendable {
         let (lines, result) = try body(current.text)
         guard !lines.isEmpty else { return result }
         var out = ""
-        // A torn last line (a crash mid-write) is ended first, so it stays one separate bad line.
-        if current.size > 0, current.lastByte != UInt8(ascii: "\n") { out += "\n" }
+        var keep = current.size
+        if current.size > 0, current.lastByte != UInt8(ascii: "\n") {
+            // The journal does not end a line: a writer died mid-append. Linux can stop a
+            // write() between two pages of the file when SIGKILL arrives, so `kill -9` can
+            // leave the first part of a line behind; that append never returned, so it was
+            // never reported as recorded. A fragment that is not an event is cut off (under
+            // this lock, nobody else is writing); one that reads as a whole event (a file
+            // edited by hand, say) is kept and ended with a newline.
+            let tail = current.text.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
+            if (try? JournalCodec.decode(tail)) == nil {
+                keep = current.size - tail.utf8.count
+                guard ftruncate(fd, off_t(keep)) == 0 else {
+                    throw StoreError.errno("cannot cut off a torn last line; the entry was not recorded", path)
+                }
+            } else {
+                out += "\n"
+            }
+        }
         for l in lines { out += l + "\n" }
         do {
             try writeAll(fd, out)
             guard fsync(fd) == 0 else { throw StoreError.errno("fsync failed; the entry was not recorded", path) }
         } catch {
             // A full disk or file-size limit can let part of the line through: cut it off again,
-            // so a failure reported as "not recorded" leaves the journal exactly as it was.
-            _ = ftruncate(fd, off_t(current.size))
+            // so a failure reported as "not recorded" leaves the journal as it was (less any
+            // torn fragment cut off above).
+            _ = ftruncate(fd, off_t(keep))
             throw error
         }
         return result

@@ -130,7 +130,7 @@ struct HeadlessCommandTests {
         }
     }
 
-    @Test func tornLastLineIsSkippedAndMendedByTheNextAppend() throws {
+    @Test func tornLastLineIsSkippedAndCutOffByTheNextAppend() throws {
         let cli = CLI()
         let id = try cli.run(["new", "Torn"]).lastLine
         try cli.run(["note", "before the crash"])
@@ -145,6 +145,6 @@ struct HeadlessCommandTests {
         #expect(try cli.run(["note", id, "after the crash"]).status == 0)
         let (events, problems) = JournalCodec.decodeAll(try cli.journal(id))
         #expect(events.compactMap { $0.text("text") } == ["before the crash", "after the crash"])
-        #expect(problems.map(\.line) == [3])
+        #expect(problems.isEmpty, "the fragment was cut off: \(problems)")
     }
 }

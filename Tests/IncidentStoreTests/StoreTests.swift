@@ -80,10 +80,24 @@ struct StoreTests {
         #expect(throws: StoreError.self) { try Warroom.setup(dir: d, group: "no-such-group-xyz") }
     }
 
-    @Test func appendEndsATornLineFirst() throws {
+    /// A fragment left by a writer killed mid-append is cut off by the next append (it was
+    /// never reported as recorded); whole events before it stay byte for byte.
+    @Test func appendCutsOffATornFragment() throws {
         let path = tempDir() + "/journal.jsonl"
-        try "{\"v\":1,\"torn".write(toFile: path, atomically: false, encoding: .utf8)
+        let good = JournalCodec.encode(
+            JournalEvent(id: "01JD0000000000000000000000", recordedAt: Timestamp(ms: 0), actor: "a", kind: .note, payload: ["text": .string("kept")]))
+        try (good + "\n{\"v\":1,\"torn").write(toFile: path, atomically: false, encoding: .utf8)
         try JournalFile(path: path).append(["{\"a\":1}"])
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"v\":1,\"torn\n{\"a\":1}\n")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == good + "\n{\"a\":1}\n")
+    }
+
+    /// A last line that is a whole event without its newline (edited by hand) is kept.
+    @Test func appendEndsAWholeLastEventFirst() throws {
+        let path = tempDir() + "/journal.jsonl"
+        let good = JournalCodec.encode(
+            JournalEvent(id: "01JD0000000000000000000000", recordedAt: Timestamp(ms: 0), actor: "a", kind: .note, payload: ["text": .string("kept")]))
+        try good.write(toFile: path, atomically: false, encoding: .utf8)
+        try JournalFile(path: path).append(["{\"a\":1}"])
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == good + "\n{\"a\":1}\n")
     }
 }
