@@ -52,7 +52,7 @@ enum ChunkedTurnReader {
     /// runs in flight stay a few megabytes.
     static let defaultChunkBytes = 256 << 10
 
-    static func workerCount() -> Int { if let w = ProcessInfo.processInfo.environment["DT_W"].flatMap(Int.init) { return w }; return min(ProcessInfo.processInfo.activeProcessorCount, 4) }
+    static func workerCount() -> Int { min(ProcessInfo.processInfo.activeProcessorCount, 4) }
 
     /// Reads `path`, handing its events to `ingest` in file order, a run at a time; returns
     /// the source's report.
@@ -170,7 +170,7 @@ enum ChunkedTurnReader {
                     stampCalls: c.stampCalls, firstRaw: c.firstStampRaw, before: state)
             {
                 if c.stampCalls > 0 { state = c.endState }
-                if ProcessInfo.processInfo.environment["DT_NOI"] == nil { c.events.withUnsafeBufferPointer { ingest($0) } }
+                c.events.withUnsafeBufferPointer { ingest($0) }
                 parsed += c.parsed
                 unparsed += c.unparsed
             } else {
