@@ -35,7 +35,7 @@ struct HealthOutputTests {
         #expect(
             Set(doc.keys) == [
                 "type", "lines", "parsed", "unparsed", "dropped", "suspected_origin", "stacks", "overall", "trunks",
-                "codecs",
+                "codecs", "codec_alerts",
             ])
         #expect(doc["type"] as? String == "summary")
         #expect(doc["lines"] as? Int == 170)
@@ -55,6 +55,12 @@ struct HealthOutputTests {
         // PCMU on the trunk, which holds Audio at warning.
         let audio = try #require(stacks["audio"] as? [String: Any])
         #expect(audio["state"] as? String == "warning")
+        #expect((audio["reason"] as? String)?.contains("changed PCMU -> G729") == true, "\(audio["reason"] ?? "")")
+        let alerts = try #require(doc["codec_alerts"] as? [[String: Any]])
+        #expect(alerts.count == 1)
+        #expect(alerts.first?["trunk"] as? String == "127.0.0.1:5072")
+        #expect(alerts.first?["baseline"] as? String == "PCMU" && alerts.first?["current"] as? String == "G729")
+        #expect(alerts.first?["calls"] as? Int == 10)
         let mos = try #require((audio["metrics"] as? [String: Any])?["mos_mean"] as? [String: Any])
         #expect(mos["value"] is NSNull)
         #expect(mos["state"] as? String == "no_data")
@@ -88,9 +94,10 @@ struct HealthOutputTests {
         let a = HealthEngine.summaryJSON(snap, counters: IngestCounters())
         let b = HealthEngine.summaryJSON(engine.evaluate(at: 1200), counters: IngestCounters())
         #expect(a == b)
-        #expect(a.hasPrefix("{\"codecs\":{\"G729\":10,\"PCMU\":30},\"dropped\":0,\"lines\":0,\"overall\":"))
+        #expect(a.hasPrefix("{\"codec_alerts\":[{\"baseline\":\"PCMU\",\"calls\":10,"))
+        #expect(a.contains("],\"codecs\":{\"G729\":10,\"PCMU\":30},\"dropped\":0,\"lines\":0,\"overall\":"))
         let order = [
-            "\"codecs\"", "\"dropped\"", "\"lines\"", "\"overall\"", "\"parsed\"", "\"stacks\"",
+            "\"codec_alerts\"", "\"codecs\"", "\"dropped\"", "\"lines\"", "\"overall\"", "\"parsed\"", "\"stacks\"",
             "\"suspected_origin\"", "\"trunks\"", "\"type\"", "\"unparsed\"",
         ]
         let positions = order.map { a.range(of: $0)!.lowerBound }

@@ -28,7 +28,11 @@ extension HealthEngine {
         }
         var stacks: [String: IncidentCore.JSONValue] = [:]
         for st in s.stacks {
-            stacks[st.stack.rawValue] = .object(["state": .string(st.state.rawValue), "metrics": metrics(st.metrics)])
+            // The reason says why in words (a codec change holds Audio at warning with every
+            // metric green, which the numbers alone would not explain).
+            stacks[st.stack.rawValue] = .object([
+                "state": .string(st.state.rawValue), "reason": .string(st.reason), "metrics": metrics(st.metrics),
+            ])
         }
         var trunks: [String: IncidentCore.JSONValue] = [:]
         for (name, t) in s.trunks {
@@ -36,6 +40,12 @@ extension HealthEngine {
         }
         var codecs: [String: IncidentCore.JSONValue] = [:]
         for (c, n) in s.codecs { codecs[c] = .number(Double(n)) }
+        let codecAlerts: [IncidentCore.JSONValue] = s.codecAlerts.map { a in
+            .object([
+                "trunk": .optional(a.trunk), "baseline": .string(a.baseline), "current": .string(a.current),
+                "calls": .number(Double(a.calls)), "message": .string(a.message),
+            ])
+        }
         let doc: IncidentCore.JSONValue = .object([
             "type": .string("summary"),
             "lines": .number(Double(counters.lines)),
@@ -47,6 +57,7 @@ extension HealthEngine {
             "overall": .object(["metrics": metrics(s.overall)]),
             "trunks": .object(trunks),
             "codecs": .object(codecs),
+            "codec_alerts": .array(codecAlerts),
         ])
         return doc.jsonText
     }
