@@ -55,7 +55,7 @@ let package = Package(
             name: "IncidentCoreTests", dependencies: ["IncidentCore"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore"]),
+        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Simulator"]),
         .testTarget(
             name: "IngestTests", dependencies: ["Ingest"],
             resources: [.copy("Fixtures")]

@@ -64,20 +64,9 @@ struct DiskFullTests {
     /// A real full file system: a small tmpfs (needs root and a kernel that allows the mount;
     /// skipped with a message otherwise).
     @Test func fullTmpfsGivesOneLineErrorAndKeepsEarlierEvents() throws {
-        var cli = CLI()
-        let mnt = cli.dir + "/small"
-        try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
-        guard Self.mount(mnt, size: "256k") else {
-            print("DiskFullTests: skipping the tmpfs variant: mounting a tmpfs at \(mnt) is not permitted here")
-            return
-        }
-        defer { _ = Self.shell("umount '\(mnt)'") }
-        cli.env["DIALTONE_DIR"] = mnt + "/incidents"
-        let created = try cli.run(["new", "Full tmpfs", "--sev", "2"])
-        #expect(created.status == 0, "\(created.stderr)")
-        let id = created.lastLine
+        guard let (cli, mnt, id) = try Self.incidentOnTmpfs("Full tmpfs", size: "256k") else { return }
+        defer { _ = Self.shell("umount -l '\(mnt)'") }
         let journal = { try String(contentsOfFile: mnt + "/incidents/\(id)/journal.jsonl", encoding: .utf8) }
-        #expect(try cli.run(["note", id, "before the disk filled"]).status == 0)
         // Fill what is left; the journal's last page may still have a little room.
         _ = Self.shell("dd if=/dev/zero of='\(mnt)/filler' bs=4k 2>/dev/null")
         var recorded = 0
@@ -103,6 +92,24 @@ struct DiskFullTests {
         print("DiskFullTests: tmpfs full after \(recorded) more notes; error: \(r.stderr.trimmingCharacters(in: .newlines))")
     }
 
+    /// A small tmpfs (needs root and a kernel that allows the mount; nil, with a message,
+    /// otherwise) holding an incident named `title` with one note already recorded.
+    static func incidentOnTmpfs(_ title: String, size: String) throws -> (CLI, String, String)? {
+        var cli = CLI()
+        let mnt = cli.dir + "/small"
+        try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
+        guard mount(mnt, size: size) else {
+            print("DiskFullTests: skipping '\(title)': mounting a tmpfs at \(mnt) is not permitted here")
+            return nil
+        }
+        cli.env["DIALTONE_DIR"] = mnt + "/incidents"
+        let created = try cli.run(["new", title, "--sev", "2"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let id = created.lastLine
+        #expect(try cli.run(["note", id, "before the disk filled"]).status == 0)
+        return (cli, mnt, id)
+    }
+
     static func mount(_ dir: String, size: String) -> Bool {
         geteuid() == 0 && shell("mount -t tmpfs -o size=\(size) tmpfs '\(dir)' 2>/dev/null") == 0
     }
@@ -126,20 +133,9 @@ struct DiskFullTests {
         /// never appears in the timeline or the journal; the earlier ones stay; once space is
         /// freed the next note is recorded and the console quits normally.
         @Test func consoleOnAFullTmpfsSaysNotRecordedAndKeepsEverything() throws {
-            var cli = CLI()
-            let mnt = cli.dir + "/small-console"
-            try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
-            guard Self.mount(mnt, size: "512k") else {
-                print("DiskFullTests: skipping the console variant: mounting a tmpfs at \(mnt) is not permitted here")
-                return
-            }
+            guard let (cli, mnt, id) = try Self.incidentOnTmpfs("Full disk console", size: "512k") else { return }
             defer { _ = Self.shell("umount -l '\(mnt)'") }
-            cli.env["DIALTONE_DIR"] = mnt + "/incidents"
-            let created = try cli.run(["new", "Full disk console", "--sev", "2"])
-            #expect(created.status == 0, "\(created.stderr)")
-            let id = created.lastLine
             let journal = { (try? String(contentsOfFile: mnt + "/incidents/\(id)/journal.jsonl", encoding: .utf8)) ?? "" }
-            #expect(try cli.run(["note", id, "before the disk filled"]).status == 0)
 
             var env = cli.env
             env["TERM"] = "xterm-256color"

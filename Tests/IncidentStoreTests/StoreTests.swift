@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import Simulator
 import Testing
 @testable import IncidentStore
 
@@ -46,7 +47,7 @@ struct StoreTests {
         let (pb, yaml) = try shippedPlaybook()
         // A generator with state: ThreadSanitizer's access checks crash on the made-up address
         // of a zero-sized value passed inout (SystemRandomNumberGenerator has no stored state).
-        var rng = SplitMix(state: 7)
+        var rng = SeededRandom(seed: 7)
         let now = Timestamp(year: 2026, month: 11, day: 21, hour: 3)
         let a = try store.create(title: "SIP trunk 503s", severity: 2, playbook: pb, playbookYAML: yaml, sources: ["/var/log/x"], actor: "alice", now: now, rng: &rng)
         let b = try store.create(title: "SIP trunk 503s", severity: 2, playbook: pb, playbookYAML: yaml, sources: [], actor: "alice", now: now, rng: &rng)
@@ -101,17 +102,5 @@ struct StoreTests {
         try good.write(toFile: path, atomically: false, encoding: .utf8)
         try JournalFile(path: path).append(["{\"a\":1}"])
         #expect(try String(contentsOfFile: path, encoding: .utf8) == good + "\n{\"a\":1}\n")
-    }
-}
-
-/// SplitMix64: a deterministic generator for ids in tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
