@@ -49,6 +49,10 @@ public final class HealthEngine {
     private var codecs: CodecTracker
     private var failures: FailedCallLog
     private let failureStackBySignal: [Int8]
+    /// Per signal: the stack bit its failure marks (or -1), and the scopes it makes live, in
+    /// memory the engine owns: read for every sample, and through arrays each read paid a
+    /// retain, a release and a bounds check.
+    private let hotSignals: UnsafeMutablePointer<(failure: Int8, scopes: UInt8)>
 
     private var stackTrackers = [StateTracker](repeating: StateTracker(), count: 4)
     private var trunkTrackers: [String: StateTracker] = [:]
@@ -89,8 +93,14 @@ public final class HealthEngine {
             if let st = Self.failureStack(s) { fs[signals.of(s)] = Int8(StackID.allCases.firstIndex(of: st)!) }
         }
         failureStackBySignal = fs
+        hotSignals = .allocate(capacity: SignalIndex.count)
+        for i in 0..<SignalIndex.count {
+            hotSignals[i] = (fs[i], table.scopeMaskBySignal[i])
+        }
         configurationProblems = table.problems
     }
+
+    deinit { hotSignals.deallocate() }
 
     static func slicesPerMinute(_ slice: Double) -> Int { max(1, Int((60 / slice).rounded())) }
 
@@ -163,10 +173,10 @@ public final class HealthEngine {
         for i in 0..<samples.count {
             let (sig, v) = samples[i]
             let o = signals.of(sig)
-            mask |= main.table.scopeMaskBySignal[o]
+            let hot = hotSignals[o]
+            mask |= hot.scopes
             main.apply(slot: slot, signal: o, value: v, time: t)
-            let fs = failureStackBySignal[o]
-            if fs >= 0 && v > 0 { failed |= 1 << UInt8(fs) }
+            if hot.failure >= 0 && v > 0 { failed |= 1 << UInt8(hot.failure) }
         }
         main.markActive(slot: slot, mask: mask)
         if p.pointee.hasRareFields {
