@@ -206,31 +206,6 @@ private func block(
         #expect(counts == [1, 2, 1, 2, 1])
     }
 
-    /// A keepalive OPTIONS answered 503 is a missed ping, counted once however often the
-    /// response is retransmitted; a 200 is not.
-    @Test func failedOptionsPingsAreCountedOnce() {
-        let ctx = ParseContext(timeZone: TimeZone(identifier: "UTC")!, currentYear: 2026)
-        let p = LineParser(forcedFormat: .sipp, context: ctx)
-        var out: [NormalizedEvent] = []
-        func feed(_ text: String) {
-            for l in Array(text.utf8).split(separator: 10, omittingEmptySubsequences: false) {
-                _ = Array(l).withUnsafeBufferPointer { p.parse($0, arrivalTime: 0, into: &out) }
-            }
-        }
-        feed(block("10:00:00.000000", "OPTIONS sip:ping@10.0.0.9:5072 SIP/2.0", callID: "o1", cseq: "1 OPTIONS"))
-        feed(block("10:00:00.100000", sent: false, "SIP/2.0 503 Service Unavailable", callID: "o1", cseq: "1 OPTIONS"))
-        feed(block("10:00:00.600000", sent: false, "SIP/2.0 503 Service Unavailable", callID: "o1", cseq: "1 OPTIONS"))
-        feed(block("10:00:30.000000", "OPTIONS sip:ping@10.0.0.9:5072 SIP/2.0", callID: "o2", cseq: "1 OPTIONS"))
-        feed(block("10:00:30.100000", sent: false, "SIP/2.0 200 OK", callID: "o2", cseq: "1 OPTIONS"))
-        feed(block("10:01:00.000000", "OPTIONS sip:ping@10.0.0.9:5072 SIP/2.0", callID: "o3", cseq: "1 OPTIONS"))
-        feed(block("10:01:00.100000", sent: false, "SIP/2.0 408 Request Timeout", callID: "o3", cseq: "1 OPTIONS"))
-        p.flush(into: &out)
-        let failures = out.filter { $0.samples.value(.optionsFailure) != nil }
-        #expect(failures.count == 2)
-        #expect(failures.map(\.summary) == ["OPTIONS ping failed: 503 Service Unavailable", "OPTIONS ping failed: 408 Request Timeout"])
-        #expect(out.allSatisfy { $0.samples.value(.callAttempt) == nil }, "a ping is not a call")
-    }
-
     @Test func dialogsAreBoundedByCount() {
         let ctx = ParseContext(
             timeZone: TimeZone(identifier: "UTC")!, currentYear: 2026, maxDialogs: 100)

@@ -87,19 +87,6 @@ struct SIPDialogTracker {
     /// The table sized for the cap when the first call appears (a source that carries no SIP
     /// never pays for it): grown by doubling instead, a busy trace's table was rebuilt a dozen
     /// times in its first minutes and left the freed copies scattered in the heap.
-    /// The last OPTIONS failures seen (Call-ID and CSeq), so a retransmitted error response
-    /// counts once.
-    private var recentOptionsFailures: [String] = []
-
-    /// Whether this OPTIONS failure is new; remembers the last 64.
-    mutating func firstOptionsFailure(callID: String?, cseq: Int?) -> Bool {
-        let key = "\(callID ?? "")#\(cseq ?? -1)"
-        if recentOptionsFailures.contains(key) { return false }
-        if recentOptionsFailures.count >= 64 { recentOptionsFailures.removeFirst() }
-        recentOptionsFailures.append(key)
-        return true
-    }
-
     mutating func reserveOnFirstDialog() {
         if dialogs.isEmpty && dialogs.capacity < maxDialogs { dialogs.reserveCapacity(maxDialogs) }
     }

@@ -369,12 +369,6 @@ extension LineParser {
                 d.lastActivity = time
                 dialog = d
             }
-            // A keepalive OPTIONS answered with an error is a missed ping (the telephony
-            // article's trunk health check), once per ping however often it is retransmitted.
-            if m.cseqMethod == "OPTIONS", m.status >= 300, sip.firstOptionsFailure(callID: m.callID, cseq: m.cseq) {
-                outcomes.append(
-                    (Samples([(.optionsFailure, 1)]), "OPTIONS ping failed: \(m.status) \(m.reason)", .warning))
-            }
         }
         if retransmission {
             counters.sipRetransmissions += 1
