@@ -24,13 +24,37 @@ import Testing
         #expect(r.values(.emptyTranscript) == [1])  // turn 4 heard nothing
         #expect(r.values(.toolCall) == [1, 1, 1])
         #expect(r.values(.toolSuccess) == [1, 0, 1])
+        // Calls ride on their turn's event; only a turn whose event is full has tool events.
         #expect(r.events(.tool).allSatisfy { $0.stack == .intelligence })
+        for tool in r.events(.tool) {
+            let full = turns.first { $0.time == tool.time && $0.samples.count >= Samples.capacity - 1 }
+            #expect(full != nil, "a tool event at \(tool.time) while its turn had room")
+        }
+        #expect(r.events(.tool).count < 3)
+        #expect(turns.filter { $0.samples.value(.toolSuccess) == 0 }.allSatisfy { $0.level == .warning })
         // Turn 5: numbers as strings, +01:00 offset, task outcome on a second event.
         #expect(r.values(.sttLatencyMs).last == 150)
         #expect(r.values(.asrConfidence).last == 0.88)
         #expect(r.values(.taskCompleted) == [1])
         #expect(turns.last?.time == 1_769_337_005)
         #expect(turns.last?.level == .info)  // "error": null is no error
+    }
+
+    /// Tool calls ride on the turn's event while it has room (a sample each, so success is a
+    /// per-call ratio); the rest get events of their own, and nothing is counted twice.
+    @Test func toolCallsBeyondTheTurnEventsRoomGetTheirOwnEvents() {
+        let calls = (0..<6).map { #"{"name":"t\#($0)","success":\#($0 != 4)}"# }.joined(separator: ",")
+        let line = #"{"call_id":"c1","turn_index":1,"timestamp":"2026-01-25T10:30:00Z","latency_ms":{"stt":1,"llm":2,"tts":3,"total":6},"tool_calls":["# + calls + "]}"
+        let r = ParserFixtures.run(line, format: .turns)
+        #expect(r.values(.toolCall) == [1, 1, 1, 1, 1, 1])
+        #expect(r.values(.toolSuccess) == [1, 1, 1, 1, 0, 1])
+        let turn = r.events(.turn)
+        #expect(turn.count == 1)
+        // stt, llm + request, tts + request, total: 6 samples, room for two calls of 2 each.
+        #expect(turn.first?.samples.count == Samples.capacity)
+        #expect(r.events(.tool).count == 4)
+        #expect(r.events(.tool).allSatisfy { $0.stack == .intelligence && $0.callID == "c1" })
+        #expect(r.events(.tool).filter { $0.level == .warning }.count == 1)
     }
 
     @Test func turnErrorsAndNegativeLatencies() {

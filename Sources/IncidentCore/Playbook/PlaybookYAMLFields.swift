@@ -165,7 +165,9 @@ struct Fields {
 
     func text(_ key: String, required: Bool = false) -> String? {
         guard let s = scalar(key, required: required, expected: "text") else { return nil }
-        if required && s.string.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        // Character.isWhitespace, not Foundation's trimming: that bridged every required
+        // field through NSString and was an eighth of the time `watch` took to start.
+        if required && s.string.allSatisfy(\.isWhitespace) {
             log.add(s.mark, "'\(key)' in \(what) must not be empty")
         }
         return s.string

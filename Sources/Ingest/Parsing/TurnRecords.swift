@@ -379,6 +379,24 @@ extension LineParser {
             extra.append(.taskEvaluated, 1)
             extra.append(.taskCompleted, done ? 1 : 0)
         }
+        // Tool calls ride on the turn's own event while it has room (a sample per call, so
+        // tool success stays a per-call ratio); only calls beyond that get events of their
+        // own. Half the events a turn line made were tool events, and each cost the health
+        // engine a full event's work. A failed call marks the turn a warning.
+        var firstOwnTool = 0
+        let tools = min(f.tools, 64)
+        while firstOwnTool < tools {
+            let bit: UInt64 = 1 << UInt64(firstOwnTool)
+            let known = f.toolSuccessKnown & bit != 0
+            guard s.count + (known ? 2 : 1) <= Samples.capacity else { break }
+            s.append(.toolCall, 1)
+            if known {
+                let ok = f.toolSuccess & bit != 0
+                s.append(.toolSuccess, ok ? 1 : 0)
+                if !ok && level == .info { level = .warning }
+            }
+            firstOwnTool += 1
+        }
         out.append(
             NormalizedEvent(
                 time: time, timeWasInferred: inferred, kind: .turn, level: level, callID: id,
@@ -389,22 +407,19 @@ extension LineParser {
                     time: time, timeWasInferred: inferred, kind: .turn, level: level, callID: id,
                     samples: extra, summary: summary))
         }
-        // One tool event per call, so tool success is a per-call ratio.
-        if f.tools > 0 {
-            for k in 0..<min(f.tools, 64) {
-                var ts = Samples()
-                ts.append(.toolCall, 1)
-                let bit: UInt64 = 1 << UInt64(k)
-                if f.toolSuccessKnown & bit != 0 {
-                    ts.append(.toolSuccess, f.toolSuccess & bit != 0 ? 1 : 0)
-                }
-                out.append(
-                    NormalizedEvent(
-                        time: time, timeWasInferred: inferred, stack: .intelligence, kind: .tool,
-                        level: f.toolSuccessKnown & bit != 0 && f.toolSuccess & bit == 0
-                            ? .warning : .info,
-                        callID: id, samples: ts))
+        for k in firstOwnTool..<max(firstOwnTool, tools) {
+            var ts = Samples()
+            ts.append(.toolCall, 1)
+            let bit: UInt64 = 1 << UInt64(k)
+            if f.toolSuccessKnown & bit != 0 {
+                ts.append(.toolSuccess, f.toolSuccess & bit != 0 ? 1 : 0)
             }
+            out.append(
+                NormalizedEvent(
+                    time: time, timeWasInferred: inferred, stack: .intelligence, kind: .tool,
+                    level: f.toolSuccessKnown & bit != 0 && f.toolSuccess & bit == 0
+                        ? .warning : .info,
+                    callID: id, samples: ts))
         }
         return .parsed
     }
