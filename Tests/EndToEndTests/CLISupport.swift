@@ -32,10 +32,16 @@ struct CLI {
 
     @discardableResult
     func run(_ args: [String], stdin: String? = nil) throws -> Result {
+        try Self.runProcess(CLI.binary, args, env: env)
+    }
+
+    /// Runs a short-lived program to its end and returns its status and output (these never
+    /// leave daemons behind, so Foundation's Process is fine here, unlike tmux).
+    static func runProcess(_ path: String, _ args: [String], env: [String: String]?) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
-        p.environment = env
+        if let env { p.environment = env }
         let o = Pipe(), e = Pipe()
         p.standardOutput = o
         p.standardError = e
@@ -57,6 +63,25 @@ struct CLI {
         p.standardError = FileHandle.nullDevice
         try p.run()
         return (p, o)
+    }
+
+    /// This CLI's environment for a program drawn on a terminal: UTF-8, xterm-256color.
+    var terminalEnv: [String: String] {
+        var e = env
+        e["LANG"] = "C.UTF-8"
+        e["LC_ALL"] = "C.UTF-8"
+        e["TERM"] = "xterm-256color"
+        return e
+    }
+
+    static func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    /// A shell command for a tmux pane that runs `dialtone ARGS` with this CLI's incident and
+    /// locale variables (tmux does not pass the client's environment to a new session).
+    func paneCommand(_ args: [String], exported: [String] = ["DIALTONE_DIR", "XDG_CONFIG_HOME", "XDG_STATE_HOME"]) -> String {
+        let e = terminalEnv
+        let exports = (exported + ["LANG", "LC_ALL"]).map { "\($0)=\(Self.shellQuoted(e[$0] ?? ""))" }
+        return "env \(exports.joined(separator: " ")) " + ([CLI.binary] + args).map(Self.shellQuoted).joined(separator: " ")
     }
 
     func journal(_ id: String) throws -> String {

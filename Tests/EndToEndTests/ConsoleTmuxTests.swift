@@ -90,15 +90,9 @@ struct ConsoleTmuxTests {
         }
         try text.write(toFile: log, atomically: true, encoding: .utf8)
 
-        var env = cli.env
-        env["LANG"] = "C.UTF-8"
-        env["LC_ALL"] = "C.UTF-8"
-        env["TERM"] = "xterm-256color"
-        let tmux = Tmux(env: env)
+        let tmux = Tmux(env: cli.terminalEnv)
         defer { _ = try? tmux.run(["kill-server"]) }
-        let q = { (s: String) in "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let exports = ["DIALTONE_DIR", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "LANG", "LC_ALL"].map { "\($0)=\(q(env[$0] ?? ""))" }
-        let command = "env \(exports.joined(separator: " ")) \(q(CLI.binary)) open 'Hostile logs drill' --sev 2 --log \(q(log)); echo EXIT=$?; sleep 5"
+        let command = cli.paneCommand(["open", "Hostile logs drill", "--sev", "2", "--log", log]) + "; echo EXIT=$?; sleep 5"
         try tmux.run(["new-session", "-d", "-x", "120", "-y", "40", "-s", tmux.session, command])
         let titleBefore = try tmux.title()
 

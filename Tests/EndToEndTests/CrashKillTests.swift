@@ -83,16 +83,10 @@ struct CrashKillTests {
     @Test(.enabled(if: Tmux.available)) func killedConsoleLosesNothingItShowedAsRecorded() throws {
         let cli = CLI()
         let id = try cli.run(["new", "Console kill nine", "--sev", "2"]).lastLine
-        var env = cli.env
-        env["LANG"] = "C.UTF-8"
-        env["LC_ALL"] = "C.UTF-8"
-        env["TERM"] = "xterm-256color"
-        let tmux = Tmux(env: env)
+        let tmux = Tmux(env: cli.terminalEnv)
         defer { _ = try? tmux.run(["kill-server"]) }
-        let q = { (s: String) in "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let exports = ["DIALTONE_DIR", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "LANG", "LC_ALL"].map { "\($0)=\(q(env[$0] ?? ""))" }
         // exec: the pane's process is the console itself, so its pid is the one to kill.
-        let command = "exec env \(exports.joined(separator: " ")) \(q(CLI.binary)) console \(q(id))"
+        let command = "exec " + cli.paneCommand(["console", id])
         try tmux.run(["new-session", "-d", "-x", "120", "-y", "40", "-s", tmux.session, command])
         try tmux.wait("the console") { $0.contains("Telephony") && $0.contains("Output") }
         let pidText = try tmux.run(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"])

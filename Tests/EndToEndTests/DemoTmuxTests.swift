@@ -8,15 +8,11 @@ struct DemoTmuxTests {
     @Test func ttsScenarioTurnsOutputRedAndTheFixHealsIt() throws {
         let cli = CLI()
         let demoDir = cli.dir + "/demo"
-        var env = cli.env
-        env["LANG"] = "C.UTF-8"
-        env["LC_ALL"] = "C.UTF-8"
-        env["TERM"] = "xterm-256color"
-        let tmux = Tmux(env: env)
+        let tmux = Tmux(env: cli.terminalEnv)
         defer { _ = try? tmux.run(["kill-server"]) }
-        let q = { (s: String) in "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let exports = ["XDG_CONFIG_HOME", "XDG_STATE_HOME", "LANG", "LC_ALL"].map { "\($0)=\(q(env[$0] ?? ""))" }
-        let command = "env \(exports.joined(separator: " ")) \(q(CLI.binary)) demo --scenario tts-voice-missing --speed 10 --dir \(q(demoDir)); sleep 5"
+        let command = cli.paneCommand(
+            ["demo", "--scenario", "tts-voice-missing", "--speed", "10", "--dir", demoDir],
+            exported: ["XDG_CONFIG_HOME", "XDG_STATE_HOME"]) + "; sleep 5"
         try tmux.run(["new-session", "-d", "-x", "120", "-y", "40", "-s", tmux.session, command])
 
         // Healthy first: the history is written before the console opens.

@@ -11,20 +11,10 @@ struct DiskFullTests {
     /// Runs `dialtone ARGS` with RLIMIT_FSIZE at `bytes` and SIGXFSZ ignored, so a write past
     /// the limit returns EFBIG (a part of it up to the limit may still be written).
     static func runLimited(_ cli: CLI, bytes: Int, _ args: [String]) throws -> CLI.Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
         // An ignored signal stays ignored across exec; prlimit sets the limit in bytes.
-        p.arguments = ["-c", "trap '' XFSZ; exec \"$@\"", "sh", try #require(prlimit), "--fsize=\(bytes)", CLI.binary] + args
-        p.environment = cli.env
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile()
-        let err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        try CLI.runProcess(
+            "/bin/sh", ["-c", "trap '' XFSZ; exec \"$@\"", "sh", try #require(prlimit), "--fsize=\(bytes)", CLI.binary] + args,
+            env: cli.env)
     }
 
     static func expectCleanFailure(_ r: CLI.Result, note: String, journal: String, before: String, _ what: String) {
@@ -137,11 +127,7 @@ struct DiskFullTests {
             defer { _ = Self.shell("umount -l '\(mnt)'") }
             let journal = { (try? String(contentsOfFile: mnt + "/incidents/\(id)/journal.jsonl", encoding: .utf8)) ?? "" }
 
-            var env = cli.env
-            env["TERM"] = "xterm-256color"
-            env["LANG"] = "C.UTF-8"
-            env["LC_ALL"] = "C.UTF-8"
-            let pty = try PseudoTerminal([CLI.binary, "console", id], env: env, columns: 120, rows: 40)
+            let pty = try PseudoTerminal([CLI.binary, "console", id], env: cli.terminalEnv, columns: 120, rows: 40)
             defer { if pty.exitStatus(seconds: 0) == nil { pty.kill() } }
             #expect(pty.wait(for: "INVESTIGATING"), "the console's first frame")
             Self.shell("dd if=/dev/zero of='\(mnt)/filler' bs=4k 2>/dev/null")

@@ -35,10 +35,7 @@ import Testing
         }
 
         static func environment(_ cli: CLI) -> [String: String] {
-            var env = cli.env
-            env["TERM"] = "xterm-256color"
-            env["LANG"] = "C.UTF-8"
-            env["LC_ALL"] = "C.UTF-8"
+            var env = cli.terminalEnv
             env["TZ"] = "UTC"
             return env
         }

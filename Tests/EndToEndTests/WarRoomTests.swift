@@ -19,23 +19,10 @@ struct WarRoom {
     private(set) var createdGroup = false
     private(set) var createdUsers: [String] = []
 
-    /// Runs a short-lived program and returns its status and output (these never leave daemons
-    /// behind, so Foundation's Process is fine here, unlike tmux).
     @discardableResult
     static func sh(_ path: String, _ args: [String], env: [String: String]? = nil) throws -> (Int32, String, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        if let env { p.environment = env }
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile()
-        let err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        let r = try CLI.runProcess(path, args, env: env)
+        return (r.status, r.stdout, r.stderr)
     }
 
     static var canCreateUsers: Bool {
