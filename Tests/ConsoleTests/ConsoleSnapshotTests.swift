@@ -21,10 +21,16 @@ struct ConsoleSnapshotTests {
     func snapshot(_ health: Fixture.Health, _ width: Int, _ height: Int) throws {
         let grid = ConsoleRenderer.render(Fixture.consoleState(health, width: width, height: height))
         #expect(grid.width == width && grid.height == height)
-        let file = Self.dir.appendingPathComponent("\(health.rawValue)-\(width)x\(height).txt")
+        try Self.compare(grid, to: "\(health.rawValue)-\(width)x\(height).txt")
+    }
+
+    /// Compares a rendered screen with its snapshot file row by row; records the file when it
+    /// is missing or `DIALTONE_RECORD_SNAPSHOTS=1`.
+    static func compare(_ grid: Grid, to name: String) throws {
+        let file = dir.appendingPathComponent(name)
         let actual = grid.text + "\n"
         if ProcessInfo.processInfo.environment["DIALTONE_RECORD_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: file.path) {
-            try FileManager.default.createDirectory(at: Self.dir, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try actual.write(to: file, atomically: true, encoding: .utf8)
             Issue.record("recorded snapshot \(file.lastPathComponent); run again to compare")
             return

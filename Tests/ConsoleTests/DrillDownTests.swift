@@ -199,20 +199,7 @@ struct DrillDownTests {
     @Test(arguments: [(80, 24), (120, 40)])
     func callViewSnapshot(_ w: Int, _ h: Int) throws {
         let grid = ConsoleRenderer.render(DrillFixture.callView(width: w, height: h))
-        let file = ConsoleSnapshotTests.dir.appendingPathComponent("call-view-\(w)x\(h).txt")
-        let actual = grid.text + "\n"
-        if ProcessInfo.processInfo.environment["DIALTONE_RECORD_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: file.path) {
-            try actual.write(to: file, atomically: true, encoding: .utf8)
-            Issue.record("recorded snapshot \(file.lastPathComponent); run again to compare")
-            return
-        }
-        let expected = try String(contentsOf: file, encoding: .utf8)
-        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
-        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        for (i, (x, y)) in zip(a, e).enumerated() where x != y {
-            Issue.record("\(file.lastPathComponent) row \(i) differs:\n  got:  \(x)\n  want: \(y)")
-        }
-        #expect(a.count == e.count)
+        try ConsoleSnapshotTests.compare(grid, to: "call-view-\(w)x\(h).txt")
     }
 
     @Test func helpListsTheDrillKeys() {
