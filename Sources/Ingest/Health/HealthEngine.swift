@@ -48,7 +48,6 @@ public final class HealthEngine {
 
     private var codecs: CodecTracker
     private var failures: FailedCallLog
-    private let failureStackBySignal: [Int8]
     /// Per signal: the stack bit its failure marks (or -1), and the scopes it makes live, in
     /// memory the engine owns: read for every sample, and through arrays each read paid a
     /// retain, a release and a bounds check.
@@ -92,7 +91,6 @@ public final class HealthEngine {
         for s in Signal.allCases {
             if let st = Self.failureStack(s) { fs[signals.of(s)] = Int8(StackID.allCases.firstIndex(of: st)!) }
         }
-        failureStackBySignal = fs
         hotSignals = .allocate(capacity: SignalIndex.count)
         for i in 0..<SignalIndex.count {
             hotSignals[i] = (fs[i], table.scopeMaskBySignal[i])
