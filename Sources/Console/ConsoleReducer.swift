@@ -77,7 +77,10 @@ public enum ConsoleReducer {
         }
         // While the window back is replayed, states are transient: neither remembered for a
         // later writer-lock handover nor journaled.
-        guard feed.settled else { return [] }
+        s.sessionMode = feed.mode
+        s.freshness = feed.freshness
+        guard feed.mode == .live else { return [] }
+        // A replay of old logs is history: nothing from it is journaled as a live alert.
         if !feed.reported.isEmpty { s.lastReported = feed.reported }
         guard s.isWriter else { return [] }
         return journalHealth(&s, changes: feed.changes, reported: feed.reported)

@@ -132,7 +132,11 @@ public struct IngestFeed: Sendable, Equatable {
     /// Every file source has reached its end at least once. Until then the health engine is
     /// replaying the window back, its hysteresis passes through transient states, and nothing
     /// it reports is journaled.
-    public var settled: Bool
+    public var settled: Bool { mode != .catchingUp }
+    /// Catching up, live (windows end now) or a replay of old logs (nothing is journaled).
+    public var mode: SessionMode
+    /// Each stack's sources and the age of their newest line.
+    public var freshness: [StackFreshness]
     /// The last failed calls blamed on each stack, oldest first (bounded by the health engine).
     public var failedCalls: [StackID: [FailedCall]]
     /// The call the console asked to watch (`Effect.watchCall`), and what the call index holds
@@ -143,14 +147,16 @@ public struct IngestFeed: Sendable, Equatable {
     public init(
         snapshot: HealthSnapshot?, lines: [LogLine] = [], sources: [SourceReport] = [],
         progress: [SourceProgress] = [], changes: [HealthChange] = [], linesPerSecond: Double = 0,
-        reported: [StackID: HealthState] = [:], settled: Bool = true,
+        reported: [StackID: HealthState] = [:], settled: Bool = true, mode: SessionMode? = nil,
+        freshness: [StackFreshness] = [],
         failedCalls: [StackID: [FailedCall]] = [:], watchedCall: String? = nil, call: CallTrace? = nil
     ) {
+        self.mode = mode ?? (settled ? .live : .catchingUp)
+        self.freshness = freshness
         self.failedCalls = failedCalls
         self.watchedCall = watchedCall
         self.call = call
         self.reported = reported
-        self.settled = settled
         self.snapshot = snapshot
         self.lines = lines
         self.sources = sources
@@ -250,6 +256,10 @@ public struct ConsoleState: Sendable, Equatable {
     public var lastAlerted: [String: String] = [:]
     /// Each stack's state after hysteresis, from the latest ingest feed.
     public var lastReported: [StackID: HealthState] = [:]
+    /// Catching up, live or a replay (from the last feed).
+    public var sessionMode: SessionMode = .catchingUp
+    /// Each stack's sources and the age of their newest line (from the last feed).
+    public var freshness: [StackFreshness] = []
     /// Overdue status updates already queued for the journal (by due time).
     public var overdueQueued: Set<Timestamp> = []
     /// Remembered `cmd:` sources waiting for this responder's yes or no.

@@ -5,12 +5,13 @@ import TermGrid
 /// How health states, sparklines and values read on screen, with and without UTF-8. A light
 /// never relies on colour: every state has its own glyph and word.
 public enum Glyphs {
-    /// The glyph for a light: ● OK, ◐ WARN, ✗ CRIT, ○ NO DATA (ASCII: o ! X ?).
+    /// The glyph for a light: ● OK, ◐ WARN, ✗ CRIT, ✓ RECOVERING, ○ NO DATA (ASCII: o ! X + ?).
     public static func light(_ s: HealthState, ascii: Bool) -> String {
         switch s {
         case .ok: ascii ? "o" : "●"
         case .warning: ascii ? "!" : "◐"
         case .critical: ascii ? "X" : "✗"
+        case .recovering: ascii ? "+" : "✓"
         case .noData: ascii ? "?" : "○"
         case .info: ascii ? "." : "·"
         }
@@ -22,6 +23,7 @@ public enum Glyphs {
         case .ok: "OK"
         case .warning: "WARN"
         case .critical: "CRIT"
+        case .recovering: "RECOVERING"
         case .noData: "NO DATA"
         case .info: "INFO"
         }
@@ -33,6 +35,8 @@ public enum Glyphs {
         case .ok: .ok
         case .warning: .warning
         case .critical: .critical
+        // Still amber: the failures are in the window, only the last seconds are healthy.
+        case .recovering: .warning
         case .noData: .noData
         case .info: .dim
         }

@@ -6,10 +6,10 @@ import Foundation
 import IncidentCore
 import Ingest
 
-/// Runs ingestion on its own thread so a log flood never reaches the keys: it pumps the
-/// sources, feeds the health engine and hands the screen a feed at most four times a second.
+/// Runs a `LiveSession` on its own thread so a log flood never reaches the keys, and hands the
+/// screen a feed at most four times a second (and once a second while idle).
 final class ConsoleIngest: @unchecked Sendable {
-    /// How often the screen gets new health and lines (also the live redraw rate).
+    /// The shortest gap between two feeds to the screen (the screen paces its own redraws).
     static let feedInterval = 0.25
     /// Lines the log pane can scroll back through.
     static let keepLines = 3000
@@ -29,16 +29,21 @@ final class ConsoleIngest: @unchecked Sendable {
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
 
-    init(specs: [SourceSpec], playbook: Playbook, post: @escaping @Sendable (ConsoleAction) -> Void) {
+    private let freshness: FreshnessConfig
+    private let clock: @Sendable () -> Double
+
+    /// `clock` is now in the logs' time: the wall clock, or the demo's faster fleet clock.
+    init(
+        specs: [SourceSpec], playbook: Playbook, freshness: FreshnessConfig = .init(),
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        post: @escaping @Sendable (ConsoleAction) -> Void
+    ) {
+        self.freshness = freshness
+        self.clock = clock
         self.specs = specs
         self.playbook = playbook
         self.context = ParseContext(fieldMappings: playbook.fieldMappings)
         self.post = post
-    }
-
-    /// The health window files are read back over: the longest metric window.
-    var window: Double {
-        Double(playbook.metrics.map(\.windowSeconds).max() ?? 300)
     }
 
     func start() {
@@ -97,76 +102,48 @@ final class ConsoleIngest: @unchecked Sendable {
         return a
     }
 
-    private func makeLive() -> LiveIngest {
-        var offsets: [Int: UInt64] = [:]
-        for (i, spec) in specs.enumerated() {
-            if case .file(let path) = spec.kind,
-                let off = WindowBack.offset(
-                    path: path, window: window, format: spec.format.flatMap(LogFormat.init(rawValue:)), context: context)
-            {
-                offsets[i] = off
-            }
-        }
-        let live = LiveIngest(
-            specs: specs, playbook: playbook, context: context, fromStart: false, startOffsets: offsets,
-            keepLines: Self.keepLines)
-        live.start()
-        return live
+    private func makeSession() -> LiveSession {
+        let session = LiveSession(
+            specs: specs, playbook: playbook, context: context, windowBack: true, keepLines: Self.keepLines,
+            freshness: freshness, clock: clock)
+        session.start()
+        return session
     }
 
     private func run() {
-        var live = makeLive()
+        var session = makeSession()
         var changes: [HealthChange] = []
         var lastFeed = 0.0
         var linesSinceFeed = 0
         var first = true
-        var settled = false
-        var liveSince = monotonic()
-        var settledHealth = SettledHealth(hold: live.engine.config.hysteresisSeconds)
         while !isStopping {
             let more = takeAdded()
             if !more.isEmpty {
-                live.stop()
+                session.stop()
                 specs += more
-                live = makeLive()
+                session = makeSession()
                 first = true
-                settled = false
-                liveSince = monotonic()
-                settledHealth = SettledHealth(hold: live.engine.config.hysteresisSeconds)
             }
-            // Pump only when lines are waiting: an idle console stays idle.
             let waitStart = monotonic()
-            // Read positions are taken before the pump: when every file had reached its end
-            // and the pump then drained the queue (fewer lines than its limit), the replay of
-            // the window back is over.
-            let endReached = !settled && Self.caughtUp(live, missingIsEnd: monotonic() - liveSince > 2)
-            var drained = true
-            if first || live.sources.waitForLines(timeout: 0.1) {
-                let p = live.pump(maxLines: Self.pumpLines)
-                changes += p.changes
-                linesSinceFeed += p.lines
-                drained = p.lines < Self.pumpLines
-            } else if monotonic() - waitStart < 0.01 {
+            let step = session.step(maxLines: Self.pumpLines, wait: 0.1)
+            changes += step.changes
+            linesSinceFeed += step.lines
+            if step.lines == 0 && monotonic() - waitStart < 0.01 {
                 usleep(50_000)  // every source has ended: do not spin
             }
-            if endReached, drained, !first {
-                // What the engine reports now is the settled state; the transient changes met
-                // on the way are dropped, never journaled.
-                settled = true
-                changes = []
-            }
-            if !settled { changes = [] }
             let (watchedCall, watchChanged) = takeWatch()
             let t = monotonic()
-            // Health moves with event time, so with no new lines there is nothing new to show
-            // (a feed every few seconds still refreshes counters and catch-up progress).
-            // A call just opened in the call view is answered at once.
-            if first || watchChanged || (t - lastFeed >= Self.feedInterval && (linesSinceFeed > 0 || !changes.isEmpty || t - lastFeed >= 2)) {
+            // A feed goes out when lines arrived (at most four a second), when changes are
+            // waiting, and every second anyway: the windows move with the clock, so a stopped
+            // feed turns stale and a recovery shows without any new line.
+            if first || watchChanged || step.caughtUp
+                || (t - lastFeed >= Self.feedInterval && (linesSinceFeed > 0 || !changes.isEmpty || t - lastFeed >= 1))
+            {
                 let rate = first || lastFeed == 0 || t <= lastFeed ? 0 : Double(linesSinceFeed) / (t - lastFeed)
-                var f = feed(live, changes: changes, rate: rate, settled: settled, health: &settledHealth)
+                var f = feed(session, changes: changes, rate: rate)
                 if let id = watchedCall {
                     f.watchedCall = id
-                    f.call = live.calls.trace(id)
+                    f.call = session.live.calls.trace(id)
                 }
                 post(.ingest(f))
                 changes = []
@@ -175,40 +152,18 @@ final class ConsoleIngest: @unchecked Sendable {
                 first = false
             }
         }
-        live.stop()
+        session.stop()
     }
 
-    /// True when every file source has read up to its file's size (sources without a file,
-    /// commands and stdin, have no end to reach).
-    /// A file that has not reported a position yet counts as behind unless `missingIsEnd`
-    /// (after a grace period: the file may not exist at all).
-    static func caughtUp(_ live: LiveIngest, missingIsEnd: Bool) -> Bool {
-        for info in live.sources.infos {
-            guard case .file = info.spec.kind else { continue }
-            guard let p = live.sources.progress(info.id) else {
-                if missingIsEnd { continue } else { return false }
-            }
-            if p.read < p.size { return false }
-        }
-        return true
-    }
-
-    private func feed(
-        _ live: LiveIngest, changes: [HealthChange], rate: Double, settled: Bool, health: inout SettledHealth
-    ) -> IngestFeed {
+    private func feed(_ session: LiveSession, changes: [HealthChange], rate: Double) -> IngestFeed {
+        let live = session.live
         var progress: [SourceProgress] = []
         for info in live.sources.infos {
             if case .file = info.spec.kind, let p = live.sources.progress(info.id) {
                 progress.append(SourceProgress(name: info.name, read: p.read, size: p.size))
             }
         }
-        let snapshot = live.engine.newestEventTime == nil ? nil : live.snapshot()
-        var reported: [StackID: HealthState] = [:]
-        if settled, let snap = snapshot, let t = live.engine.newestEventTime {
-            var raw: [StackID: HealthState] = [:]
-            for st in snap.stacks { raw[st.stack] = st.state }
-            reported = health.observe(raw, at: t)
-        }
+        let snapshot = live.engine.newestEventTime == nil && session.mode == .catchingUp ? nil : session.snapshot()
         var failed: [StackID: [FailedCall]] = [:]
         for stack in StackID.allCases {
             let calls = live.engine.recentFailedCalls(stack)
@@ -216,7 +171,8 @@ final class ConsoleIngest: @unchecked Sendable {
         }
         return IngestFeed(
             snapshot: snapshot, lines: live.lines.elements, sources: live.sourceReports, progress: progress,
-            changes: changes, linesPerSecond: rate, reported: reported, settled: settled, failedCalls: failed)
+            changes: changes, linesPerSecond: rate, reported: session.reported, mode: session.mode,
+            freshness: session.stackFreshness, failedCalls: failed)
     }
 }
 

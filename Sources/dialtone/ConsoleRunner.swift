@@ -61,6 +61,9 @@ struct ConsoleSetup {
     var theme: Theme
     var keys: [String: String]
     var notices: [String]
+    /// Now in the logs' time, for ingestion (the demo's fleet runs faster than the wall clock).
+    var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    var freshness = FreshnessConfig()
 }
 
 /// The only place the console performs effects: it reads keys, runs the reducer, performs the
@@ -97,7 +100,9 @@ final class ConsoleRunner {
         state.width = size.w
         state.height = size.h
         let box = mailbox
-        ingest = ConsoleIngest(specs: setup.sources, playbook: loaded.playbook) { box.post($0) }
+        ingest = ConsoleIngest(
+            specs: setup.sources, playbook: loaded.playbook, freshness: setup.freshness, clock: setup.clock
+        ) { box.post($0) }
         watcher = ConsoleWatcher(directory: loaded.directory, incidentID: setup.id, actor: setup.actor) { box.post($0) }
         bench = BenchLog.fromEnvironment(startTime: startTime)
         let notices = setup.notices + keyProblems + loaded.problems.map { "journal \($0)" }

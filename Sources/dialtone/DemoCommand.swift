@@ -74,6 +74,8 @@ struct DemoCommand: ParsableCommand {
             driver = d
             loaded = try store.load(id)
             setup = try ConsoleStart.setup(store: store, id: id, opts: opts, display: display, sources: specs, offered: [])
+            // The fleet's clock runs `speed` times faster: its logs are live in fleet time.
+            setup?.clock = { [d] in d.fleetTime(Date().timeIntervalSince1970) }
         }
         defer { driver?.stop() }
         if let setup, let loaded {

@@ -59,21 +59,26 @@ struct WatchCommand: ParsableCommand {
 
     /// Follows until SIGINT or SIGTERM, then prints the same summary as --once and exits 0.
     func follow(_ specs: [SourceSpec], _ pb: Playbook, _ context: ParseContext) throws {
-        let live = LiveIngest(specs: specs, playbook: pb, context: context, fromStart: fromStart, keepLines: 1)
+        let session = LiveSession(specs: specs, playbook: pb, context: context, fromStart: fromStart, keepLines: 1)
+        let live = session.live
         let (stop, trap) = StopFlag.trappingInterrupts()
         defer { trap.forEach { $0.cancel() } }
-        live.start()
-        defer { live.stop() }
+        session.start()
+        defer { session.stop() }
         while !stop.isSet {
-            _ = live.sources.waitForLines(timeout: 0.25)
-            let p = live.pump()
-            for c in p.changes {
+            let step = session.step(maxLines: 200_000, wait: 0.25)
+            if step.caughtUp, case .replay(let newest) = session.mode {
+                warn(
+                    "replay: the logs end at \(Timestamp(seconds: newest).display), \(LiveSession.duration(session.now - newest)) "
+                        + "before now; changes are printed at their event time")
+            }
+            for c in step.changes {
                 out(json ? HealthEngine.changeJSON(c) : Sanitize.line("\(Timestamp(seconds: c.time).display)  \(c.message)"))
             }
             for n in live.sources.takeNotices() { warn(n.message) }
         }
-        live.pump()
-        printSummary(live.snapshot(), live.counters)
+        _ = session.step(maxLines: 200_000, wait: 0)
+        printSummary(session.snapshot(), live.counters)
     }
 }
 

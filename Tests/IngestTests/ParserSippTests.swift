@@ -212,7 +212,7 @@ private func block(
         let p = LineParser(context: ctx)
         var out: [NormalizedEvent] = []
         for i in 0..<1_000 {
-            let t = String(format: "10:%02d:%02d.000000", i / 60 % 60, i % 60)
+            let t = String(format: "10:00:%02d.%06d", i / 40, (i % 40) * 25_000)
             let text = block(
                 t, "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "flood-\(i)", cseq: "1 INVITE")
             for l in Array(text.utf8).split(separator: 10, omittingEmptySubsequences: false) {
@@ -221,30 +221,83 @@ private func block(
             #expect(p.stats.openDialogs <= 100)
         }
         #expect(p.stats.evictedCalls >= 900)
-        #expect(out.filter { $0.samples.value(.callAttempt) != nil }.count == 1_000)
+        // All 1,000 INVITEs arrive within 25 s: none has an outcome yet, so none is an attempt.
+        #expect(out.filter { $0.samples.value(.callAttempt) != nil }.isEmpty)
+    }
+
+    @Test func callsInSetupAreNoAttemptsUntilTheirOutcome() {
+        let text = [
+            block("10:00:00.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "ok", cseq: "1 INVITE"),
+            block("10:00:00.500000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "lost", cseq: "1 INVITE"),
+            block("10:00:01.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "rings", cseq: "1 INVITE"),
+            block("10:00:01.200000", sent: false, "SIP/2.0 180 Ringing", callID: "rings", cseq: "1 INVITE"),
+            block("10:00:02.000000", sent: false, "SIP/2.0 200 OK", callID: "ok", cseq: "1 INVITE"),
+            // 40 s later: "lost" had no response past Timer B; "rings" may ring for minutes.
+            block("10:00:40.000000", "OPTIONS sip:a@10.0.0.9 SIP/2.0", callID: "ping", cseq: "1 OPTIONS"),
+        ].joined(separator: "\n")
+        let r = ParserFixtures.run(text)
+        #expect(r.sum(.callAttempt) == 2)
+        #expect(r.sum(.callAnswered) == 1)
+        #expect(r.sum(.callFailed) == 1)
+        let failed = r.events(.sipCall).first { $0.samples.value(.callFailed) != nil }
+        #expect(failed?.callID == "lost")
+        let invite = r.events(.sipMessage).first { $0.callID == "lost" }?.time ?? 0
+        #expect(failed?.time == invite + 32)
+        #expect(failed?.summary.contains("timer") == true)
+    }
+
+    @Test func aLateAnswerAfterTheTimeoutIsNotCounted() {
+        let text = [
+            block("10:00:00.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "slow", cseq: "1 INVITE"),
+            block("10:00:40.000000", "OPTIONS sip:a@10.0.0.9 SIP/2.0", callID: "ping", cseq: "1 OPTIONS"),
+            block("10:00:41.000000", sent: false, "SIP/2.0 200 OK", callID: "slow", cseq: "1 INVITE"),
+        ].joined(separator: "\n")
+        let r = ParserFixtures.run(text)
+        #expect(r.sum(.callAttempt) == 1)
+        #expect(r.sum(.callFailed) == 1)
+        #expect(r.sum(.callAnswered) == 0)
+    }
+
+    @Test func failedPingsCountOnTheirTrunkOnceAndAreNoCalls() {
+        let text = [
+            block("10:00:00.000000", "OPTIONS sip:ping@10.0.0.9:5060 SIP/2.0", callID: "p1", cseq: "7 OPTIONS"),
+            block("10:00:00.010000", sent: false, "SIP/2.0 503 Service Unavailable", callID: "p1", cseq: "7 OPTIONS"),
+            block("10:00:00.510000", sent: false, "SIP/2.0 503 Service Unavailable", callID: "p1", cseq: "7 OPTIONS"),
+            block("10:00:10.000000", "OPTIONS sip:ping@10.0.0.8:5060 SIP/2.0", callID: "p2", cseq: "8 OPTIONS"),
+            block("10:00:10.010000", sent: false, "SIP/2.0 200 OK", callID: "p2", cseq: "8 OPTIONS"),
+        ].joined(separator: "\n")
+        let r = ParserFixtures.run(text)
+        let pings = r.events(.sipMessage).filter { $0.samples.value(.optionsFailure) != nil }
+        #expect(pings.count == 1)  // the retransmitted 503 is the same ping
+        #expect(pings.first?.trunk == "10.0.0.9:5060")
+        #expect(r.sum(.callAttempt) == 0)
+        #expect(r.sum(.callFailed) == 0)
     }
 
     @Test func quietDialogsAreEvicted() {
         let ctx = ParseContext(
             timeZone: TimeZone(identifier: "UTC")!, currentYear: 2026, dialogIdleSeconds: 60)
+        // Answered calls that never hang up go quiet past the (test's 60 s) idle limit.
         let text = [
             block(
                 "10:00:00.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "quiet",
                 cseq: "1 INVITE"),
+            block("10:00:00.100000", sent: false, "SIP/2.0 200 OK", callID: "quiet", cseq: "1 INVITE"),
             block(
                 "10:00:30.000000", "INVITE sip:a@10.0.0.9 SIP/2.0", callID: "busy", cseq: "1 INVITE"
             ),
+            block("10:00:30.100000", sent: false, "SIP/2.0 200 OK", callID: "busy", cseq: "1 INVITE"),
             block(
                 "10:02:00.000000", "OPTIONS sip:a@10.0.0.9 SIP/2.0", callID: "ping",
                 cseq: "1 OPTIONS"),
-            // The quiet call's late 200 is now a stranger: no answer is counted for it.
-            block(
-                "10:02:01.000000", sent: false, "SIP/2.0 200 OK", callID: "quiet", cseq: "1 INVITE"),
+            // The quiet call's late BYE is now a stranger: no end is counted for it.
+            block("10:02:01.000000", "BYE sip:a@10.0.0.9 SIP/2.0", callID: "quiet", cseq: "2 BYE"),
         ].joined(separator: "\n")
         let r = ParserFixtures.run(text, context: ctx)
         #expect(r.stats.evictedCalls == 2)
         #expect(r.stats.openDialogs == 0)
-        #expect(r.sum(.callAnswered) == 0)
+        #expect(r.sum(.callAnswered) == 2)
+        #expect(r.sum(.callEnded) == 0)
     }
 
     @Test func endedDialogsLeaveAfterLinger() {
@@ -273,7 +326,7 @@ private func block(
             sdp: ["v=0", "m=audio 1 RTP/AVP 0"])
         let lines = Array(text.utf8).split(separator: 10).dropLast(1).map { Array($0) }  // lose the last SDP line
         let r = ParserFixtures.run(Array(lines))
-        #expect(r.sum(.callAttempt) == 1)
+        #expect(r.events(.sipMessage).map(\.summary) == ["-> INVITE 10.0.0.9"])
     }
 }
 

@@ -46,6 +46,10 @@ public final class HealthEngine {
     private var trunkLastSeen: [Double] = []
     private var trunkIndex: [String: Int] = [:]
 
+    /// Metrics that count missed OPTIONS pings (judged per trunk first, see `confineTrunkPings`).
+    private let pingMetricIDs: Set<String>
+    /// Per-trunk ratio metrics (the answer-seizure ratio): OK means the trunk carries calls.
+    private let answerMetricIDs: Set<String>
     private var codecs: CodecTracker
     private var failures: FailedCallLog
     /// Per signal: the stack bit its failure marks (or -1), and the scopes it makes live, in
@@ -73,8 +77,10 @@ public final class HealthEngine {
             table.defs.indices.filter { table.defs[$0].scope.stack == st }
         }
         overallMetrics = table.defs.indices.filter { table.defs[$0].scope == .overall }
+        // Missed pings are judged per trunk (see `confineTrunkPings`), so they do not make a
+        // stack the suspected origin on their own.
         criticalOrder = stackMetrics.map { idx in
-            let thresholded = idx.filter { table.defs[$0].critical != nil }
+            let thresholded = idx.filter { table.defs[$0].critical != nil && table.defs[$0].signal != .optionsFailure }
             return thresholded.filter { table.plans[$0].histSlot < 0 } + thresholded.filter { table.plans[$0].histSlot >= 0 }
         }
         sparkMetric = stackMetrics.map { idx in
@@ -85,6 +91,8 @@ public final class HealthEngine {
             MetricTable.trunkDefinitions(from: playbook.metrics), sliceSeconds: cfg.sliceSeconds,
             signals: signals)
         trunkSlots = trunkTable.maxWindowSlices + 1
+        pingMetricIDs = Set(playbook.metrics.filter { $0.signal == .optionsFailure }.map(\.id))
+        answerMetricIDs = Set(trunkTable.defs.filter { $0.aggregation == .ratio }.map(\.id))
         codecs = CodecTracker(capacity: cfg.maxCodecCalls)
         failures = FailedCallLog(capacity: cfg.failedCallsPerStack)
         var fs = [Int8](repeating: -1, count: SignalIndex.count)
@@ -185,8 +193,21 @@ public final class HealthEngine {
                 codecs.note(callID: e.callID, trunk: e.trunk, codec: upper, time: t)
             }
         }
-        if p.pointee.level >= .error, let st = stack { failed |= 1 << UInt8(Self.scopeIndex(st)) }
+        // An error line is a failure of its stack, except a raw SIP message: the call it belongs
+        // to fails through its outcome event, and a keepalive ping is no call at all.
+        if p.pointee.level >= .error, let st = stack, p.pointee.kind != .sipMessage {
+            failed |= 1 << UInt8(Self.scopeIndex(st))
+        }
         if failed != 0 { recordFailure(p.pointee, stacks: failed) }
+    }
+
+    /// The stacks an event feeds (bit i for `StackID.allCases[i]`): its own stack and the
+    /// stacks of the metrics its samples reach. Used to tell which sources feed a stack.
+    public func stacksFed(by e: NormalizedEvent) -> UInt8 {
+        var mask: UInt8 = 0
+        if let st = e.stack { mask |= 1 << Self.scopeIndex(st) }
+        for i in 0..<e.samples.count { mask |= hotSignals[signals.of(e.samples[i].0)].scopes }
+        return mask & 0x0f
     }
 
     private static func scopeIndex(_ st: StackID) -> Int {
@@ -420,18 +441,31 @@ public final class HealthEngine {
         let end = sliceOf(now)
         let codecSummary = codecs.summarize(now: now, window: config.codecWindowSeconds)
         var trunks: [String: TrunkHealth] = [:]
-        if includeTrunks {
-            for (i, name) in trunkNames.enumerated() {
-                let ms = trunkTable.defs.indices.map { value(trunkRings[i], $0, end: end, now: now, scope: 0) }
-                let state = HealthRules.combined(ms)
-                trunks[name] = TrunkHealth(trunk: name, state: state, metrics: ms, reason: Self.reason(state, ms))
+        // Trunks are always judged when the telephony stack is, since a failed-over trunk's
+        // own pings must not hold the stack down while calls succeed on the others.
+        for (i, name) in trunkNames.enumerated() {
+            let idx = Array(trunkTable.defs.indices)
+            let ms = idx.map { value(trunkRings[i], $0, end: end, now: now, scope: 0) }
+            var state = HealthRules.combined(ms)
+            var reason = Self.reason(state, ms)
+            if let r = recovery(trunkRings[i], idx, ms, state: state, end: end, now: now, scopeOf: { _ in 0 }) {
+                state = r.state
+                reason = r.reason
             }
+            trunks[name] = TrunkHealth(trunk: name, state: state, metrics: ms, reason: reason)
         }
         var stacks: [StackHealth] = []
         for (i, st) in StackID.allCases.enumerated() {
-            let ms = stackMetrics[i].map { value(main, $0, end: end, now: now, scope: main.table.plans[$0].scope) }
+            var ms = stackMetrics[i].map { value(main, $0, end: end, now: now, scope: main.table.plans[$0].scope) }
+            var note = ""
+            if st == .telephony { note = confineTrunkPings(&ms, trunks) }
             var state = HealthRules.combined(ms)
             var reason = Self.reason(state, ms)
+            if let r = recovery(main, stackMetrics[i], ms, state: state, end: end, now: now, scopeOf: { self.main.table.plans[$0].scope }) {
+                state = r.state
+                reason = r.reason
+            }
+            if !note.isEmpty { reason += "; " + note }
             if st == .audio && !codecSummary.alerts.isEmpty {
                 let text = codecSummary.alerts.map(\.message).joined(separator: "; ")
                 if state == .critical || state == .warning {
@@ -455,6 +489,84 @@ public final class HealthEngine {
             codecAlerts: codecSummary.alerts)
     }
 
+    /// "Is it still happening?" for a stack or trunk in trouble: a window of minutes keeps a
+    /// burst of errors for minutes after it stopped. When every thresholded metric read over
+    /// only the last `recoverySeconds` is healthy, the light is RECOVERING; once that has held
+    /// for the hysteresis time as well, it is OK, although the full window still holds the
+    /// earlier failures.
+    private func recovery(
+        _ ring: SliceRing, _ idx: [Int], _ full: [MetricValue], state: HealthState, end: Int, now: Double,
+        scopeOf: (Int) -> Int
+    ) -> (state: HealthState, reason: String)? {
+        guard state == .critical || state == .warning else { return nil }
+        let recent = config.recoverySeconds
+        // One slice beyond the hysteresis, so RECOVERING lasts long enough to be reported
+        // (and journaled, with the time the data recovered) before OK replaces it.
+        let settledSpan = recent + config.hysteresisSeconds + slice
+        let culprit = HealthRules.culprit(full, state: state).map(HealthRules.phrase) ?? state.word
+        if recentlyHealthy(ring, idx, full, end: end, seconds: settledSpan, scopeOf: scopeOf) {
+            return (.ok, "healthy for the last \(HealthRules.window(Int(settledSpan))); the window still holds \(culprit)")
+        }
+        if recentlyHealthy(ring, idx, full, end: end, seconds: recent, scopeOf: scopeOf) {
+            return (.recovering, "recovering: healthy for the last \(HealthRules.window(Int(recent))), was \(culprit)")
+        }
+        return nil
+    }
+
+    /// Whether every thresholded metric, read over the last `seconds` (a count scaled up to its
+    /// own window), is within its thresholds; a metric breaching over its full window must have
+    /// data in that span to count as healthy.
+    private func recentlyHealthy(
+        _ ring: SliceRing, _ idx: [Int], _ full: [MetricValue], end: Int, seconds: Double, scopeOf: (Int) -> Int
+    ) -> Bool {
+        let span = max(1, Int((seconds / slice).rounded()))
+        for (j, m) in idx.enumerated() {
+            let d = ring.table.defs[m]
+            guard d.warning != nil || d.critical != nil else { continue }
+            let plan = ring.table.plans[m]
+            let breaching = full[j].state == .critical || full[j].state == .warning
+            if plan.windowSlices <= span {
+                if breaching { return false }
+                continue
+            }
+            let live = ring.active(scope: scopeOf(m), end: end, slices: span)
+            var r = ring.read(metric: m, end: end, slices: span, scopeLive: live, rateMinutes: seconds / 60)
+            if plan.aggregation == .count, let v = r.value { r.value = v * Double(plan.windowSlices) / Double(span) }
+            if plan.aggregation != .count && plan.aggregation != .rate && r.samples < max(d.minSamples, 1) {
+                r.value = nil
+            }
+            let st = HealthRules.state(value: r.value, warning: d.warning, critical: d.critical, direction: d.direction)
+            if st == .critical || st == .warning { return false }
+            if breaching && st != .ok { return false }
+        }
+        return true
+    }
+
+    /// Missed OPTIONS pings mark their own trunk down, not the stack, while calls are answered
+    /// on another trunk (a failed-over primary keeps failing its pings). Such a metric is shown
+    /// uncoloured (`info`); returns a note naming the trunks that are down, if any.
+    private func confineTrunkPings(_ ms: inout [MetricValue], _ trunks: [String: TrunkHealth]) -> String {
+        guard !trunks.isEmpty else { return "" }
+        let carrying = trunks.values.contains { th in
+            th.metrics.contains { answerMetricIDs.contains($0.id) && $0.state == .ok }
+        }
+        guard carrying else { return "" }
+        var down: [String] = []
+        for (name, th) in trunks.sorted(by: { $0.key < $1.key }) {
+            if th.metrics.contains(where: { pingMetricIDs.contains($0.id) && ($0.state == .critical || $0.state == .warning) }) {
+                down.append(name)
+            }
+        }
+        var changed = false
+        for k in ms.indices where pingMetricIDs.contains(ms[k].id) && (ms[k].state == .critical || ms[k].state == .warning) {
+            ms[k].state = .info
+            changed = true
+        }
+        guard changed || !down.isEmpty else { return "" }
+        let named = down.prefix(3).joined(separator: ", ")
+        return down.isEmpty ? "" : "trunk\(down.count == 1 ? "" : "s") \(named) down (missed OPTIONS pings); calls answered on others"
+    }
+
     /// The main metric minute by minute (raw values, no minimum-sample rule), oldest first.
     private func spark(_ m: Int, end: Int) -> [Double?] {
         let per = Self.slicesPerMinute(slice)
@@ -476,6 +588,7 @@ public final class HealthEngine {
         case .critical, .warning:
             return HealthRules.culprit(ms, state: state).map(HealthRules.phrase) ?? state.word
         case .ok: return "all metrics within thresholds"
+        case .recovering: return "recovering"
         case .noData: return "too few samples in the window"
         case .info: return "no thresholds set"
         }
@@ -494,6 +607,10 @@ public final class HealthEngine {
             }
             if sh.stack == .audio { parts += snapshot.codecAlerts.map(\.message) }
             return head + (parts.isEmpty ? sh.reason : parts.joined(separator: "; "))
+        case .recovering:
+            return head + sh.reason + ", was \(from.word)"
+        case .ok where sh.reason.hasPrefix("healthy for the last"):
+            return head + sh.reason + ", was \(from.word)"
         case .ok:
             let main = sh.metrics.first { $0.id == sh.sparklineMetric && $0.value != nil }
             let detail =
@@ -501,7 +618,7 @@ public final class HealthEngine {
                 ?? "all metrics within thresholds"
             return head + detail + ", was \(from.word)"
         case .noData:
-            return head + "too few samples in the window, was \(from.word)"
+            return head + sh.reason + ", was \(from.word)"
         case .info:
             return head + "no thresholds set, was \(from.word)"
         }

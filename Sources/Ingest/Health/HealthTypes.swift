@@ -25,13 +25,18 @@ public struct HealthConfig: Sendable, Equatable {
     /// run for hours, whose memory should be flat from the first minute. A one-shot read
     /// leaves it off and allocates only the slices it fills.
     public var preallocateHistograms: Bool
+    /// A stack in trouble whose metrics over only this many recent seconds are healthy shows
+    /// RECOVERING (and OK once that has held for the hysteresis time), instead of waiting for
+    /// its window of minutes to age out.
+    public var recoverySeconds: Double
 
     public init(
         hysteresisSeconds: Double = 30, sliceSeconds: Double = 10, sparklineMinutes: Int = 15,
         maxTrunks: Int = 64, failedCallsPerStack: Int = 50, codecWindowSeconds: Double = 300,
         maxCodecCalls: Int = 8192, histogramDigits: SignificantDigits = .three,
-        preallocateHistograms: Bool = false
+        preallocateHistograms: Bool = false, recoverySeconds: Double = 30
     ) {
+        self.recoverySeconds = recoverySeconds
         self.preallocateHistograms = preallocateHistograms
         self.hysteresisSeconds = hysteresisSeconds
         self.sliceSeconds = sliceSeconds
@@ -55,6 +60,9 @@ public struct HealthConfig: Sendable, Equatable {
         c.failedCallsPerStack = min(max(c.failedCallsPerStack, 1), 10_000)
         if !(c.codecWindowSeconds.isFinite && c.codecWindowSeconds > 0) { c.codecWindowSeconds = d.codecWindowSeconds }
         c.maxCodecCalls = min(max(c.maxCodecCalls, 16), 1_000_000)
+        if !(c.recoverySeconds.isFinite && c.recoverySeconds >= c.sliceSeconds) {
+            c.recoverySeconds = max(d.recoverySeconds, c.sliceSeconds)
+        }
         return c
     }
 }
@@ -62,7 +70,11 @@ public struct HealthConfig: Sendable, Equatable {
 /// The light a metric, trunk or stack shows.
 public enum HealthState: String, Sendable, Codable, CaseIterable {
     case ok, warning, critical
-    /// Too few samples in the window to judge (see `HealthEngine` for count metrics).
+    /// Was warning or critical; the last few seconds are healthy while the window still holds
+    /// the failures (see `HealthConfig.recoverySeconds`).
+    case recovering
+    /// Too few samples in the window to judge (see `HealthEngine` for count metrics), or its
+    /// sources have gone quiet (see `Freshness`).
     case noData = "no_data"
     /// The playbook gives no threshold: shown, never coloured.
     case info
@@ -73,6 +85,7 @@ public enum HealthState: String, Sendable, Codable, CaseIterable {
         case .ok: "OK"
         case .warning: "WARNING"
         case .critical: "CRITICAL"
+        case .recovering: "RECOVERING"
         case .noData: "NO DATA"
         case .info: "INFO"
         }

@@ -55,6 +55,16 @@ struct SIPDialog {
     var codec: String?
 }
 
+/// A call whose INVITE got no final response in time: its outcome is known (it failed) only
+/// once the timer has run out.
+struct SIPSetupTimeout {
+    var callID: String
+    var trunk: String?
+    /// Event time the timer ran out.
+    var time: Double
+    var ringing: Bool
+}
+
 /// Per-source SIP state: the sipp message being read and the open dialogs, bounded in count
 /// and in quiet time.
 struct SIPDialogTracker {
@@ -63,6 +73,10 @@ struct SIPDialogTracker {
     /// A finished dialog lingers this long so late retransmissions are recognised (SIP's
     /// Timer B/F span).
     static let lingerSeconds = 32.0
+    /// A call with no provisional response after this long has failed (RFC 3261 Timer B,
+    /// 64 x T1); one that rang is given Timer C's three minutes.
+    static let setupTimeoutSeconds = 32.0
+    static let ringingTimeoutSeconds = 180.0
 
     var block: SIPMessageDraft? {
         didSet { blockOpen = block != nil }
@@ -76,6 +90,33 @@ struct SIPDialogTracker {
     /// Lines left of a multi-line `-trace_err` entry (the quoted message), 0 when none.
     var errorContinuation = 0
     private var lastSweep = -Double.infinity
+    /// Calls the last sweep found timed out during setup, for the parser to report.
+    var timedOut: [SIPSetupTimeout] = []
+    /// Recent OPTIONS pings (Call-ID and CSeq) with the host they were sent to, so an error
+    /// answer names its trunk and a retransmitted answer counts once.
+    private var optionsPings: [(key: String, host: String?, failed: Bool)] = []
+
+    /// Remembers an OPTIONS request's target (the newest 256).
+    mutating func notePing(callID: String?, cseq: Int?, host: String?) {
+        let key = "\(callID ?? "")#\(cseq ?? -1)"
+        if optionsPings.contains(where: { $0.key == key }) { return }
+        if optionsPings.count >= 256 { optionsPings.removeFirst() }
+        optionsPings.append((key, host, false))
+    }
+
+    /// For an error answer to an OPTIONS ping: whether it is the ping's first failure, and the
+    /// host the ping went to (nil when the request was not seen).
+    mutating func pingFailed(callID: String?, cseq: Int?) -> (first: Bool, host: String?) {
+        let key = "\(callID ?? "")#\(cseq ?? -1)"
+        if let i = optionsPings.firstIndex(where: { $0.key == key }) {
+            if optionsPings[i].failed { return (false, optionsPings[i].host) }
+            optionsPings[i].failed = true
+            return (true, optionsPings[i].host)
+        }
+        if optionsPings.count >= 256 { optionsPings.removeFirst() }
+        optionsPings.append((key, nil, true))
+        return (true, nil)
+    }
 
     init(idleSeconds: Double, maxDialogs: Int) {
         self.idleSeconds = idleSeconds
@@ -107,6 +148,13 @@ struct SIPDialogTracker {
         // each five seconds, and the freed copies fragmented the heap of a long follow.
         var gone: [String] = []
         for (id, d) in dialogs {
+            if !d.ended && d.finalStatus == 0 {
+                let limit = d.ringing ? Self.ringingTimeoutSeconds : Self.setupTimeoutSeconds
+                if now - d.inviteTime > limit {
+                    timedOut.append(SIPSetupTimeout(callID: id, trunk: d.trunk, time: d.inviteTime + limit, ringing: d.ringing))
+                    continue
+                }
+            }
             if d.ended {
                 if now - d.endTime > Self.lingerSeconds { gone.append(id) }
             } else if now - d.lastActivity > idleSeconds {
@@ -116,6 +164,11 @@ struct SIPDialogTracker {
             }
         }
         for id in gone { dialogs.removeValue(forKey: id) }
+        // Ended after the walk: writing during it would copy the table.
+        for t in timedOut where dialogs[t.callID]?.ended == false {
+            dialogs[t.callID]?.ended = true
+            dialogs[t.callID]?.endTime = now
+        }
         activeCalls -= liveDropped
         if dialogs.count >= maxDialogs {
             // Make room for an eighth of the cap at once, so a flood of new calls does not

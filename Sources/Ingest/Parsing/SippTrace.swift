@@ -242,6 +242,18 @@ extension LineParser {
     ) {
         let (time, inferred) = stamp(m.time, arrival: arrivalTime)
         counters.evictedCalls += sip.sweep(now: time)
+        if !sip.timedOut.isEmpty {
+            for t in sip.timedOut {
+                let phase = t.ringing ? "rang with no answer" : "got no response"
+                out.append(
+                    NormalizedEvent(
+                        time: t.time, timeWasInferred: inferred, stack: .telephony, kind: .sipCall,
+                        level: .warning, callID: t.callID, trunk: t.trunk,
+                        samples: Samples([(.callAttempt, 1), (.callFailed, 1), (.callEnded, 1)]),
+                        summary: "call failed: INVITE \(phase) before its timer ran out"))
+            }
+            sip.timedOut.removeAll(keepingCapacity: true)
+        }
         let arrow = m.sent == false ? "<-" : "->"
         var level = LogLevel.info
         var summary: String
@@ -249,11 +261,14 @@ extension LineParser {
         var dialog = m.callID.flatMap { sip.dialogs[$0] }
         let cseqIsInvite = m.cseqMethod == "INVITE"
 
+        // A codec counts only from an answered call (the SDP answer): an offer on a refused
+        // call names what the caller wanted, not what the trunk carried.
         func event(_ s: Samples, _ text: String, _ lvl: LogLevel = .info, _ d: SIPDialog?) {
+            let answered = s.value(.callAnswered) != nil
             out.append(
                 NormalizedEvent(
                     time: time, timeWasInferred: inferred, stack: .telephony, kind: .sipCall,
-                    level: lvl, callID: m.callID, trunk: d?.trunk, codec: d?.codec, samples: s,
+                    level: lvl, callID: m.callID, trunk: d?.trunk, codec: answered ? d?.codec : nil, samples: s,
                     summary: text))
         }
 
@@ -272,15 +287,14 @@ extension LineParser {
                     let d = SIPDialog(
                         inviteTime: time, inviteCSeq: m.cseq ?? 0, trunk: m.requestHost,
                         lastActivity: time)
+                    // The attempt is counted with its outcome (final response or timeout), so
+                    // calls still being set up never read as unanswered.
                     dialog = d
                     sip.reserveOnFirstDialog()
                     sip.dialogs[id] = d
-                    outcomes.append(
-                        (
-                            Samples([(.callAttempt, 1)]), "call attempt -> \(m.requestHost ?? "?")",
-                            .info
-                        ))
                 }
+            case "OPTIONS":
+                sip.notePing(callID: m.callID, cseq: m.cseq, host: m.requestHost)
             case "CANCEL":
                 dialog?.canceled = true
                 dialog?.lastActivity = time
@@ -292,6 +306,8 @@ extension LineParser {
                         d.ended = true
                         d.endTime = time
                         var s = Samples([(.callEnded, 1)])
+                        // Ended before any final response: its outcome is known now.
+                        if d.finalStatus == 0 { s.append(.callAttempt, 1) }
                         if d.answered {
                             s.append(.callSucceeded, 1)
                             sip.activeCalls -= 1
@@ -328,13 +344,16 @@ extension LineParser {
                 } else if m.status >= 200 {
                     if d.finalStatus != 0 {
                         retransmission = true
+                    } else if d.ended {
+                        // The call already timed out (or was hung up) and was counted as failed.
+                        summary += " (after the call had ended)"
                     } else {
                         d.finalStatus = m.status
                         if m.status < 300 {
                             d.answered = true
                             if let c = m.codec { d.codec = c }
                             sip.activeCalls += 1
-                            var s = Samples([(.callAnswered, 1), (.concurrentCalls, Double(sip.activeCalls))])
+                            var s = Samples([(.callAttempt, 1), (.callAnswered, 1), (.concurrentCalls, Double(sip.activeCalls))])
                             if !d.pddReported {
                                 // Answered with no ringing: the post-dial delay ends at the answer.
                                 d.pddReported = true
@@ -345,7 +364,7 @@ extension LineParser {
                         } else {
                             d.ended = true
                             d.endTime = time
-                            var s = Samples()
+                            var s = Samples([(.callAttempt, 1)])
                             if d.canceled && m.status == 487 {
                                 // The caller gave up while it rang: abandoned, not failed.
                                 s.append(.callEnded, 1)
@@ -369,6 +388,19 @@ extension LineParser {
                 d.lastActivity = time
                 dialog = d
             }
+            // A keepalive OPTIONS answered with an error is a missed ping on the trunk it went
+            // to (the telephony article's trunk health check), once however often it is resent.
+            if m.cseqMethod == "OPTIONS", m.status >= 400 {
+                let ping = sip.pingFailed(callID: m.callID, cseq: m.cseq)
+                if ping.first {
+                    out.append(
+                        NormalizedEvent(
+                            time: time, timeWasInferred: inferred, stack: .telephony, kind: .sipMessage,
+                            level: .warning, callID: nil, trunk: ping.host,
+                            samples: Samples([(.optionsFailure, 1)]),
+                            summary: "OPTIONS ping \(ping.host.map { "to \($0) " } ?? "")failed: \(m.status) \(m.reason)"))
+                }
+            }
         }
         if retransmission {
             counters.sipRetransmissions += 1
@@ -379,7 +411,7 @@ extension LineParser {
             NormalizedEvent(
                 time: time, timeWasInferred: inferred, stack: .telephony, kind: .sipMessage,
                 level: level, callID: m.callID, trunk: dialog?.trunk ?? m.requestHost,
-                codec: m.codec, summary: summary))
+                summary: summary))
         for (s, text, lvl) in outcomes { event(s, text, lvl, dialog) }
     }
 }

@@ -19,6 +19,12 @@ public final class LiveIngest {
     public private(set) var newestEventTime: Double?
     /// Lines that arrived, all sources (for the log pane's counters).
     public private(set) var linesRead = 0
+    /// Per source: when its newest line arrived (the `now` given to `pump`) and which stacks
+    /// its events have fed (bit i for `StackID.allCases[i]`), so a stack knows when every
+    /// source it depends on has gone quiet.
+    public private(set) var activity: [SourceID: SourceActivity] = [:]
+    /// The time the health windows end at after the last `pump`.
+    public private(set) var windowEnd: Double?
 
     public init(
         specs: [SourceSpec], playbook: Playbook, context: ParseContext, fromStart: Bool,
@@ -51,9 +57,10 @@ public final class LiveIngest {
         public var changes: [HealthChange] = []
     }
 
-    /// Processes up to `maxLines` queued lines, then advances the health engine.
+    /// Processes up to `maxLines` queued lines, then advances the health engine to `windowEnd`
+    /// (or to the newest event, when later or when nil).
     @discardableResult
-    public func pump(maxLines: Int = 200_000, now: Double = Date().timeIntervalSince1970) -> Pump {
+    public func pump(maxLines: Int = 200_000, now: Double = Date().timeIntervalSince1970, windowEnd end: Double? = nil) -> Pump {
         var p = Pump()
         var perSource: [SourceID: (Int, Int)] = [:]
         sources.drain(max: maxLines) { id, bytes, truncated in
@@ -66,6 +73,12 @@ public final class LiveIngest {
             perSource[id] = c
             seq += 1
             let last = events.count > before ? events.last : nil
+            var a = activity[id] ?? SourceActivity(name: names[id] ?? "?")
+            a.lastLine = now
+            if events.count > before {
+                for k in before..<events.count { a.fed |= engine.stacksFed(by: events[k]) }
+            }
+            activity[id] = a
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes.prefix(4096)), as: UTF8.self)
             if last != nil { calls.add(events[before...], line: text) }
             lines.append(LogLine(
@@ -77,8 +90,9 @@ public final class LiveIngest {
         flushEvents(&p)
         for (id, c) in perSource { sources.recordParsed(id, parsed: c.0, unparsed: c.1) }
         linesRead += p.lines
-        if let t = engine.newestEventTime {
-            newestEventTime = t
+        if let t = engine.newestEventTime { newestEventTime = t }
+        if let t = [newestEventTime, end].compactMap({ $0 }).max() {
+            windowEnd = t
             p.changes = engine.advance(to: t)
         }
         return p
@@ -90,9 +104,10 @@ public final class LiveIngest {
         events.removeAll(keepingCapacity: true)
     }
 
-    /// Health as of the newest event (or `now` when nothing has arrived yet).
+    /// Health as of the end of the windows (the newest event, or a later time given to
+    /// `pump`), or `now` when nothing has arrived yet.
     public func snapshot(now: Double = Date().timeIntervalSince1970) -> HealthSnapshot {
-        engine.evaluate(at: newestEventTime ?? now)
+        engine.evaluate(at: windowEnd ?? newestEventTime ?? now)
     }
 
     public var counters: IngestCounters {
@@ -115,5 +130,24 @@ public final class LiveIngest {
                 name: info.name, lines: Int(s.read), parsed: Int(s.parsed), unparsed: Int(s.unparsed),
                 dropped: Int(s.dropped), truncated: Int(s.truncated))
         }
+    }
+}
+
+/// When a source last delivered a line and which stacks it feeds.
+public struct SourceActivity: Sendable, Equatable {
+    public var name: String
+    /// Clock time of its newest line (nil before the first).
+    public var lastLine: Double?
+    /// Stacks its events have fed, bit i for `StackID.allCases[i]`.
+    public var fed: UInt8 = 0
+
+    public init(name: String, lastLine: Double? = nil, fed: UInt8 = 0) {
+        self.name = name
+        self.lastLine = lastLine
+        self.fed = fed
+    }
+
+    public func feeds(_ stack: StackID) -> Bool {
+        fed & (1 << UInt8(StackID.allCases.firstIndex(of: stack)!)) != 0
     }
 }

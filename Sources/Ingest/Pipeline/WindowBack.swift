@@ -2,11 +2,10 @@
 import Glibc
 #endif
 import IncidentCore
-import Ingest
 
 /// Where to start reading a log file so the health windows are full from the first frame:
 /// one window back from the newest event, by event time (not the whole file, not just the end).
-enum WindowBack {
+public enum WindowBack {
     /// Bytes read per probe and from the tail.
     static let probeBytes = 16 * 1024
     static let tailBytes = 256 * 1024
@@ -14,7 +13,7 @@ enum WindowBack {
     /// The offset to start at, or nil to start at the end (unreadable or empty file).
     /// Lines without a usable time count as "inside the window", so the search errs towards
     /// reading a little more, never towards an empty window.
-    static func offset(path: String, window: Double, format: LogFormat?, context: ParseContext) -> UInt64? {
+    public static func offset(path: String, window: Double, format: LogFormat?, context: ParseContext) -> UInt64? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

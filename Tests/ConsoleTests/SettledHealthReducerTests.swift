@@ -35,21 +35,27 @@ struct SettledHealthTests {
         }
     }
 
-    @Test func startsFromTheRawStateAndHoldsNewStates() {
+    @Test func holdsEveryStateTheFirstToo() {
         var h = SettledHealth(hold: 30)
         #expect(!h.seeded)
-        // The engine's hysteresis may still say critical here; the raw state is OK.
-        #expect(h.observe([.telephony: .ok, .audio: .ok], at: 1000) == [.telephony: .ok, .audio: .ok])
+        // Nothing is reported until a state has held: a transient at attach never is.
+        #expect(h.observe([.telephony: .critical, .audio: .ok], at: 1000) == [:])
         #expect(h.seeded)
-        #expect(h.observe([.telephony: .critical, .audio: .ok], at: 1010)[.telephony] == .ok)
-        #expect(h.observe([.telephony: .critical, .audio: .ok], at: 1030)[.telephony] == .ok)
-        #expect(h.observe([.telephony: .critical, .audio: .ok], at: 1040)[.telephony] == .critical)
+        #expect(h.observe([.telephony: .ok, .audio: .ok], at: 1010) == [:])
+        #expect(h.observe([.telephony: .ok, .audio: .ok], at: 1030) == [.audio: .ok])
+        #expect(h.transitions == [.init(stack: .audio, from: nil, to: .ok, began: 1000)])
+        #expect(h.observe([.telephony: .ok, .audio: .ok], at: 1040) == [.telephony: .ok, .audio: .ok])
+        #expect(h.transitions.map(\.stack) == [.telephony])
+        #expect(h.observe([.telephony: .critical, .audio: .ok], at: 1050)[.telephony] == .ok)
+        #expect(h.observe([.telephony: .critical, .audio: .ok], at: 1079)[.telephony] == .ok)
+        #expect(h.observe([.telephony: .critical, .audio: .ok], at: 1080)[.telephony] == .critical)
+        #expect(h.transitions == [.init(stack: .telephony, from: .ok, to: .critical, began: 1050)])
         // A blip shorter than the hold is never reported.
-        #expect(h.observe([.telephony: .critical, .audio: .warning], at: 1050)[.audio] == .ok)
-        #expect(h.observe([.telephony: .critical, .audio: .ok], at: 1060)[.audio] == .ok)
-        #expect(h.observe([.telephony: .critical, .audio: .warning], at: 1070)[.audio] == .ok)
-        #expect(h.observe([.telephony: .critical, .audio: .warning], at: 1099)[.audio] == .ok)
-        #expect(h.observe([.telephony: .critical, .audio: .warning], at: 1100)[.audio] == .warning)
+        #expect(h.observe([.telephony: .critical, .audio: .warning], at: 1090)[.audio] == .ok)
+        #expect(h.observe([.telephony: .critical, .audio: .ok], at: 1100)[.audio] == .ok)
+        #expect(h.observe([.telephony: .critical, .audio: .warning], at: 1110)[.audio] == .ok)
+        #expect(h.observe([.telephony: .critical, .audio: .warning], at: 1139)[.audio] == .ok)
+        #expect(h.observe([.telephony: .critical, .audio: .warning], at: 1140)[.audio] == .warning)
     }
 }
 
