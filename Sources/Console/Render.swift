@@ -95,6 +95,10 @@ public enum ConsoleRenderer {
         // Row 1: clocks, attached responders, writer lock, who I am.
         var parts: [(String, StyleRole)] = []
         let now = s.now
+        // Old logs are history, and the header says so before anything else.
+        if case .replay(let newest) = s.sessionMode {
+            parts.append(("REPLAY: logs from \(Timestamp(seconds: newest).display) (not live, nothing journaled)", .warning))
+        }
         if let det = inc.detectedAt {
             let end = inc.isResolved ? (inc.milestones[.resolved]?.at ?? now) : now
             parts.append(("elapsed \(Glyphs.duration(ms: end.ms - det.ms))", .text))
@@ -121,7 +125,13 @@ public enum ConsoleRenderer {
                 }
             }
             if w >= 110, let (stack, c) = Guidance.stackTarget(inc, s.playbook, now: now), let r = c.remaining {
-                parts.append((r >= 0 ? "\(stack.displayName) fix \(Glyphs.duration(ms: r * 1000))" : "\(stack.displayName) target missed", c.urgency == .ok ? .text : (c.urgency == .soon ? .warning : .critical)))
+                if let light = s.health?.stack(stack)?.state, light == .recovering || light == .ok {
+                    // The data has recovered before anyone said so: prompt for the milestone
+                    // rather than count a target the fix may already have met.
+                    parts.append(("\(stack.displayName) \(Glyphs.word(light)) in the data: :milestone mitigated", .ok))
+                } else {
+                    parts.append((r >= 0 ? "\(stack.displayName) fix \(Glyphs.duration(ms: r * 1000))" : "\(stack.displayName) target missed", c.urgency == .ok ? .text : (c.urgency == .soon ? .warning : .critical)))
+                }
             }
         }
         func withRole(_ u: String) -> String { u + (ConsoleState.roleShort(inc.role(of: u)).map { " (\($0))" } ?? "") }

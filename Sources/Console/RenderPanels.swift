@@ -27,7 +27,13 @@ extension ConsoleRenderer {
         // The light.
         var cx = x
         cx += g.put(Glyphs.light(state, ascii: s.ascii) + " " + Glyphs.word(state), x: cx, y: y, role: Glyphs.role(state), maxWidth: inner, attributes: CellAttributes(bold: true))
-        if let reason = sh?.reason, !reason.isEmpty, state != .ok {
+        let stale = s.freshness.first { $0.stack == stack && $0.stale }
+        if let f = stale, state == .noData, let silent = f.silentFor {
+            // A feed that went quiet: how long, and which file, where the light is.
+            g.put(" silent " + LiveSession.duration(silent), x: cx, y: y, role: .noData, maxWidth: max(0, inner - (cx - x)))
+            y += 1
+            g.put(sh?.reason ?? "", x: x, y: y, role: .dim, maxWidth: inner)
+        } else if let reason = sh?.reason, !reason.isEmpty, state != .ok {
             g.put(" " + reason, x: cx, y: y, role: .dim, maxWidth: max(0, inner - (cx - x)))
         }
         y += 1

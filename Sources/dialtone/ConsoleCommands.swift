@@ -14,6 +14,14 @@ import TermGrid
 struct ConsoleDisplayOptions: ParsableArguments {
     @Flag(help: "Draw with ASCII only (automatic when the locale is not UTF-8).") var ascii = false
     @Option(help: "Theme name (default, light, colorblind, mono, ...) or a theme file.") var theme: String?
+    @Option(help: "Seconds without a line from a stack's sources before its panel turns NO DATA.")
+    var staleAfter: Double = FreshnessConfig().staleAfterSeconds
+
+    func validate() throws {
+        guard staleAfter.isFinite, staleAfter > 0 else {
+            throw ValidationError("--stale-after: \(staleAfter) is not a positive number of seconds")
+        }
+    }
 }
 
 /// `dialtone open TITLE [--sev N] [--log SPEC ...] [--playbook P]`
@@ -119,9 +127,11 @@ enum ConsoleStart {
         let (theme, warnings) = ThemeLoader.load(themeName, searchDirs: dirs)
         notices += warnings
         let ascii = display.ascii || !CursesScreen.localeIsUTF8()
-        return ConsoleSetup(
+        var setup = ConsoleSetup(
             store: store, id: id, actor: opts.who, sources: sources, offered: offered, ascii: ascii, theme: theme,
             keys: config.keys, notices: notices)
+        setup.freshness.staleAfterSeconds = display.staleAfter
+        return setup
     }
 
     static func run(_ setup: ConsoleSetup, _ loaded: LoadedIncident, start: Double) throws {

@@ -19,9 +19,21 @@ struct WatchCommand: ParsableCommand {
     var logs: [String] = []
     @Option(help: "Playbook name or path.") var playbook: String = "voice-agent"
     @Flag(help: "Read files from their beginning (default: follow from the end).") var fromStart = false
+    @Option(help: "Following: seconds a new state must hold before it is printed (the first one too).")
+    var hold: Double = 30
+    @Option(help: "Following: seconds without a line from a stack's sources before it turns NO DATA.")
+    var staleAfter: Double = 90
+    @Option(help: "Following: logs whose newest event is older than this many seconds are a replay.")
+    var replayAfter: Double = 600
     @Flag(help: "Read every source to its end, print one summary of the final window, exit.") var once = false
     @Flag(help: "JSON lines instead of text.") var json = false
     @Option(help: "Time zone for log times written without one (default: the local zone).") var tz: String?
+
+    func validate() throws {
+        guard hold.isFinite, hold >= 0, hold <= 3600 else { throw ValidationError("--hold: \(hold) is not between 0 and 3600 seconds") }
+        guard staleAfter.isFinite, staleAfter > 0 else { throw ValidationError("--stale-after: \(staleAfter) is not a positive number of seconds") }
+        guard replayAfter.isFinite, replayAfter > 0 else { throw ValidationError("--replay-after: \(replayAfter) is not a positive number of seconds") }
+    }
 
     func run() throws {
         try IncidentCLI.run {
@@ -59,7 +71,10 @@ struct WatchCommand: ParsableCommand {
 
     /// Follows until SIGINT or SIGTERM, then prints the same summary as --once and exits 0.
     func follow(_ specs: [SourceSpec], _ pb: Playbook, _ context: ParseContext) throws {
-        let session = LiveSession(specs: specs, playbook: pb, context: context, fromStart: fromStart, keepLines: 1)
+        let session = LiveSession(
+            specs: specs, playbook: pb, context: context, fromStart: fromStart, keepLines: 1,
+            health: HealthConfig(hysteresisSeconds: hold, preallocateHistograms: true),
+            freshness: FreshnessConfig(staleAfterSeconds: staleAfter, replayLagSeconds: replayAfter))
         let live = session.live
         let (stop, trap) = StopFlag.trappingInterrupts()
         defer { trap.forEach { $0.cancel() } }

@@ -72,7 +72,7 @@ import Testing
             let cli = CLI()
             let log = cli.dir + "/hostile.log"
             try "".write(toFile: log, atomically: true, encoding: .utf8)
-            let pty = try PseudoTerminal([CLI.binary, "watch", "--log", log], env: Self.environment(cli))
+            let pty = try PseudoTerminal([CLI.binary, "watch", "--hold", "2", "--log", log], env: Self.environment(cli))
             usleep(500_000)
             // Appended while it follows, then interrupted: it prints its summary and exits 0.
             _ = try Self.writeLog(log + ".tmp")

@@ -42,6 +42,16 @@ struct HealthRecoveryTests {
         #expect(tel.suffix(3) == [.critical, .recovering, .ok])
     }
 
+    @Test func aFailedOverPrimaryStillFailingItsPingsDoesNotHoldRecoveryBack() {
+        let e = HealthEngine(playbook: F.playbook(), config: HealthConfig(hysteresisSeconds: 30, recoverySeconds: 30))
+        traffic(e, from: 0, seconds: 600, failing: { $0 >= 240 && $0 < 360 }, trunk: { $0 < 360 ? primary : backup })
+        // The primary keeps failing its keepalives every 10 s after the failover.
+        for k in 0..<36 { e.ingest(F.event(240 + Double(k) * 10, .telephony, [(.optionsFailure, 1)], trunk: primary)) }
+        #expect(e.evaluate(at: 399.9).stack(.telephony)!.state == .recovering)
+        #expect(e.evaluate(at: 439.9).stack(.telephony)!.state == .ok)
+        #expect(e.evaluate(at: 439.9).trunks[primary]!.state == .critical)
+    }
+
     @Test func noTrafficIsNotRecovery() {
         let e = HealthEngine(playbook: F.playbook(), config: HealthConfig(hysteresisSeconds: 30))
         traffic(e, from: 0, seconds: 120, failing: { $0 >= 60 }, trunk: { _ in primary })

@@ -522,7 +522,8 @@ public final class HealthEngine {
         let span = max(1, Int((seconds / slice).rounded()))
         for (j, m) in idx.enumerated() {
             let d = ring.table.defs[m]
-            guard d.warning != nil || d.critical != nil else { continue }
+            // Uncoloured here (missed pings confined to their trunk): not this light's business.
+            guard d.warning != nil || d.critical != nil, full[j].state != .info else { continue }
             let plan = ring.table.plans[m]
             let breaching = full[j].state == .critical || full[j].state == .warning
             if plan.windowSlices <= span {

@@ -26,8 +26,8 @@ public struct FreshnessConfig: Sendable, Equatable {
 
 /// Where a follower stands.
 public enum SessionMode: Sendable, Equatable {
-    /// Reading the backlog (the window back, or the files from their start): states pass
-    /// through transients, nothing is reported.
+    /// Reading the backlog (the window back, or the files from their start), or waiting for
+    /// the first event: states pass through transients, nothing is reported.
     case catchingUp
     /// Caught up with logs written now: windows end at the clock's now.
     case live
@@ -42,13 +42,16 @@ public struct StackFreshness: Sendable, Equatable {
     public var sources: [String]
     /// Clock time of the newest line from any of them.
     public var lastLine: Double?
+    /// Seconds since that line, as of when this was taken.
+    public var silentFor: Double?
     /// True when every one of them has been silent for `FreshnessConfig.staleAfterSeconds`.
     public var stale: Bool
 
-    public init(stack: StackID, sources: [String], lastLine: Double?, stale: Bool) {
+    public init(stack: StackID, sources: [String], lastLine: Double?, silentFor: Double? = nil, stale: Bool) {
         self.stack = stack
         self.sources = sources
         self.lastLine = lastLine
+        self.silentFor = silentFor
         self.stale = stale
     }
 }
@@ -150,7 +153,8 @@ public final class LiveSession {
             trunkChanges = live.pump(maxLines: 0, now: t, windowEnd: t).changes.filter { $0.trunk != nil }
             lastAdvance = t
         }
-        if endReached && out.drained && !first {
+        // With no event read yet there is nothing to tell live from replay: the first lines decide.
+        if endReached && out.drained && !first && live.newestEventTime != nil {
             mode = Self.mode(newest: live.newestEventTime, now: clock(), lag: freshness.replayLagSeconds)
             out.caughtUp = true
             if mode == .live {
@@ -222,7 +226,8 @@ public final class LiveSession {
             let feeding = acts.filter { $0.feeds(st) }
             let last = feeding.compactMap(\.lastLine).max()
             let stale = mode == .live && last.map { now - $0 >= freshness.staleAfterSeconds } ?? false
-            return StackFreshness(stack: st, sources: feeding.map(\.name), lastLine: last, stale: stale)
+            return StackFreshness(
+                stack: st, sources: feeding.map(\.name), lastLine: last, silentFor: last.map { now - $0 }, stale: stale)
         }
     }
 
