@@ -24,6 +24,7 @@ public enum EventText {
         case .star: ascii ? "*" : "★"
         case .checklistAttached: ascii ? "L" : "☰"
         case .updateOverdue: ascii ? "!" : "⏰"
+        case .impactSample: ascii ? "%" : "◔"
         }
     }
 
@@ -78,6 +79,10 @@ public enum EventText {
             return "Corrected \(t("target")): \(t("text"))"
         case .star: return e.payload["starred"]?.bool == false ? "Unstarred \(t("target"))" : "Starred \(t("target"))"
         case .checklistAttached: return "Attached checklist \(t("playbook"))"
+        case .impactSample:
+            let minute = e.text("minute").flatMap(Timestamp.parse)?.hhmm ?? t("minute")
+            let share = e.payload["share_pct"]?.double.map { ", \(formatPct($0)) failing over the window" } ?? ""
+            return "Health sample \(minute): \(e.payload["failed"]?.int ?? 0) of \(e.payload["calls"]?.int ?? 0) calls failed\(share)"
         case .updateOverdue: return "Status update overdue (was due \(e.text("due").flatMap(Timestamp.parse)?.display ?? t("due")))"
         }
     }

@@ -1,6 +1,7 @@
 /// Makes text from a person or a log safe inside GitHub-flavoured Markdown: it cannot open a
-/// heading, a table cell, an HTML tag, a code span, a link, a mention or a bare URL, and it
-/// carries no control characters. Output is one line.
+/// heading, a block quote, a table cell, an HTML tag, a code span, a link, a mention or a bare
+/// URL, and it carries no control characters. Backslash escapes only, so the raw file stays
+/// readable. Output is one line.
 public enum MarkdownText {
     public static func escape(_ text: String) -> String {
         // First pass: drop controls and invisible format characters, cap combining marks,
@@ -37,14 +38,22 @@ public enum MarkdownText {
         }
         while clean.last == " " { clean.removeLast() }
 
+        // Second pass: backslash escapes (CommonMark lets any ASCII punctuation be escaped), so
+        // the raw file reads close to the text; a character is escaped only where it could start
+        // something: a block, emphasis, code, a table cell, an HTML tag, a link, an entity, a
+        // mention or an autolink.
         var out = ""
         out.reserveCapacity(clean.count + 8)
-        var i = 0
-        // A leading list or block marker would start a nested block inside a list item.
-        if let f = clean.first, f == "-" || f == "+" || f == "=" {
+        func isAlnum(_ j: Int) -> Bool {
+            guard j >= 0, j < clean.count else { return false }
+            return clean[j].properties.isAlphabetic || clean[j].properties.numericType != nil
+        }
+        // A leading list, block-quote or heading-underline marker would start a block.
+        if let f = clean.first, f == "-" || f == "+" || f == "=" || f == ">" {
             out += "\\"
         }
         var digitsAtStart = true
+        var i = 0
         while i < clean.count {
             let u = clean[i]
             if digitsAtStart, !("0"..."9").contains(u) {
@@ -52,20 +61,37 @@ public enum MarkdownText {
                 if i > 0, u == "." || u == ")" { out += "\\" }
             }
             switch u {
-            case "\\", "`", "*", "_", "[", "]", "#", "|", "~", "$":
+            case "\\", "`", "*", "[", "]", "#", "|", "~", "$", "@":
+                // An escaped `@` cannot start a mention (nor, inside `<...>`, an email autolink).
                 out += "\\"
-                out.unicodeScalars.append(u)
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "@": out += "&#64;"  // no @mentions pinging people from a draft
+            case "<" where i + 1 < clean.count && (clean[i + 1].isASCII && clean[i + 1].properties.isAlphabetic || "/!?".unicodeScalars.contains(clean[i + 1])):
+                // Only `<` before a letter, `/`, `!` or `?` can open HTML or a URL autolink;
+                // `71% < 90%` stays as written.
+                out += "\\"
+            case "_" where !(isAlnum(i - 1) && isAlnum(i + 1)):
+                // Between letters or digits (snake_case) an underscore never makes emphasis.
+                out += "\\"
+            case "&" where startsReference(clean, i):
+                out += "\\"  // `&amp;` typed by a person stays `&amp;`, not `&`
             case ":" where i + 2 < clean.count && clean[i + 1] == "/" && clean[i + 2] == "/":
-                out += "&#58;"  // no bare-URL autolinks from log text
-            default: out.unicodeScalars.append(u)
+                out += "\\"  // no bare-URL autolinks from log text
+            case "." where i >= 3 && String(String.UnicodeScalarView(clean[(i - 3)..<i])).lowercased() == "www" && !isAlnum(i - 4):
+                out += "\\"  // nor www. autolinks
+            default: break
             }
+            out.unicodeScalars.append(u)
             i += 1
         }
         return out
+    }
+
+    /// True when the `&` at `i` begins something CommonMark reads as a named entity (`&amp;`);
+    /// numeric references (`&#64;`) are already broken by the escaped `#`.
+    static func startsReference(_ s: [Unicode.Scalar], _ i: Int) -> Bool {
+        var j = i + 1
+        let start = j
+        while j < s.count, j - start <= 32, s[j].isASCII, s[j].properties.isAlphabetic || ("0"..."9").contains(s[j]) { j += 1 }
+        return j > start && j < s.count && s[j] == ";"
     }
 
     /// Escape after redaction (the default for exports) or without it (`--no-redact`).

@@ -66,12 +66,24 @@ public struct PostmortemExport {
             ["Date and time", "\(start.display) to \(endText) (\(duration))"],
             ["Severity", sev],
             ["Status", state.status.rawValue],
-            ["Impact", impactLine ?? "Not recorded: add calls affected and the share degraded"],
+            ["Impact", summaryImpact],
             ["Root cause stack", state.rootCauseStack?.displayName ?? "Not identified"],
         ]
         if let origin = suspectedOriginFromAlerts { rows.append(["First stack to turn critical", origin.displayName]) }
         rows.append(["Playbook", safe(playbook.name)])
         md.table(["Field", "Value"], rows)
+    }
+
+    /// A person's word on impact leads; dialtone's health data follows or stands in.
+    var summaryImpact: String {
+        let person = impactNotes.last.map(safe) ?? impactLine
+        let data = HealthImpact(state)?.short
+        switch (person, data) {
+        case let (p?, d?): return "\(p); \(d)"
+        case let (p?, nil): return p
+        case let (nil, d?): return d
+        case (nil, nil): return "Not recorded: add calls affected and the share degraded"
+        }
     }
 
     /// Calls affected and share degraded, where alerts or notes carried them.
@@ -90,35 +102,58 @@ public struct PostmortemExport {
     }
 
     var suspectedOriginFromAlerts: StackID? {
-        state.events(.alert).first { $0.text("to") == "critical" }?.text("stack").flatMap(StackID.init)
+        HealthAlerts(state).alerts.first { $0.text("to") == "critical" }?.text("stack").flatMap(StackID.init)
     }
 
     func impact(_ md: inout MarkdownWriter) {
         md.heading(2, "Impact")
+        let notes = impactNotes
+        if !notes.isEmpty {
+            md.paragraph("Recorded by responders:")
+            md.list(notes.map(safe))
+        }
         if let line = impactLine {
             md.paragraph(line.prefix(1).uppercased() + line.dropFirst() + ".")
-        } else {
+        }
+        if let data = HealthImpact(state) {
+            md.paragraph(data.sentence)
+        }
+        if notes.isEmpty, impactLine == nil, HealthImpact(state) == nil {
             md.paragraph("The journal does not say how many calls were affected. Add the number of calls affected and the share degraded, and who noticed (customers, alerts, synthetic calls).")
         }
-        let alerts = state.events(.alert).filter { $0.text("to") == "critical" || $0.text("to") == "warning" }
+        let alerts = HealthAlerts(state).alerts.filter { $0.text("to") != "ok" }
         if !alerts.isEmpty {
-            md.paragraph("Automatic health alerts raised during the incident:")
+            md.paragraph("Automatic health alerts raised during the incident (times are when the data changed):")
             md.list(alerts.map { "\($0.effectiveTime.display): \(safe(EventText.describe($0, playbook: playbook)))" })
         }
     }
 
     func responders(_ md: inout MarkdownWriter) {
         md.heading(2, "Responders")
+        let history = RoleHistory(state)
         var rows: [[String]] = []
-        let roleOrder = playbook.roles.map(\.id) + state.roles.keys.sorted().filter { r in !playbook.roles.contains { $0.id == r } }
+        let used = Set(history.tenures.map(\.role) + history.pending.map(\.role))
+        let roleOrder = playbook.roles.map(\.id) + used.sorted().filter { r in !playbook.roles.contains { $0.id == r } }
         for r in roleOrder {
-            let name = playbook.roles.first { $0.id == r }?.name ?? r
-            rows.append([safe(name), state.roles[r].map(safe) ?? "Not assigned"])
+            let name = safe(playbook.roles.first { $0.id == r }?.name ?? r)
+            let held = history.tenures.filter { $0.role == r }
+            for t in held {
+                var how = t.assignedBy.map { "assigned by \(safe($0))" } ?? "took the role"
+                if let offered = t.offeredAt, let by = t.assignedBy {
+                    how = "offered by \(safe(by)) at \(offered.display), accepted at \(t.from.display)"
+                }
+                rows.append([name, safe(t.user), t.from.display, t.until?.display ?? "to the end", how])
+            }
+            for p in history.pending where p.role == r {
+                rows.append([name, safe(p.user), "", "", "offered by \(safe(p.by)) at \(p.at.display), not accepted"])
+            }
+            if held.isEmpty, !history.pending.contains(where: { $0.role == r }) { rows.append([name, "Not assigned", "", "", ""]) }
         }
-        let withRoles = Set(state.roles.values)
-        let others = Set(state.events.map(\.actor)).subtracting(withRoles).sorted()
-        if !others.isEmpty { rows.append(["Also took part", others.map(safe).joined(separator: ", ")]) }
-        md.table(["Role", "Who"], rows)
+        // The automatic health writer journals alerts and samples; it is a program, not a responder.
+        let withRoles = Set(history.tenures.map(\.user))
+        let others = Set(state.liveEvents.map(\.actor)).subtracting(withRoles).subtracting([JournalEvent.automaticActor]).sorted()
+        if !others.isEmpty { rows.append(["Also took part", others.map(safe).joined(separator: ", "), "", "", ""]) }
+        md.table(["Role", "Who", "From (UTC)", "Until (UTC)", "How"], rows)
     }
 
     func milestones(_ md: inout MarkdownWriter) {
@@ -152,6 +187,7 @@ public struct PostmortemExport {
             ["Time to acknowledge (TTA)", fmt(d.timeToAcknowledge), ""],
             ["Time to identify the failing stack", fmt(d.timeToIdentify), against(d.timeToIdentify, stackInfo?.targetResolutionMinutes, "stack target")],
             ["Time to mitigate (TTM)", fmt(d.timeToMitigate), against(d.timeToMitigate, sevInfo?.mitigationTargetMinutes, "severity target")],
+            ["Recovery in the health data", recoveryText ?? "No health alert shows recovery after the last critical", ""],
             ["Time to resolve (TTR)", fmt(d.timeToResolve), against(d.timeToResolve, stackInfo?.mttrWithFrameworkMinutes, "stack MTTR benchmark")],
         ]
         if sevInfo?.mitigationTargetMinutes == nil, let s = sevInfo { rows2[3][2] = "severity target: \(safe(s.mitigationTargetText))" }
@@ -162,14 +198,17 @@ public struct PostmortemExport {
     func timelineLine(_ e: JournalEvent) -> String {
         var who = safe(e.actor)
         if let r = e.role { who += " (\(safe(EventText.roleName(r, playbook))))" }
-        var text = EventText.describe(e, playbook: playbook)
-        if let c = state.corrections[e.id] { text += " [corrected: \(c)]" }
+        var text = EventText.describe(state.amended(e), playbook: playbook)
+        if let c = state.corrections[e.id] {
+            text += IncidentState.correctedField(e.kind) == nil ? " [corrected: \(c)]" : " (corrected)"
+        }
         let back = e.occurredAt.map { _ in " (back-dated, recorded \(e.recordedAt.display))" } ?? ""
         return "\(e.effectiveTime.display), \(who): \(safe(text))\(back)"
     }
 
     var timelineEvents: [JournalEvent] {
-        state.liveEvents.filter { ![.star, .amendment].contains($0.kind) }
+        // Impact samples are one a minute; the Impact section sums them up instead.
+        state.liveEvents.filter { ![.star, .amendment, .impactSample].contains($0.kind) }
             .enumerated().sorted { a, b in
                 a.element.effectiveTime == b.element.effectiveTime ? a.offset < b.offset : a.element.effectiveTime < b.element.effectiveTime
             }.map(\.element)
@@ -189,6 +228,16 @@ public struct PostmortemExport {
         }
         md.heading(3, "Full timeline")
         md.list(timelineEvents.map(timelineLine))
+        let corrected = state.events.filter { state.corrections[$0.id] != nil && !state.struck.contains($0.id) }
+        if !corrected.isEmpty {
+            md.paragraph("Corrected in the record (the text before each correction, kept for the audit trail):")
+            md.list(corrected.map { e in
+                let amendment = state.events.last { $0.kind == .amendment && $0.text("target") == e.id && $0.payload["strike"]?.bool != true }
+                let by = amendment.map { ", corrected by \(safe($0.actor)) at \($0.recordedAt.display)" } ?? ""
+                let why = amendment?.text("reason").map { ": \(safe($0))" } ?? ""
+                return "\(e.effectiveTime.display), \(safe(e.actor)): \(safe(EventText.describe(e, playbook: playbook)))\(by)\(why)"
+            })
+        }
         let struck = state.events.filter { state.struck.contains($0.id) }
         if !struck.isEmpty {
             md.paragraph("Struck from the record (kept for the audit trail):")
@@ -198,11 +247,11 @@ public struct PostmortemExport {
 
     func changes(_ md: inout MarkdownWriter) {
         md.heading(2, "Recent changes")
-        let ch = state.events(.change)
+        let ch = state.amendedEvents(.change)
         if ch.isEmpty {
             md.paragraph("No deploys, prompt or model rollouts, credential rotations, firewall or DNS changes were recorded. If any happened near the start of impact, add them: they are the runbook's first suspects.")
         } else {
-            let firstCritical = state.events(.alert).first { $0.text("to") == "critical" }?.effectiveTime
+            let firstCritical = HealthAlerts(state).alerts.first { $0.text("to") == "critical" }?.effectiveTime
             md.list(ch.map { e in
                 var line = "\(e.effectiveTime.display): \(safe(e.text("text") ?? ""))"
                 if let fc = firstCritical {
@@ -227,7 +276,7 @@ public struct PostmortemExport {
         } else {
             md.paragraph("Not identified in the journal. Say which stack failed first and what exactly broke.")
         }
-        let notes = state.events(.note).filter { ($0.text("text") ?? "").uppercased().hasPrefix("CAUSE:") }
+        let notes = state.amendedEvents(.note).filter { ($0.text("text") ?? "").uppercased().hasPrefix("CAUSE:") }
         if !notes.isEmpty { md.list(notes.map { safe(String(($0.text("text") ?? "").dropFirst(6))) }) }
     }
 
@@ -262,19 +311,28 @@ public struct PostmortemExport {
         md.heading(2, "Checklist audit")
         var rows: [[String]] = []
         var undone: [String] = []
-        var lists: [(String, [ChecklistItem])] = playbook.checklists.map { ($0.title, $0.allItems) }
-        for s in playbook.stacks { lists.append(("\(s.name) diagnostics", s.checklist)) }
-        for (title, items) in lists {
-            for it in items {
+        // Resolution steps are alternatives chosen by cause: listed when applied, never "undone".
+        var lists: [(title: String, items: [ChecklistItem], alternatives: Bool)] = playbook.checklists.map { ($0.title, $0.allItems, false) }
+        for s in playbook.stacks {
+            lists.append(("\(s.name) diagnostics", s.checklist, false))
+            lists.append(("\(s.name) resolution steps", s.resolution.map { ChecklistItem(id: $0.id, text: $0.action) }, true))
+        }
+        for (i, list) in lists.enumerated() {
+            let evidence = list.alternatives ? [:] : Dictionary(uniqueKeysWithValues: list.items.compactMap { it in
+                Guidance.doneByJournal(it.id, state, playbook).map { (it.id, $0) }
+            })
+            // A list counts as worked once anything in it was done; the response checklist always does.
+            let worked = i == 0 || list.items.contains { state.checklist[$0.id] != nil || evidence[$0.id] != nil }
+            for it in list.items {
                 if let rec = state.checklist[it.id] {
                     rows.append([
-                        safe(title), safe(it.text), rec.state == .ticked ? "Done" : "Skipped: " + safe(rec.reason ?? ""),
+                        safe(list.title), safe(it.text), rec.state == .ticked ? "Done" : "Skipped: " + safe(rec.reason ?? ""),
                         safe(rec.by), rec.at.display,
                     ])
-                } else if lists.first(where: { $0.0 == title })?.1.contains(where: { state.checklist[$0.id] != nil }) == true
-                    || title == playbook.checklists.first?.title
-                {
-                    undone.append("\(safe(title)): \(safe(it.text))")
+                } else if let ev = evidence[it.id] {
+                    rows.append([safe(list.title), safe(it.text), "Done (journal: \(safe(ev.what)))", safe(ev.by), ev.at.display])
+                } else if worked, !list.alternatives {
+                    undone.append("\(safe(list.title)): \(safe(it.text))")
                 }
             }
         }
@@ -283,19 +341,20 @@ public struct PostmortemExport {
             rows.append([safe(String(id.split(separator: "/")[0])), safe(id), rec.state == .ticked ? "Done" : "Skipped: " + safe(rec.reason ?? ""), safe(rec.by), rec.at.display])
         }
         if rows.isEmpty {
-            md.paragraph("No checklist item was ticked or skipped.")
+            md.paragraph("No checklist item was ticked or skipped, and the journal shows none done.")
         } else {
+            md.paragraph("\"Done (journal: ...)\" marks an item nobody ticked that the journal shows done.")
             md.table(["List", "Item", "Outcome", "By", "When (UTC)"], rows)
         }
         if !undone.isEmpty {
-            md.paragraph("Left undone in lists that were worked:")
+            md.paragraph("Left undone in lists that were worked (neither ticked, skipped nor shown done by the journal):")
             md.list(undone)
         }
     }
 
     func statusUpdates(_ md: inout MarkdownWriter) {
         md.heading(2, "Status updates posted")
-        let ups = state.events(.statusUpdate)
+        let ups = state.amendedEvents(.statusUpdate)
         if ups.isEmpty {
             md.paragraph("No status update was journaled. Stakeholders hear from a person on a cadence set by severity, even when the update is only that work continues.")
         } else {
@@ -323,7 +382,7 @@ public struct PostmortemExport {
 
     func lessons(_ md: inout MarkdownWriter) {
         md.heading(2, "Lessons learned")
-        let notes = state.events(.note)
+        let notes = state.amendedEvents(.note)
         func section(_ title: String, _ prefix: String, _ prompt: String) {
             md.heading(3, title)
             let picked = notes.compactMap { e -> String? in

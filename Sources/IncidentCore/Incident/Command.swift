@@ -23,6 +23,8 @@ public enum Command: Sendable, Equatable {
     case star(target: String, on: Bool)
     case attachChecklist(String)
     case updateOverdue(due: Timestamp)
+    /// Health data for the minute containing `minute` (written by the automatic writer).
+    case impactSample(minute: Timestamp, calls: Int, failed: Int, sharePct: Double?)
 }
 
 /// A refused command: the message is one line, names the field or value at fault, and nothing

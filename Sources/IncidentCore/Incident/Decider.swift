@@ -121,14 +121,22 @@ public enum Decider {
                 throw IncidentError("milestone \(m.rawValue): already recorded at \(existing.at.display) (amend it to correct)")
             }
             let t = at ?? now
-            for (other, rec) in s.milestones {
+            // Detection defaults to the opening, so it bounds the other milestones until an
+            // explicit one is recorded (which replaces the default and is not checked against it).
+            var bounds = s.milestones
+            if bounds[.detected] == nil, m != .detected, let opened = s.openedAt {
+                bounds[.detected] = .init(at: opened, by: s.openedBy, stack: nil, eventID: "", implied: false)
+            }
+            for other in Milestone.allCases {
+                guard let rec = bounds[other] else { continue }
+                let note = other == .detected && s.milestones[.detected] == nil ? " (the incident was opened then)" : ""
                 if other < m, rec.at > t {
                     throw IncidentError(
-                        "milestone \(m.rawValue): \(t.display) is before \(other.rawValue) at \(rec.at.display); milestones go in order")
+                        "milestone \(m.rawValue): \(t.display) is before \(other.rawValue) at \(rec.at.display)\(note); milestones go in order")
                 }
                 if other > m, rec.at < t, !rec.implied {
                     throw IncidentError(
-                        "milestone \(m.rawValue): \(t.display) is after \(other.rawValue) at \(rec.at.display); milestones go in order")
+                        "milestone \(m.rawValue): \(t.display) is after \(other.rawValue) at \(rec.at.display)\(note); milestones go in order")
                 }
             }
             if m == .rootCauseIdentified, stack == nil {
@@ -189,6 +197,24 @@ public enum Decider {
         case .updateOverdue(let due):
             guard !s.overdueJournaled.contains(due) else { throw IncidentError("update due \(due.display): already journaled as overdue") }
             return EventDraft(kind: .updateOverdue, payload: ["due": .string(due.iso8601)])
+        case .impactSample(let minute, let calls, let failed, let share):
+            // The sample speaks for the whole minute that contains `minute`.
+            let start = Timestamp(ms: minute.ms - ((minute.ms % 60_000) + 60_000) % 60_000)
+            try notFuture(start, "impact_sample minute")
+            guard calls >= 0 else { throw IncidentError("impact_sample calls: \(calls) is negative") }
+            guard (0...calls).contains(failed) else {
+                throw IncidentError("impact_sample failed: \(failed) is not between 0 and calls (\(calls))")
+            }
+            if let share, !(share.isFinite && (0...100).contains(share)) {
+                throw IncidentError("impact_sample share_pct: \(share) is not between 0 and 100")
+            }
+            guard !s.impactSampleMinutes.contains(start) else {
+                throw IncidentError("impact_sample minute \(start.display): already journaled")
+            }
+            return EventDraft(kind: .impactSample, payload: [
+                "minute": .string(start.iso8601), "calls": .int(Int64(calls)), "failed": .int(Int64(failed)),
+                "share_pct": share.map(JSONValue.double) ?? .null,
+            ])
         }
     }
 

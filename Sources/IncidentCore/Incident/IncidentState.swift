@@ -27,6 +27,8 @@ public struct IncidentState: Sendable, Equatable {
     public var lastStatusUpdateAt: Timestamp?
     /// Due times already journaled as overdue (so each is journaled once).
     public var overdueJournaled: Set<Timestamp> = []
+    /// Minutes that already have an impact sample (one sample per minute).
+    public var impactSampleMinutes: Set<Timestamp> = []
     /// Anomalies met while folding (events written by racing processes that break a rule).
     public var anomalies: [String] = []
 
@@ -77,12 +79,35 @@ public struct IncidentState: Sendable, Equatable {
         return roles.first { $0.value == user }?.key
     }
 
+    /// Action items as the record now reads (corrections applied).
     public var actionItems: [JournalEvent] {
-        var items = events(.actionItem)
+        var items = amendedEvents(.actionItem)
         // A note starting with TODO: is an action item too.
-        items += events(.note).filter { ($0.text("text") ?? "").hasPrefix("TODO:") }
+        items += amendedEvents(.note).filter { ($0.text("text") ?? "").hasPrefix("TODO:") }
         return items.sorted { $0.recordedAt < $1.recordedAt }
     }
+
+    /// The payload field a correction replaces, per kind; nil where an event has no free text
+    /// (a milestone or a tick), whose correction can only be shown beside it.
+    public static func correctedField(_ kind: JournalKind) -> String? {
+        switch kind {
+        case .note, .change, .evidencePinned, .actionItem, .statusUpdate: "text"
+        case .alert, .status: "message"
+        case .severity, .itemSkipped: "reason"
+        default: nil
+        }
+    }
+
+    /// The event as the record now reads: its text replaced by the latest correction.
+    public func amended(_ e: JournalEvent) -> JournalEvent {
+        guard let c = corrections[e.id], let field = Self.correctedField(e.kind) else { return e }
+        var out = e
+        out.payload[field] = .string(c)
+        return out
+    }
+
+    /// Live events of one kind with corrections applied: what every derived view should read.
+    public func amendedEvents(_ kind: JournalKind) -> [JournalEvent] { events(kind).map(amended) }
 
     /// Time from detection (or impact start for TTD) to each milestone; nil until it happens.
     public struct Durations: Sendable, Equatable {

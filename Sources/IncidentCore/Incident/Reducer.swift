@@ -114,6 +114,8 @@ extension IncidentState {
             if let name = e.text("playbook"), !attachedChecklists.contains(name) { attachedChecklists.append(name) }
         case .updateOverdue:
             if let due = e.text("due").flatMap(Timestamp.parse) { overdueJournaled.insert(due) }
+        case .impactSample:
+            if let minute = e.text("minute").flatMap(Timestamp.parse) { impactSampleMinutes.insert(minute) }
         case .note, .change, .alert, .evidencePinned, .actionItem, .amendment, .star:
             break
         }

@@ -18,11 +18,16 @@ public enum JournalKind: String, Sendable, Codable, CaseIterable {
     case checklistAttached = "checklist_attached"
     /// A status update fell overdue (journaled once per due time by the writing console).
     case updateOverdue = "update_overdue"
+    /// One minute of health data while a stack is not OK: calls whose outcome became known in
+    /// that minute, how many failed, and the share failing over the health window (automatic).
+    case impactSample = "impact_sample"
 }
 
 /// One line of `journal.jsonl`.
 public struct JournalEvent: Sendable, Equatable {
     public static let version = 1
+    /// The actor the console's automatic health writer journals as: a program, not a person.
+    public static let automaticActor = "dialtone"
     public var id: String
     public var recordedAt: Timestamp
     /// When it happened, for back-dated entries; nil means `recordedAt`.
