@@ -83,7 +83,20 @@ public enum ConsoleReducer {
         // A replay of old logs is history: nothing from it is journaled as a live alert.
         if !feed.reported.isEmpty { s.lastReported = feed.reported }
         guard s.isWriter else { return [] }
-        return journalHealth(&s, changes: feed.changes, reported: feed.reported)
+        return journalHealth(&s, changes: feed.changes, reported: feed.reported) + impactSample(&s, feed.impact)
+    }
+
+    /// While any stack is in trouble, the writer journals one impact sample per wall-clock
+    /// minute (the minute just ended: calls whose outcome was known in the last minute, how
+    /// many failed, the share affected), so the postmortem can state the impact from data.
+    static func impactSample(_ s: inout ConsoleState, _ reading: ImpactReading?) -> [Effect] {
+        guard let r = reading, !s.incident.isResolved,
+            s.health?.stacks.contains(where: { [.warning, .critical, .recovering].contains($0.state) }) == true
+        else { return [] }
+        let minute = Timestamp(ms: (s.now.ms / 60_000) * 60_000 - 60_000)
+        guard !s.impactQueued.contains(minute), !s.incident.impactSampleMinutes.contains(minute) else { return [] }
+        s.impactQueued.insert(minute)
+        return record(&s, .impactSample(minute: minute, calls: r.calls, failed: r.failed, sharePct: r.sharePct), actor: healthActor, quietly: true)
     }
 
     /// Journals what the health engine reports, exactly once: a stack's state is written when
@@ -101,12 +114,14 @@ public enum ConsoleReducer {
             // Nothing journaled yet and nothing wrong: not news.
             if last == nil, quiet.contains(to) { continue }
             let from = last.flatMap(HealthState.init(rawValue:)) ?? .noData
-            let message =
-                changes.last { $0.stack == stack && $0.to == to }?.message
-                ?? defaultMessage(stack, to, s.health)
+            let change = changes.last { $0.stack == stack && $0.trunk == nil && $0.to == to }
+            let message = change?.message ?? defaultMessage(stack, to, s.health)
             s.lastAlerted[key] = to.rawValue
             effects += record(
-                &s, .alert(stack: stack, trunk: nil, from: from.rawValue, to: to.rawValue, message: message),
+                &s,
+                .alert(
+                    stack: stack, trunk: nil, from: from.rawValue, to: to.rawValue, message: message,
+                    at: change.map { Timestamp(seconds: $0.time) }),
                 actor: healthActor, quietly: true)
         }
         for c in changes where c.trunk != nil {
@@ -115,7 +130,10 @@ public enum ConsoleReducer {
             if s.lastAlerted[key] == nil, quiet.contains(c.to) { continue }
             s.lastAlerted[key] = c.to.rawValue
             effects += record(
-                &s, .alert(stack: c.stack ?? .telephony, trunk: c.trunk, from: c.from.rawValue, to: c.to.rawValue, message: c.message),
+                &s,
+                .alert(
+                    stack: c.stack ?? .telephony, trunk: c.trunk, from: c.from.rawValue, to: c.to.rawValue, message: c.message,
+                    at: Timestamp(seconds: c.time)),
                 actor: healthActor, quietly: true)
         }
         return effects

@@ -137,6 +137,8 @@ public struct IngestFeed: Sendable, Equatable {
     public var mode: SessionMode
     /// Each stack's sources and the age of their newest line.
     public var freshness: [StackFreshness]
+    /// The last minute's calls and the share affected (live only), for impact samples.
+    public var impact: ImpactReading?
     /// The last failed calls blamed on each stack, oldest first (bounded by the health engine).
     public var failedCalls: [StackID: [FailedCall]]
     /// The call the console asked to watch (`Effect.watchCall`), and what the call index holds
@@ -148,11 +150,12 @@ public struct IngestFeed: Sendable, Equatable {
         snapshot: HealthSnapshot?, lines: [LogLine] = [], sources: [SourceReport] = [],
         progress: [SourceProgress] = [], changes: [HealthChange] = [], linesPerSecond: Double = 0,
         reported: [StackID: HealthState] = [:], settled: Bool = true, mode: SessionMode? = nil,
-        freshness: [StackFreshness] = [],
+        freshness: [StackFreshness] = [], impact: ImpactReading? = nil,
         failedCalls: [StackID: [FailedCall]] = [:], watchedCall: String? = nil, call: CallTrace? = nil
     ) {
         self.mode = mode ?? (settled ? .live : .catchingUp)
         self.freshness = freshness
+        self.impact = impact
         self.failedCalls = failedCalls
         self.watchedCall = watchedCall
         self.call = call
@@ -262,6 +265,8 @@ public struct ConsoleState: Sendable, Equatable {
     public var freshness: [StackFreshness] = []
     /// Overdue status updates already queued for the journal (by due time).
     public var overdueQueued: Set<Timestamp> = []
+    /// Impact-sample minutes already queued for the journal.
+    public var impactQueued: Set<Timestamp> = []
     /// Remembered `cmd:` sources waiting for this responder's yes or no.
     public var offeredSources: [String] = []
     /// Set by quit; the run loop ends when it sees it.

@@ -1,7 +1,7 @@
 import IncidentCore
 
 /// The actor automatic health events are journaled as.
-public let healthActor = "dialtone"
+public let healthActor = JournalEvent.automaticActor
 
 extension ConsoleState {
     /// Timeline rows, oldest first: every event but stars (shown as a mark on their target),
@@ -9,7 +9,7 @@ extension ConsoleState {
     public func timelineEvents() -> [JournalEvent] {
         incident.events.filter { e in
             if e.kind == .star { return false }
-            if timeline.hideHealth, e.kind == .alert, e.actor == healthActor { return false }
+            if timeline.hideHealth, e.kind == .alert || e.kind == .impactSample, e.actor == healthActor { return false }
             return true
         }
     }

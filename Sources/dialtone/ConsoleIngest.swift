@@ -164,6 +164,7 @@ final class ConsoleIngest: @unchecked Sendable {
             }
         }
         let snapshot = live.engine.newestEventTime == nil && session.mode == .catchingUp ? nil : session.snapshot()
+        let impact = snapshot.flatMap { session.impact(snapshot: $0) }
         var failed: [StackID: [FailedCall]] = [:]
         for stack in StackID.allCases {
             let calls = live.engine.recentFailedCalls(stack)
@@ -172,7 +173,7 @@ final class ConsoleIngest: @unchecked Sendable {
         return IngestFeed(
             snapshot: snapshot, lines: live.lines.elements, sources: live.sourceReports, progress: progress,
             changes: changes, linesPerSecond: rate, reported: session.reported, mode: session.mode,
-            freshness: session.stackFreshness, failedCalls: failed)
+            freshness: session.stackFreshness, impact: impact, failedCalls: failed)
     }
 }
 

@@ -371,7 +371,7 @@ struct ConsoleReducerTests {
         var next = reported
         next[.audio] = .ok
         let recovered = ConsoleReducer.reduce(&s, feed(next, changes: [HealthChange(time: 1, stack: .audio, trunk: nil, from: .critical, to: .ok, message: "Audio OK")]))
-        #expect(recovered == [.record(token: 2, command: .alert(stack: .audio, trunk: nil, from: "critical", to: "ok", message: "Audio OK"), actor: healthActor)])
+        #expect(recovered == [.record(token: 2, command: .alert(stack: .audio, trunk: nil, from: "critical", to: "ok", message: "Audio OK", at: Timestamp(seconds: 1)), actor: healthActor)])
     }
 
     @Test func aRestartedWriterDoesNotRepeatWhatTheJournalSays() {
@@ -386,7 +386,7 @@ struct ConsoleReducerTests {
         _ = ConsoleReducer.reduce(&s, .writerLock(true))
         let c = HealthChange(time: 0, stack: nil, trunk: "10.0.0.1:5060", from: .ok, to: .critical, message: "trunk 10.0.0.1:5060 CRITICAL")
         let effects = ConsoleReducer.reduce(&s, feed([:], changes: [c, c]))
-        #expect(effects == [.record(token: 1, command: .alert(stack: .telephony, trunk: "10.0.0.1:5060", from: "ok", to: "critical", message: "trunk 10.0.0.1:5060 CRITICAL"), actor: healthActor)])
+        #expect(effects == [.record(token: 1, command: .alert(stack: .telephony, trunk: "10.0.0.1:5060", from: "ok", to: "critical", message: "trunk 10.0.0.1:5060 CRITICAL", at: Timestamp(seconds: 0)), actor: healthActor)])
     }
 
     @Test func journalReloadReplacesTheIncident() {

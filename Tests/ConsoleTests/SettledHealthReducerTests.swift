@@ -27,7 +27,7 @@ struct SettledHealthTests {
             snapshot: Fixture.snapshot(.critical), reported: [.telephony: .critical, .audio: .ok, .intelligence: .ok, .output: .ok])
         let effects = ConsoleReducer.reduce(&s, .ingest(real))
         #expect(effects.count == 1)
-        if case .record(_, .alert(let stack, _, _, let to, _), _)? = effects.first {
+        if case .record(_, .alert(let stack, _, _, let to, _, _), _)? = effects.first {
             #expect(stack == .telephony)
             #expect(to == "critical")
         } else {

@@ -16,7 +16,8 @@ public enum Command: Sendable, Equatable {
     case milestone(Milestone, at: Timestamp?, stack: StackID?)
     case change(String, at: Timestamp?)
     case action(String, owner: String?, type: ActionItemType)
-    case alert(stack: StackID?, trunk: String?, from: String, to: String, message: String)
+    /// `at`: when the state began in the data (it is journaled once it has held).
+    case alert(stack: StackID?, trunk: String?, from: String, to: String, message: String, at: Timestamp? = nil)
     case pin(String, source: String?)
     case statusUpdate(String)
     case amend(target: String, strike: Bool, text: String?, reason: String?)

@@ -158,11 +158,14 @@ public enum Decider {
             }
             return EventDraft(kind: .actionItem, payload: p)
 
-        case .alert(let stack, let trunk, let from, let to, let message):
+        case .alert(let stack, let trunk, let from, let to, let message, let at):
             var p: [String: JSONValue] = ["from": .string(from), "to": .string(to), "message": try text(message, "message")]
             if let stack { p["stack"] = .string(stack.rawValue) }
             if let trunk { p["trunk"] = .string(trunk) }
-            return EventDraft(kind: .alert, payload: p)
+            // When the state began in the data; a time ahead of the clock (a demo fleet running
+            // fast) is left out rather than refused: the alert itself is still news.
+            let began = at.flatMap { $0.ms <= now.ms ? $0 : nil }
+            return EventDraft(kind: .alert, payload: p, occurredAt: began)
 
         case .pin(let t, let source):
             var p: [String: JSONValue] = ["text": try text(t, "evidence")]

@@ -356,6 +356,20 @@ public final class HealthEngine {
         return changes
     }
 
+    /// Calls whose outcome became known in the `seconds` before `end` (whole slices), and how
+    /// many of them were not answered, from the answer-seizure ratio's numerator and
+    /// denominator. Nil when the playbook has no such ratio.
+    public func callOutcomes(endingAt end: Double, seconds: Double) -> (calls: Int, failed: Int)? {
+        guard end.isFinite, abs(end) < 1e12,
+            let m = main.table.defs.firstIndex(where: {
+                $0.aggregation == .ratio && $0.numerator == .callAnswered && $0.denominator == .callAttempt
+            })
+        else { return nil }
+        let r = main.sums(metric: m, end: sliceOf(end), slices: max(1, Int((seconds / slice).rounded())))
+        let calls = Int(r.sum.rounded())
+        return (calls, max(0, calls - Int(r.aux.rounded())))
+    }
+
     /// The hysteresis-governed state last reported for a stack by `advance(to:)`.
     public func reportedState(_ stack: StackID) -> HealthState {
         stackTrackers[Self.scopeIndex(stack)].reported

@@ -230,6 +230,21 @@ struct SliceRing {
         return (from...end).filter { slotSlice[slotIndex($0)] == $0 }
     }
 
+    /// The raw sums of metric `m` over the slices ending at `end`: samples, value sum and the
+    /// auxiliary sum (a ratio's numerator).
+    func sums(metric m: Int, end: Int, slices: Int) -> (n: Int, sum: Double, aux: Double) {
+        var n = 0
+        var sum = 0.0
+        var aux = 0.0
+        for k in live(end: end, slices: slices) {
+            let a = accs[slotIndex(k) * table.count + m]
+            n += a.n
+            sum += a.sum
+            aux += a.aux
+        }
+        return (n, sum, aux)
+    }
+
     /// Reduces metric `m` over the slices ending at `end`. `scopeLive` says whether the
     /// metric's scope saw events in that span (a count is then 0 rather than no data);
     /// `rateMinutes` is the span a rate divides by.

@@ -56,6 +56,22 @@ public struct StackFreshness: Sendable, Equatable {
     }
 }
 
+/// Calls over the last minute of live traffic, for the journal's impact samples.
+public struct ImpactReading: Sendable, Equatable {
+    /// Calls whose outcome became known in the last 60 s of log time.
+    public var calls: Int
+    /// Of those, calls not answered.
+    public var failed: Int
+    /// Share of calls affected over the health window (the severity suggestion's basis).
+    public var sharePct: Double?
+
+    public init(calls: Int, failed: Int, sharePct: Double?) {
+        self.calls = calls
+        self.failed = failed
+        self.sharePct = sharePct
+    }
+}
+
 /// What one `LiveSession.step` did.
 public struct SessionStep: Sendable {
     /// Lines taken from the sources.
@@ -229,6 +245,15 @@ public final class LiveSession {
             return StackFreshness(
                 stack: st, sources: feeding.map(\.name), lastLine: last, silentFor: last.map { now - $0 }, stale: stale)
         }
+    }
+
+    /// The last minute's calls and the share affected; nil unless live.
+    public func impact(snapshot: HealthSnapshot) -> ImpactReading? {
+        guard mode == .live, let end = live.windowEnd,
+            let c = live.engine.callOutcomes(endingAt: end, seconds: 60)
+        else { return nil }
+        let share = Evidence.suggestSeverity(snapshot, playbook: live.engine.playbook)?.affectedPct
+        return ImpactReading(calls: c.calls, failed: c.failed, sharePct: share.map { min(100, max(0, $0)) })
     }
 
     /// Health at the windows' end, with stacks whose sources went quiet turned NO DATA.
