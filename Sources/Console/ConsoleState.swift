@@ -35,11 +35,33 @@ public struct Prompt: Sendable, Equatable {
     }
 
     public var kind: Kind
-    public var text: String
+    /// The line being edited, with its cursor.
+    public var editor: LineEditor
+    /// Where Up/Down browsing of this kind's history stands (nil: the line being typed).
+    public var historyIndex: Int?
+    /// The line being typed, kept while history is browsed.
+    public var draft = ""
+
+    public var text: String {
+        get { editor.text }
+        set { editor.text = newValue }
+    }
 
     public init(kind: Kind, text: String = "") {
         self.kind = kind
-        self.text = text
+        self.editor = LineEditor(text, maxBytes: Decider.maxTextBytes)
+    }
+
+    /// History is kept per kind of prompt (a search is not offered at the command line).
+    public var historyKey: String {
+        switch kind {
+        case .command: "command"
+        case .note: "note"
+        case .search: "search"
+        case .filter: "filter"
+        case .skipReason: "skip"
+        case .amend: "amend"
+        }
     }
 
     /// The label drawn before the text.
@@ -64,7 +86,7 @@ public enum Overlay: Sendable, Equatable {
     case detail(StackID, scroll: Int)
     /// Enter on a failed call: its SIP ladder and agent turns.
     case call(CallView)
-    /// `q`: quit only after y.
+    /// `q` or Ctrl-C: quit only after y (or a second Ctrl-C).
     case confirmQuit
     /// A `cmd:` source remembered in the journal: it runs only after this responder says y.
     case confirmSource(spec: String, openedBy: String)
@@ -219,8 +241,12 @@ public struct ConsoleState: Sendable, Equatable {
     public var focus: Pane = .panels
     public var selectedStack: StackID = .telephony
     public var overlay: Overlay?
+    /// The overlay a Ctrl-C quit question was drawn over; it comes back when the answer is no.
+    public var overlayUnderQuit: Overlay?
     public var prompt: Prompt?
     public var flash: Flash?
+    /// What was entered at each kind of prompt this session (Up/Down recall it).
+    public var history = PromptHistory()
 
     public var health: HealthSnapshot?
     public var log = LogView()

@@ -240,6 +240,9 @@ public struct KeyMap: Sendable, Equatable {
         case .escape: "Esc"
         case .backspace: "Backspace"
         case .resize: "resize"
+        case .alt(let c): "Alt-" + String(c)
+        case .ctrlLeft: "Ctrl-←"
+        case .ctrlRight: "Ctrl-→"
         }
     }
 }

@@ -12,6 +12,10 @@ public enum Key: Equatable, Hashable, Sendable {
     case resize
     /// Control plus a key, as a lowercase letter (`.ctrl("c")`) or one of `@ [ \ ] ^ _`.
     case ctrl(Character)
+    /// Alt (Meta) plus a printable key: Esc followed at once by the key (`.alt("b")`).
+    case alt(Character)
+    /// Ctrl plus an arrow, where the terminal reports it (xterm's `kLFT5` / `kRIT5`).
+    case ctrlLeft, ctrlRight
 }
 
 /// What the terminal library reported: a key code (`get_wch` returned `KEY_CODE_YES`) or a
@@ -45,6 +49,9 @@ public struct KeyCodes: Equatable, Sendable {
     public var find: Int32 = 0o552
     public var select: Int32 = 0o601
     public var resize: Int32 = 0o632
+    /// Ctrl-Left / Ctrl-Right: extended codes ncurses assigns at run time (-1: not defined).
+    public var ctrlLeft: Int32 = -1
+    public var ctrlRight: Int32 = -1
 
     /// The standard ncurses values.
     public init() {}
@@ -76,6 +83,8 @@ public enum KeyDecoder {
         case k.enter: return .enter
         case k.backTab: return .backTab
         case k.resize: return .resize
+        case k.ctrlLeft where c >= 0: return .ctrlLeft
+        case k.ctrlRight where c >= 0: return .ctrlRight
         case (k.f0 + 1)...(k.f0 + 63): return .f(Int(c - k.f0))
         default: return nil
         }

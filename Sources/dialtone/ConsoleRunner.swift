@@ -129,6 +129,9 @@ final class ConsoleRunner {
             queue.sync {}
             watcher.removePresenceNow()
         }
+        // Ctrl-C asks like q: the signal only posts; the loop draws the question.
+        let box = mailbox
+        CursesScreen.onInterrupt { box.post(.interrupt) }
         var st = stat()
         let journalPath = setup.store.journal(of: setup.id).path
         watcher.start(initialJournalSize: stat(journalPath, &st) == 0 ? Int64(st.st_size) : -1)
@@ -156,6 +159,7 @@ final class ConsoleRunner {
                 if case .ingest(let feed) = a {
                     if feed.snapshot != nil, state.health == nil { bench?.firstHealth() }
                 } else {
+                    if a == .interrupt { CursesScreen.interruptTaken() }
                     urgent = true
                 }
                 dispatch(a)
