@@ -70,12 +70,19 @@ public enum ConsoleReducer {
         // at a few failures a second the selection would otherwise scroll out of the ring.
         if !s.failedCallsPaused { s.failedCalls = feed.failedCalls }
         updateCallView(&s, feed)
-        s.log.lines = feed.lines
+        if feed.resetLines {
+            s.log.lines = []
+            s.log.held = []
+            s.log.cursorSeq = nil
+            s.log.topSeq = nil
+            s.log.follow = true
+        }
+        s.log.receive(feed.lines)
         s.log.sources = feed.sources
         s.log.progress = feed.progress
         s.log.linesPerSecond = feed.linesPerSecond
-        if !s.log.follow, let seq = s.log.cursorSeq, let first = feed.lines.first, seq < first.seq {
-            s.log.cursorSeq = first.seq  // the selected line left the ring
+        if !s.log.follow, let seq = s.log.cursorSeq, let first = s.log.lines.first, seq < first.seq {
+            s.log.cursorSeq = first.seq  // the selected line left the scrollback
         }
         // While the window back is replayed, states are transient: neither remembered for a
         // later writer-lock handover nor journaled.
@@ -245,6 +252,11 @@ public enum ConsoleReducer {
             resetLogAfterFilter(&s)
         case .textFilter:
             s.prompt = Prompt(kind: .filter, text: s.log.textFilter)
+        case .problems:
+            s.focus = .log
+            s.log.minLevel = s.log.minLevel == .warning ? nil : .warning
+            resetLogAfterFilter(&s)
+            flash(&s, s.log.minLevel == nil ? "all levels shown" : "errors and warnings only (\(keyName(s, .problems)) again shows all)")
         case .clearFilters:
             s.log.stackFilter = nil
             s.log.minLevel = nil
@@ -401,14 +413,21 @@ public enum ConsoleReducer {
             target = matches.last { $0 < cur } ?? matches[matches.count - 1]
         }
         moveLog(&s, to: target, visible: visible)
-        let n = (matches.firstIndex(of: target) ?? 0) + 1
-        flash(&s, "match \(n) of \(matches.count) for \"\(s.log.search)\"")
+        flash(&s, s.log.searchStatus(in: visible))
+        s.flash?.searchStatus = true
     }
 
     static func pin(_ s: inout ConsoleState) -> [Effect] {
         let visible = s.log.visibleLines()
         guard let i = s.log.cursorIndex(in: visible) else {
             flash(&s, "no log line to pin", error: true)
+            return []
+        }
+        if s.log.follow {
+            // The newest line may have arrived after the last frame: select it (which pauses
+            // and freezes the pane) so what is pinned is what the person sees.
+            moveLog(&s, to: i, visible: visible)
+            flash(&s, "paused on the newest line: \(keyName(s, .pin)) again pins it, \(keyName(s, .bottom)) follows again")
             return []
         }
         let line = visible[i]

@@ -164,7 +164,7 @@ public enum ConsoleRenderer {
         if let p = s.prompt {
             promptRows(&g, s, p, bottom: y, room: room)
         } else if let f = s.flash {
-            g.put(f.text, x: 0, y: y, role: f.isError ? .critical : .accent, maxWidth: room)
+            g.put(flashText(s, f), x: 0, y: y, role: f.isError ? .critical : .accent, maxWidth: room)
         } else {
             var x = 0
             for (i, (keys, what)) in hints(s).enumerated() {
@@ -175,6 +175,11 @@ public enum ConsoleRenderer {
             }
         }
         if !rightText.isEmpty { g.put(rightText, x: r.width - rightWidth, y: y, role: .warning) }
+    }
+
+    /// A flash's words; a search jump's are worked out now, from what the log pane shows.
+    static func flashText(_ s: ConsoleState, _ f: Flash) -> String {
+        f.searchStatus && !s.log.search.isEmpty ? s.log.searchStatus(in: s.log.visibleLines()) : f.text
     }
 
     /// The prompt, wrapped over as many rows above the status line as it needs (up to a third
@@ -218,7 +223,7 @@ public enum ConsoleRenderer {
         }
         if let f = s.flash, top > 0 {
             g.fill(x: 0, y: top - 1, width: g.width, height: 1, role: .text)
-            g.put(f.text, x: 0, y: top - 1, role: f.isError ? .critical : .accent, maxWidth: g.width)
+            g.put(flashText(s, f), x: 0, y: top - 1, role: f.isError ? .critical : .accent, maxWidth: g.width)
         }
     }
 
@@ -233,7 +238,7 @@ public enum ConsoleRenderer {
         case .log:
             out = [
                 (two(.down, .up), "scroll"), (k(.bottom), s.log.follow ? "newest" : "FOLLOW"), (k(.search), "search"),
-                (two(.nextMatch, .prevMatch), "match"), (k(.pin), "pin"),
+                (two(.nextMatch, .prevMatch), "match"), (k(.pin), "pin"), (k(.problems), "errors"),
                 (k(.stackFilter) + k(.levelFilter) + k(.textFilter), "filter"),
             ]
         case .timeline:

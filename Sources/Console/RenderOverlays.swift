@@ -8,7 +8,7 @@ extension ConsoleRenderer {
         func keys(_ a: KeyAction) -> String { s.keyMap.keys(for: a).map(KeyMap.name).joined(separator: ", ") }
         let everywhere: [KeyAction] = [
             .help, .nextPane, .prevPane, .up, .down, .pageUp, .pageDown, .top, .bottom, .command, .annotate,
-            .search, .redraw, .back, .quit,
+            .search, .problems, .redraw, .back, .quit,
         ]
         out.append(("#Everywhere", ""))
         for a in everywhere { out.append((keys(a), a.help)) }

@@ -27,7 +27,9 @@ extension ConsoleRenderer {
         // The light.
         var cx = x
         cx += g.put(Glyphs.light(state, ascii: s.ascii) + " " + Glyphs.word(state), x: cx, y: y, role: Glyphs.role(state), maxWidth: inner, attributes: CellAttributes(bold: true))
-        if let reason = sh?.reason, !reason.isEmpty, state != .ok {
+        if let head = headline(sh, ascii: s.ascii, room: inner - (cx - x) - 1) {
+            g.put(" " + head, x: cx, y: y, role: Glyphs.role(state), maxWidth: max(0, inner - (cx - x)), attributes: CellAttributes(bold: true))
+        } else if let reason = sh?.reason, !reason.isEmpty, state != .ok {
             g.put(" " + reason, x: cx, y: y, role: .dim, maxWidth: max(0, inner - (cx - x)))
         }
         y += 1

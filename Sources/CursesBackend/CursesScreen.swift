@@ -8,6 +8,8 @@ public enum CursesError: Error, Equatable, CustomStringConvertible {
     case cannotStartTerminal(term: String)
     /// The headless output or input could not be opened.
     case cannotOpenDevNull
+    /// The terminal type cannot move the cursor (`TERM=dumb`, a printing terminal).
+    case cannotAddressCursor(term: String)
 
     /// One line for the user.
     public var description: String {
@@ -17,6 +19,9 @@ public enum CursesError: Error, Equatable, CustomStringConvertible {
                 "cannot start the terminal (TERM=\(term.isEmpty ? "unset" : term)); try TERM=xterm-256color"
         case .cannotOpenDevNull:
             return "cannot open /dev/null for a headless screen"
+        case .cannotAddressCursor(let term):
+            return
+                "TERM=\(term) cannot move the cursor, so the full-screen console cannot run on it; use a terminal such as TERM=xterm-256color, or the headless commands (dialtone watch, note, status)"
         }
     }
 }
@@ -112,6 +117,18 @@ public final class CursesScreen {
             throw CursesError.cannotStartTerminal(term: termName)
         }
         set_term(screen)
+        // A terminal without cursor addressing would get a garbled screen: refuse it before
+        // anything is drawn.
+        let cup = tigetstr("cup")
+        if cup == nil || Int(bitPattern: cup) == -1 {
+            endwin()  // gives the tty its modes back (newterm changed them)
+            delscreen(screen)
+            self.screen = nil
+            if terminal == .tty { SignalGuard.shared.uninstall() }
+            closeFiles()
+            ended = true
+            throw CursesError.cannotAddressCursor(term: termName)
+        }
         window = dt_stdscr()
         cbreak()
         noecho()

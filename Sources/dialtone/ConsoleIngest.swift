@@ -11,8 +11,9 @@ import Ingest
 final class ConsoleIngest: @unchecked Sendable {
     /// How often the screen gets new health and lines (also the live redraw rate).
     static let feedInterval = 0.25
-    /// Lines the log pane can scroll back through.
-    static let keepLines = 3000
+    /// The log pane's scrollback, by bytes (about 40,000 typical lines); each feed carries only
+    /// the lines that arrived since the previous one.
+    static let keepBytes = 8 << 20
     /// Most lines taken per pump, so a backlog never holds up a feed.
     static let pumpLines = 20_000
 
@@ -28,6 +29,8 @@ final class ConsoleIngest: @unchecked Sendable {
     private var stopping = false
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
+    /// The newest line sent to the screen (the ingest thread's own).
+    private var sentSeq: UInt64 = 0
 
     init(specs: [SourceSpec], playbook: Playbook, post: @escaping @Sendable (ConsoleAction) -> Void) {
         self.specs = specs
@@ -109,7 +112,7 @@ final class ConsoleIngest: @unchecked Sendable {
         }
         let live = LiveIngest(
             specs: specs, playbook: playbook, context: context, fromStart: false, startOffsets: offsets,
-            keepLines: Self.keepLines)
+            keepLines: .max, keepBytes: Self.keepBytes, firstSeq: sentSeq)
         live.start()
         return live
     }
@@ -120,6 +123,7 @@ final class ConsoleIngest: @unchecked Sendable {
         var lastFeed = 0.0
         var linesSinceFeed = 0
         var first = true
+        var resetLines = false
         var settled = false
         var liveSince = monotonic()
         var settledHealth = SettledHealth(hold: live.engine.config.hysteresisSeconds)
@@ -129,6 +133,7 @@ final class ConsoleIngest: @unchecked Sendable {
                 live.stop()
                 specs += more
                 live = makeLive()
+                resetLines = true  // the window back is read again: the screen starts over
                 first = true
                 settled = false
                 liveSince = monotonic()
@@ -164,6 +169,8 @@ final class ConsoleIngest: @unchecked Sendable {
             if first || watchChanged || (t - lastFeed >= Self.feedInterval && (linesSinceFeed > 0 || !changes.isEmpty || t - lastFeed >= 2)) {
                 let rate = first || lastFeed == 0 || t <= lastFeed ? 0 : Double(linesSinceFeed) / (t - lastFeed)
                 var f = feed(live, changes: changes, rate: rate, settled: settled, health: &settledHealth)
+                f.resetLines = resetLines
+                resetLines = false
                 if let id = watchedCall {
                     f.watchedCall = id
                     f.call = live.calls.trace(id)
@@ -215,8 +222,17 @@ final class ConsoleIngest: @unchecked Sendable {
             if !calls.isEmpty { failed[stack] = calls }
         }
         return IngestFeed(
-            snapshot: snapshot, lines: live.lines.elements, sources: live.sourceReports, progress: progress,
+            snapshot: snapshot, lines: newLines(live), sources: live.sourceReports, progress: progress,
             changes: changes, linesPerSecond: rate, reported: reported, settled: settled, failedCalls: failed)
+    }
+}
+
+extension ConsoleIngest {
+    /// The lines the screen has not had yet.
+    fileprivate func newLines(_ live: LiveIngest) -> [LogLine] {
+        let out = live.lines.since(sentSeq)
+        if let last = out.last { sentSeq = last.seq }
+        return out
     }
 }
 

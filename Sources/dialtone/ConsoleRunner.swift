@@ -101,7 +101,12 @@ final class ConsoleRunner {
         watcher = ConsoleWatcher(directory: loaded.directory, incidentID: setup.id, actor: setup.actor) { box.post($0) }
         bench = BenchLog.fromEnvironment(startTime: startTime)
         let notices = setup.notices + keyProblems + loaded.problems.map { "journal \($0)" }
-        if !notices.isEmpty { _ = ConsoleReducer.reduce(&state, .notice(notices.joined(separator: "; "), isError: true)) }
+        if !notices.isEmpty {
+            // Theme, key and journal warnings, on the status line from the first frame; they
+            // stay half a minute (Esc clears) and are printed again on exit.
+            _ = ConsoleReducer.reduce(&state, .notice("warning: " + notices.joined(separator: "; "), isError: true))
+            state.flash?.until = Timestamp(ms: state.now.ms + 30_000)
+        }
         state.library = Self.loadLibrary(except: loaded.playbook.name)
         state.offeredSources = setup.offered
         ConsoleReducer.showNextOffer(&state)
