@@ -291,7 +291,10 @@ public final class CursesScreen {
                 let raw: RawKey = rc == KEY_CODE_YES ? .code(Int32(bitPattern: wc)) : .character(UInt32(wc))
                 if let key = KeyDecoder.decode(raw, codes: keyCodes) {
                     if key == .resize { lastGrid = nil }
-                    if key == .escape { return altKey(window) }
+                    if key == .escape {
+                        if let k = altKey(window) { return k }
+                        continue  // an escape sequence for no key the console uses
+                    }
                     return key
                 }
                 continue  // a key the console does not use
@@ -302,13 +305,26 @@ public final class CursesScreen {
 
     /// Esc with a printable key right behind it (already waiting) is Alt plus that key; any
     /// other key behind it is kept for the next read.
-    private func altKey(_ window: UnsafeMutablePointer<WINDOW>) -> Key {
+    private func altKey(_ window: UnsafeMutablePointer<WINDOW>) -> Key? {
         wtimeout(window, 0)
         var wc: wint_t = 0
         let rc = wget_wch(window, &wc)
         guard rc == OK || rc == KEY_CODE_YES else { return .escape }
         let raw: RawKey = rc == KEY_CODE_YES ? .code(Int32(bitPattern: wc)) : .character(UInt32(wc))
         let next = KeyDecoder.decode(raw, codes: keyCodes)
+        if case .char(let intro)? = next, intro == "[" || intro == "O" {
+            // A sequence ncurses did not decode: read it whole (it is already waiting), so its
+            // bytes are never typed, and name the key when it is one we know.
+            var body = String(intro)
+            while body.count < 16 {
+                var c: wint_t = 0
+                guard wget_wch(window, &c) == OK, let u = Unicode.Scalar(UInt32(c)) else { break }
+                let ch = Character(u)
+                body.append(ch)
+                if KeyDecoder.endsSequence(ch, intro: intro) { break }
+            }
+            return KeyDecoder.escapeSequence(body)  // nil: dropped
+        }
         if case .char(let c)? = next { return .alt(c) }
         pendingKey = next
         return .escape

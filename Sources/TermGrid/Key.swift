@@ -67,6 +67,35 @@ public enum KeyDecoder {
         }
     }
 
+    /// The key for an escape sequence ncurses did not know (its terminfo lacks it; tmux sends
+    /// `ESC [ 1 ~` for Home under xterm-256color): `body` is what followed ESC, e.g. "[1~".
+    /// Nil for a sequence that names no key the console uses (it is then dropped whole, never
+    /// typed into a prompt).
+    public static func escapeSequence(_ body: String) -> Key? {
+        switch body {
+        case "[1~", "[7~", "[H", "OH": .home
+        case "[4~", "[8~", "[F", "OF": .end
+        case "[3~": .delete
+        case "[2~": .insert
+        case "[5~": .pageUp
+        case "[6~": .pageDown
+        case "[A", "OA": .up
+        case "[B", "OB": .down
+        case "[C", "OC": .right
+        case "[D", "OD": .left
+        case "[1;5D", "[5D", "[1;3D": .ctrlLeft
+        case "[1;5C", "[5C", "[1;3C": .ctrlRight
+        default: nil
+        }
+    }
+
+    /// True when `c` ends an escape sequence that started with `intro` ("[" or "O").
+    public static func endsSequence(_ c: Character, intro: Character) -> Bool {
+        guard let v = c.asciiValue else { return true }
+        if intro == "O" { return true }  // SS3 carries one final character
+        return (0x40...0x7E).contains(v)
+    }
+
     static func decodeCode(_ c: Int32, _ k: KeyCodes) -> Key? {
         switch c {
         case k.up: return .up
