@@ -205,7 +205,7 @@ struct ConsoleTmuxTests {
         #expect(st.alternate == "0" && st.cursor == "1")
     }
 
-    @Test(arguments: [("TERM", 15), ("HUP", 1), ("SEGV", 11), ("ABRT", 6)])
+    @Test(arguments: [("TERM", 15), ("HUP", 1), ("SEGV", 11)])
     func terminatingSignalsRestoreTheTerminal(_ name: String, _ number: Int32) throws {
         let cli = CLI()
         let log = cli.dir + "/agent.log"
