@@ -6,6 +6,8 @@ import TermGrid
 public enum ConsoleAction: Sendable, Equatable {
     case key(Key)
     case resize(width: Int, height: Int)
+    /// Ctrl-C (SIGINT): asks like q; a second one while the question shows quits.
+    case interrupt
     /// The wall clock moved on.
     case tick(Timestamp)
     /// New health, lines and counters from ingestion.

@@ -13,6 +13,8 @@ public enum ConsoleReducer {
         switch action {
         case .key(let k):
             return key(&s, k)
+        case .interrupt:
+            return interrupt(&s)
         case .resize(let w, let h):
             s.width = max(0, w)
             s.height = max(0, h)
@@ -68,12 +70,19 @@ public enum ConsoleReducer {
         // at a few failures a second the selection would otherwise scroll out of the ring.
         if !s.failedCallsPaused { s.failedCalls = feed.failedCalls }
         updateCallView(&s, feed)
-        s.log.lines = feed.lines
+        if feed.resetLines {
+            s.log.lines = []
+            s.log.held = []
+            s.log.cursorSeq = nil
+            s.log.topSeq = nil
+            s.log.follow = true
+        }
+        s.log.receive(feed.lines)
         s.log.sources = feed.sources
         s.log.progress = feed.progress
         s.log.linesPerSecond = feed.linesPerSecond
-        if !s.log.follow, let seq = s.log.cursorSeq, let first = feed.lines.first, seq < first.seq {
-            s.log.cursorSeq = first.seq  // the selected line left the ring
+        if !s.log.follow, let seq = s.log.cursorSeq, let first = s.log.lines.first, seq < first.seq {
+            s.log.cursorSeq = first.seq  // the selected line left the scrollback
         }
         // While the window back is replayed, states are transient: neither remembered for a
         // later writer-lock handover nor journaled.
@@ -176,18 +185,43 @@ public enum ConsoleReducer {
 
     // MARK: keys
 
+    /// Ctrl-C asks like q (over a prompt or another overlay, which stay); a second Ctrl-C
+    /// while the question shows quits.
+    static func interrupt(_ s: inout ConsoleState) -> [Effect] {
+        if case .confirmQuit? = s.overlay {
+            s.overlay = nil
+            s.quitting = true
+            return [.quit]
+        }
+        s.overlayUnderQuit = s.overlay
+        s.overlay = .confirmQuit
+        return []
+    }
+
     static func key(_ s: inout ConsoleState, _ k: Key) -> [Effect] {
         if k == .resize { return [] }  // the run loop reads the new size and sends .resize
+        // Ctrl-C reaches here as a key only when the terminal does not turn it into SIGINT.
+        if k == .ctrl("c") { return interrupt(&s) }
+        // The quit question sits over a prompt: it takes the keys first.
+        if case .confirmQuit? = s.overlay { return overlayKey(&s, .confirmQuit, k) }
         if s.prompt != nil { return promptKey(&s, k) }
         if let o = s.overlay { return overlayKey(&s, o, k) }
         guard let action = s.keyMap.action(for: k, in: s.focus) else {
             if case .char(let c) = k, let n = c.wholeNumberValue, (1...4).contains(n) {
                 s.focus = .panels
                 s.selectedStack = StackID.allCases[n - 1]
+                return []
             }
+            nothingHere(&s, k, "\(s.focus.title) pane; \(keyName(s, .help)) lists the keys")
             return []
         }
         return perform(&s, action)
+    }
+
+    /// Says on the status line that a key has no meaning where it was pressed, and where to
+    /// look instead; the key does nothing else.
+    static func nothingHere(_ s: inout ConsoleState, _ k: Key, _ context: String) {
+        flash(&s, "\(KeyMap.name(k)) does nothing here (\(context))")
     }
 
     static func perform(_ s: inout ConsoleState, _ a: KeyAction) -> [Effect] {
@@ -203,7 +237,9 @@ public enum ConsoleReducer {
             s.focus = .log
             s.prompt = Prompt(kind: .search)
         case .redraw: return [.redraw]
-        case .quit: s.overlay = .confirmQuit
+        case .quit:
+            s.overlayUnderQuit = nil
+            s.overlay = .confirmQuit
         case .nextPane, .prevPane:
             let panes = s.panes
             let i = panes.firstIndex(of: s.focus) ?? 0
@@ -211,11 +247,14 @@ public enum ConsoleReducer {
         case .up, .down, .left, .right, .pageUp, .pageDown, .top, .bottom:
             move(&s, a)
         case .select:
-            if s.focus == .panels {
+            switch s.focus {
+            case .panels:
                 s.overlay = .detail(s.selectedStack, scroll: 0)
                 s.selectedFailure = nil
+            case .runbook: return runbookSelect(&s)
+            case .log: flash(&s, "\(keyName(s, .select)) does nothing here (Log pane: \(keyName(s, .pin)) pins the selected line)")
+            case .timeline: flash(&s, "\(keyName(s, .select)) does nothing here (Timeline pane: \(keyName(s, .amend)) amends, \(keyName(s, .star)) stars)")
             }
-            if s.focus == .runbook { return runbookSelect(&s) }
         case .back:
             s.flash = nil
         case .nextMatch, .prevMatch:
@@ -234,6 +273,11 @@ public enum ConsoleReducer {
             resetLogAfterFilter(&s)
         case .textFilter:
             s.prompt = Prompt(kind: .filter, text: s.log.textFilter)
+        case .problems:
+            s.focus = .log
+            s.log.minLevel = s.log.minLevel == .warning ? nil : .warning
+            resetLogAfterFilter(&s)
+            flash(&s, s.log.minLevel == nil ? "all levels shown" : "errors and warnings only (\(keyName(s, .problems)) again shows all)")
         case .clearFilters:
             s.log.stackFilter = nil
             s.log.minLevel = nil
@@ -390,14 +434,21 @@ public enum ConsoleReducer {
             target = matches.last { $0 < cur } ?? matches[matches.count - 1]
         }
         moveLog(&s, to: target, visible: visible)
-        let n = (matches.firstIndex(of: target) ?? 0) + 1
-        flash(&s, "match \(n) of \(matches.count) for \"\(s.log.search)\"")
+        flash(&s, s.log.searchStatus(in: visible))
+        s.flash?.searchStatus = true
     }
 
     static func pin(_ s: inout ConsoleState) -> [Effect] {
         let visible = s.log.visibleLines()
         guard let i = s.log.cursorIndex(in: visible) else {
             flash(&s, "no log line to pin", error: true)
+            return []
+        }
+        if s.log.follow {
+            // The newest line may have arrived after the last frame: select it (which pauses
+            // and freezes the pane) so what is pinned is what the person sees.
+            moveLog(&s, to: i, visible: visible)
+            flash(&s, "paused on the newest line: \(keyName(s, .pin)) again pins it, \(keyName(s, .bottom)) follows again")
             return []
         }
         let line = visible[i]
@@ -415,25 +466,31 @@ public enum ConsoleReducer {
             s.prompt = nil
         case .enter:
             s.prompt = nil
+            s.history.add(p.text.trimmingWhitespace, kind: p.historyKey)
             return submit(&s, p)
-        case .backspace:
-            if !p.text.isEmpty { p.text.removeLast() }
-            s.prompt = p
-        case .ctrl("u"):
-            p.text = ""
-            s.prompt = p
-        case .ctrl("w"):
-            while p.text.last?.isWhitespace == true { p.text.removeLast() }
-            while let c = p.text.last, !c.isWhitespace { p.text.removeLast() }
-            s.prompt = p
-        case .char(let c):
-            if p.text.utf8.count < Decider.maxTextBytes { p.text.append(c) }
-            s.prompt = p
-        case .tab:
-            p.text.append(" ")
+        case .up, .down:
+            let past = s.history.list(p.historyKey)
+            guard !past.isEmpty else {
+                flash(&s, "no earlier \(p.historyKey) lines this session")
+                return []
+            }
+            if p.historyIndex == nil { p.draft = p.text }
+            let i = p.historyIndex ?? past.count
+            let next = k == .up ? max(0, i - 1) : i + 1
+            if next >= past.count {
+                p.historyIndex = nil
+                p.text = p.draft
+            } else {
+                p.historyIndex = next
+                p.text = past[next]
+            }
             s.prompt = p
         default:
-            break
+            if p.editor.apply(k) == .ignored {
+                flash(&s, "\(KeyMap.name(k)) does nothing in a prompt (Enter submits, Esc cancels; ? after Esc lists the editing keys)")
+                return []
+            }
+            s.prompt = p
         }
         return []
     }
@@ -506,6 +563,20 @@ public enum ConsoleReducer {
 
     static func overlayKey(_ s: inout ConsoleState, _ o: Overlay, _ k: Key) -> [Effect] {
         let a = s.keyMap.action(for: k, in: s.focus)
+        // The command line and quick notes work over the details and the call view: what is
+        // typed is never taken as the overlay's keys.
+        switch (o, a) {
+        case (.detail, .command?), (.call, .command?), (.help, .command?):
+            if case .help = o { s.overlay = nil }
+            s.prompt = Prompt(kind: .command)
+            return []
+        case (.detail, .annotate?), (.call, .annotate?):
+            s.prompt = Prompt(kind: .note)
+            return []
+        case (.detail, .composeUpdate?), (.call, .composeUpdate?):
+            return perform(&s, .composeUpdate)
+        default: break
+        }
         switch o {
         case .help(let scroll):
             switch a {
@@ -514,19 +585,21 @@ public enum ConsoleReducer {
             case .pageDown: s.overlay = .help(scroll: scroll + 10)
             case .pageUp: s.overlay = .help(scroll: max(0, scroll - 10))
             case .redraw: return [.redraw]
-            default: s.overlay = nil  // any other key closes the help
+            default: s.overlay = nil  // any other key closes the help (and does nothing else)
             }
         case .detail(let stack, let scroll):
-            return detailKey(&s, stack, scroll: scroll, a)
+            return detailKey(&s, stack, scroll: scroll, a, key: k)
         case .call(let v):
-            return callKey(&s, v, a)
+            return callKey(&s, v, a, key: k)
         case .confirmQuit:
             if k == .char("y") || k == .char("Y") {
                 s.overlay = nil
                 s.quitting = true
                 return [.quit]
             }
-            s.overlay = nil
+            // Any other key stays, back to what the question covered.
+            s.overlay = s.overlayUnderQuit
+            s.overlayUnderQuit = nil
         case .confirmSource(let spec, _):
             if k == .char("y") || k == .char("Y") {
                 s.offeredSources.removeAll { $0 == spec }
@@ -538,6 +611,8 @@ public enum ConsoleReducer {
                 s.offeredSources.removeAll { $0 == spec }
                 flash(&s, "not running \(spec)")
                 showNextOffer(&s)
+            } else {
+                nothingHere(&s, k, "y runs the command source, n or Esc skips it")
             }
         }
         return []

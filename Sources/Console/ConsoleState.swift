@@ -35,11 +35,33 @@ public struct Prompt: Sendable, Equatable {
     }
 
     public var kind: Kind
-    public var text: String
+    /// The line being edited, with its cursor.
+    public var editor: LineEditor
+    /// Where Up/Down browsing of this kind's history stands (nil: the line being typed).
+    public var historyIndex: Int?
+    /// The line being typed, kept while history is browsed.
+    public var draft = ""
+
+    public var text: String {
+        get { editor.text }
+        set { editor.text = newValue }
+    }
 
     public init(kind: Kind, text: String = "") {
         self.kind = kind
-        self.text = text
+        self.editor = LineEditor(text, maxBytes: Decider.maxTextBytes)
+    }
+
+    /// History is kept per kind of prompt (a search is not offered at the command line).
+    public var historyKey: String {
+        switch kind {
+        case .command: "command"
+        case .note: "note"
+        case .search: "search"
+        case .filter: "filter"
+        case .skipReason: "skip"
+        case .amend: "amend"
+        }
     }
 
     /// The label drawn before the text.
@@ -64,7 +86,7 @@ public enum Overlay: Sendable, Equatable {
     case detail(StackID, scroll: Int)
     /// Enter on a failed call: its SIP ladder and agent turns.
     case call(CallView)
-    /// `q`: quit only after y.
+    /// `q` or Ctrl-C: quit only after y (or a second Ctrl-C).
     case confirmQuit
     /// A `cmd:` source remembered in the journal: it runs only after this responder says y.
     case confirmSource(spec: String, openedBy: String)
@@ -76,6 +98,9 @@ public struct Flash: Sendable, Equatable {
     public var isError: Bool
     /// Wall time after which it is no longer shown.
     public var until: Timestamp
+    /// A search jump: the text is worked out from the log view when drawn, so its counts are
+    /// the pane title's.
+    public var searchStatus = false
 
     public init(text: String, isError: Bool, until: Timestamp) {
         self.text = text
@@ -118,8 +143,11 @@ public struct SourceProgress: Sendable, Equatable {
 /// What the ingestion thread hands the screen, at most a few times a second.
 public struct IngestFeed: Sendable, Equatable {
     public var snapshot: HealthSnapshot?
-    /// The newest lines, oldest first (a bounded copy of the ingest ring).
+    /// Lines that arrived since the previous feed, oldest first (lines the console already
+    /// holds, by sequence number, are skipped).
     public var lines: [LogLine]
+    /// Ingestion restarted and reads the window back again: drop the lines held so far.
+    public var resetLines = false
     public var sources: [SourceReport]
     /// Sources still catching up on a backlog (read < size).
     public var progress: [SourceProgress]
@@ -169,12 +197,22 @@ public struct IngestFeed: Sendable, Equatable {
     }
 }
 
-/// The log pane's view: follow mode, the selected line, filters and search.
+/// The log pane's view: follow mode, the selected line, filters and search, and the
+/// scrollback (bounded by bytes). While paused, what is shown is frozen: new lines wait in
+/// `held` and join when follow mode resumes.
 public struct LogView: Sendable, Equatable {
-    /// Newest lines, oldest first.
+    /// The lines shown and searched, oldest first.
     public var lines: [LogLine] = []
+    /// Lines that arrived while paused, oldest first.
+    public var held: [LogLine] = []
+    /// Lines that arrived while paused and were dropped because `held` was full.
+    public var heldDropped = 0
+    /// Scrollback bound for `lines`, and separately for `held`.
+    public var maxBytes = LogView.defaultMaxBytes
     /// Follow mode: the newest line is selected and the pane keeps to the bottom.
-    public var follow = true
+    public var follow = true {
+        didSet { if follow, !oldValue { releaseHeld() } }
+    }
     /// The selected line when paused (by sequence number, so new lines do not move it).
     public var cursorSeq: UInt64?
     /// The first line drawn when paused.
@@ -191,12 +229,55 @@ public struct LogView: Sendable, Equatable {
 
     public init() {}
 
+    /// 8 MiB: tens of thousands of ordinary lines.
+    public static let defaultMaxBytes = 8 << 20
+
     /// A source this far behind its file's end is shown as catching up (smaller gaps are
     /// ordinary under a steady stream).
     public static let catchUpBytes: UInt64 = 1 << 20
 
     /// True when any filter hides lines.
     public var filtered: Bool { stackFilter != nil || minLevel != nil || !textFilter.isEmpty }
+
+    /// The newest sequence number held (shown or waiting).
+    var newestSeq: UInt64? { held.last?.seq ?? lines.last?.seq }
+
+    /// Takes the lines of a feed: shown at once in follow mode, held while paused.
+    public mutating func receive(_ new: [LogLine]) {
+        let after = newestSeq
+        let fresh = after.map { seq in new.drop { $0.seq <= seq } } ?? new[...]
+        guard !fresh.isEmpty else { return }
+        if follow {
+            lines += fresh
+            Self.trim(&lines, to: maxBytes)
+        } else {
+            held += fresh
+            heldDropped += Self.trim(&held, to: maxBytes)
+        }
+    }
+
+    /// Follow mode resumed: the held lines join the scrollback.
+    mutating func releaseHeld() {
+        guard !held.isEmpty || heldDropped > 0 else { return }
+        lines += held
+        held = []
+        heldDropped = 0
+        Self.trim(&lines, to: maxBytes)
+    }
+
+    /// Drops the oldest lines until the rest fit in `maxBytes`; returns how many went.
+    @discardableResult
+    static func trim(_ lines: inout [LogLine], to maxBytes: Int) -> Int {
+        var total = 0
+        var keepFrom = lines.count
+        while keepFrom > 0, total + lines[keepFrom - 1].approximateBytes <= maxBytes {
+            keepFrom -= 1
+            total += lines[keepFrom].approximateBytes
+        }
+        if keepFrom == lines.count, keepFrom > 0 { keepFrom -= 1 }  // always keep the newest
+        if keepFrom > 0 { lines.removeFirst(keepFrom) }
+        return keepFrom
+    }
 }
 
 /// The timeline pane's view.
@@ -228,8 +309,12 @@ public struct ConsoleState: Sendable, Equatable {
     public var focus: Pane = .panels
     public var selectedStack: StackID = .telephony
     public var overlay: Overlay?
+    /// The overlay a Ctrl-C quit question was drawn over; it comes back when the answer is no.
+    public var overlayUnderQuit: Overlay?
     public var prompt: Prompt?
     public var flash: Flash?
+    /// What was entered at each kind of prompt this session (Up/Down recall it).
+    public var history = PromptHistory()
 
     public var health: HealthSnapshot?
     public var log = LogView()

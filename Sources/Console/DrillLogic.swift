@@ -68,7 +68,7 @@ extension ConsoleState {
 extension ConsoleReducer {
     /// Keys in a stack's detail overlay: ←/→ other stacks; j/k select a failed call (scroll
     /// when there is none); PgUp/PgDn scroll; Enter opens the selected (or newest) call.
-    static func detailKey(_ s: inout ConsoleState, _ stack: StackID, scroll: Int, _ a: KeyAction?) -> [Effect] {
+    static func detailKey(_ s: inout ConsoleState, _ stack: StackID, scroll: Int, _ a: KeyAction?, key: Key) -> [Effect] {
         let all = StackID.allCases
         let i = all.firstIndex(of: stack) ?? 0
         let failures = s.failures(stack)
@@ -112,9 +112,12 @@ extension ConsoleReducer {
             return [.watchCall(id)]
         case .redraw: return [.redraw]
         case .help: s.overlay = .help(scroll: 0)
-        default:
+        case .back, .quit:
             s.overlay = nil
             s.selectedFailure = nil
+        default:
+            // Never taken as another pane's key (a typed `:tick ...` once became a note).
+            nothingHere(&s, key, "stack details: \(keyName(s, .back)) closes, ←/→ stacks, j/k calls, \(keyName(s, .command)) command line")
         }
         if case .detail(let st, _)? = s.overlay { s.selectedStack = st }
         return []
@@ -122,7 +125,7 @@ extension ConsoleReducer {
 
     /// Keys in the call view: j/k select an entry, p pins the entry (or the whole ladder when
     /// none is selected), Esc/q go back to the stack's details.
-    static func callKey(_ s: inout ConsoleState, _ v: CallView, _ a: KeyAction?) -> [Effect] {
+    static func callKey(_ s: inout ConsoleState, _ v: CallView, _ a: KeyAction?, key: Key) -> [Effect] {
         var v = v
         let n = v.rows.count
         switch a {
@@ -137,7 +140,12 @@ extension ConsoleReducer {
         case .back, .quit:
             s.overlay = .detail(v.stack, scroll: 0)
             return [.watchCall(nil)]
-        default: return []
+        case .help:
+            s.overlay = .help(scroll: 0)
+            return [.watchCall(nil)]
+        default:
+            nothingHere(&s, key, "call view: \(keyName(s, .back)) goes back, j/k select, \(keyName(s, .pin)) pins, \(keyName(s, .command)) command line")
+            return []
         }
         s.overlay = .call(v)
         return []

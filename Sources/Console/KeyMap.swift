@@ -16,6 +16,8 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
     case levelFilter = "level_filter"
     case textFilter = "text_filter"
     case clearFilters = "clear_filters"
+    /// Errors and warnings only in the log (toggle), from any pane.
+    case problems = "errors_warnings"
     case rawToggle = "raw"
     case star
     case toggleHealth = "toggle_health"
@@ -72,6 +74,7 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
         case .levelFilter: "filter by level (cycles)"
         case .textFilter: "filter by text"
         case .clearFilters: "clear filters and search"
+        case .problems: "errors and warnings (log)"
         case .rawToggle: "raw lines / parsed summaries"
         case .star: "star or unstar the event"
         case .toggleHealth: "hide / show health events"
@@ -123,6 +126,7 @@ public struct KeyMap: Sendable, Equatable {
         bind(.levelFilter, .char("v"))
         bind(.textFilter, .char("f"))
         bind(.clearFilters, .char("x"))
+        bind(.problems, .char("w"))
         bind(.rawToggle, .char("r"))
         bind(.star, .char("*"))
         bind(.toggleHealth, .char("H"))
@@ -240,6 +244,9 @@ public struct KeyMap: Sendable, Equatable {
         case .escape: "Esc"
         case .backspace: "Backspace"
         case .resize: "resize"
+        case .alt(let c): "Alt-" + String(c)
+        case .ctrlLeft: "Ctrl-←"
+        case .ctrlRight: "Ctrl-→"
         }
     }
 }

@@ -50,6 +50,21 @@ extension LogView {
         return line.summary
     }
 
+    /// How many visible lines match the search, and which of them (1-based) is selected when
+    /// the selected line is one. The pane's title and the status line both say this.
+    public func searchPosition(in visible: [LogLine]) -> (selected: Int?, count: Int) {
+        let matches = searchMatches(in: visible)
+        guard !follow, let cur = cursorIndex(in: visible), let i = matches.firstIndex(of: cur) else { return (nil, matches.count) }
+        return (i + 1, matches.count)
+    }
+
+    /// "match 3 of 12 for "sip 503"" (or "12 matches ..." when the selection is not one).
+    public func searchStatus(in visible: [LogLine]) -> String {
+        let p = searchPosition(in: visible)
+        if let n = p.selected { return "match \(n) of \(p.count) for \"\(search)\"" }
+        return "\(p.count) match\(p.count == 1 ? "" : "es") for \"\(search)\""
+    }
+
     /// Indices of lines in `visible` that match the search.
     public func searchMatches(in visible: [LogLine]) -> [Int] {
         let needle = TextMatch.fold(search)

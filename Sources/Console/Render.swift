@@ -56,7 +56,7 @@ public enum ConsoleRenderer {
             g.put(l, x: x, y: top + i, role: i == 0 ? .warning : .text)
         }
         if case .confirmQuit? = s.overlay, g.height > 0 {
-            g.put("Quit dialtone? y = quit, other keys stay", x: 0, y: g.height - 1, role: .accent)
+            g.put("Quit dialtone? y or Ctrl-C = quit, other keys stay", x: 0, y: g.height - 1, role: .accent)
         }
     }
 
@@ -172,16 +172,9 @@ public enum ConsoleRenderer {
         let rightWidth = DisplayWidth.of(rightText)
         let room = max(0, r.width - rightWidth - 1)
         if let p = s.prompt {
-            g.fill(x: 0, y: y, width: r.width, height: 1, role: .text)
-            var x = g.put(p.label, x: 0, y: y, role: .accent, attributes: CellAttributes(bold: true))
-            // Show the end of long input, as a shell does.
-            let avail = max(1, room - x - 1)
-            var shown = p.text
-            while DisplayWidth.of(shown) > avail, !shown.isEmpty { shown.removeFirst() }
-            x += g.put(shown, x: x, y: y, role: .text, maxWidth: avail)
-            g.put(" ", x: x, y: y, role: .selection, attributes: CellAttributes(reverse: true))
+            promptRows(&g, s, p, bottom: y, room: room)
         } else if let f = s.flash {
-            g.put(f.text, x: 0, y: y, role: f.isError ? .critical : .accent, maxWidth: room)
+            g.put(flashText(s, f), x: 0, y: y, role: f.isError ? .critical : .accent, maxWidth: room)
         } else {
             var x = 0
             for (i, (keys, what)) in hints(s).enumerated() {
@@ -192,6 +185,56 @@ public enum ConsoleRenderer {
             }
         }
         if !rightText.isEmpty { g.put(rightText, x: r.width - rightWidth, y: y, role: .warning) }
+    }
+
+    /// A flash's words; a search jump's are worked out now, from what the log pane shows.
+    static func flashText(_ s: ConsoleState, _ f: Flash) -> String {
+        f.searchStatus && !s.log.search.isEmpty ? s.log.searchStatus(in: s.log.visibleLines()) : f.text
+    }
+
+    /// The prompt, wrapped over as many rows above the status line as it needs (up to a third
+    /// of the screen), so a long prefilled update can be read whole; the cursor's row is always
+    /// shown. A message (an unknown key, an empty history) sits on the row above.
+    static func promptRows(_ g: inout Grid, _ s: ConsoleState, _ p: Prompt, bottom: Int, room: Int) {
+        let labelWidth = DisplayWidth.of(p.label)
+        let indent = 2
+        let lay = p.editor.layout(firstWidth: max(1, room - labelWidth - 1), width: max(1, room - indent - 1))
+        let maxRows = max(1, min(lay.rows.count, g.height / 3))
+        let first = min(max(0, lay.cursorRow - maxRows + 1), max(0, lay.rows.count - maxRows))
+        let top = bottom - maxRows + 1
+        g.fill(x: 0, y: top, width: g.width, height: maxRows, role: .text)
+        for i in 0..<maxRows {
+            let row = first + i
+            let y = top + i
+            var x = 0
+            if row == 0 {
+                x = g.put(p.label, x: 0, y: y, role: .accent, attributes: CellAttributes(bold: true))
+            } else {
+                // A continuation row; "…" when the rows above it are scrolled out.
+                if i == 0 { g.put(s.ascii ? "." : "…", x: 0, y: y, role: .dim) }
+                x = indent
+            }
+            let text = lay.rows[row]
+            if row == lay.cursorRow {
+                // The character under the cursor is drawn reversed (a space past the end).
+                var cx = x
+                var col = 0
+                var drawn = false
+                for ch in text {
+                    let selected = col == lay.cursorColumn
+                    cx += g.put(String(ch), x: cx, y: y, role: selected ? .selection : .text, attributes: CellAttributes(reverse: selected))
+                    if selected { drawn = true }
+                    col += DisplayWidth.of(String(ch))
+                }
+                if !drawn { g.put(" ", x: cx, y: y, role: .selection, attributes: CellAttributes(reverse: true)) }
+            } else {
+                g.put(text, x: x, y: y, role: .text)
+            }
+        }
+        if let f = s.flash, top > 0 {
+            g.fill(x: 0, y: top - 1, width: g.width, height: 1, role: .text)
+            g.put(flashText(s, f), x: 0, y: top - 1, role: f.isError ? .critical : .accent, maxWidth: g.width)
+        }
     }
 
     /// The keys that matter now, for the focused pane, as the key map has them.
@@ -205,7 +248,7 @@ public enum ConsoleRenderer {
         case .log:
             out = [
                 (two(.down, .up), "scroll"), (k(.bottom), s.log.follow ? "newest" : "FOLLOW"), (k(.search), "search"),
-                (two(.nextMatch, .prevMatch), "match"), (k(.pin), "pin"),
+                (two(.nextMatch, .prevMatch), "match"), (k(.pin), "pin"), (k(.problems), "errors"),
                 (k(.stackFilter) + k(.levelFilter) + k(.textFilter), "filter"),
             ]
         case .timeline:

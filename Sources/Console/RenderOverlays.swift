@@ -8,7 +8,7 @@ extension ConsoleRenderer {
         func keys(_ a: KeyAction) -> String { s.keyMap.keys(for: a).map(KeyMap.name).joined(separator: ", ") }
         let everywhere: [KeyAction] = [
             .help, .nextPane, .prevPane, .up, .down, .pageUp, .pageDown, .top, .bottom, .command, .annotate,
-            .search, .redraw, .back, .quit,
+            .search, .problems, .redraw, .back, .quit,
         ]
         out.append(("#Everywhere", ""))
         for a in everywhere { out.append((keys(a), a.help)) }
@@ -34,7 +34,13 @@ extension ConsoleRenderer {
         for (u, what) in ConsoleCommandLine.usage { out.append((u, what)) }
         out.append(("#Prompts", ""))
         out.append(("Enter / Esc", "submit / cancel"))
-        out.append(("Ctrl-U, Ctrl-W", "clear the line, delete a word"))
+        out.append(("← → Home End, Ctrl-A/E", "move in the line"))
+        out.append(("Alt-B/F, Ctrl-← →", "move by words"))
+        out.append(("Backspace, Del", "delete before / at the cursor"))
+        out.append(("Ctrl-U / Ctrl-K", "delete to the start / the end"))
+        out.append(("Ctrl-W, Alt-D", "delete the word before / after"))
+        out.append(("↑ / ↓", "earlier lines of this prompt"))
+        out.append(("Ctrl-C", "quit question (twice quits)"))
         return out
     }
 
@@ -88,7 +94,7 @@ extension ConsoleRenderer {
     }
 
     static func confirmQuit(_ g: inout Grid, _ s: ConsoleState) {
-        var lines: [(String, StyleRole)] = [("Quit dialtone? y quits, any other key stays.", .text)]
+        var lines: [(String, StyleRole)] = [("Quit dialtone? y (or Ctrl-C again) quits, any other key stays.", .text)]
         if !s.pending.isEmpty {
             lines.append(("\(s.pending.count) journal write\(s.pending.count == 1 ? " is" : "s are") still pending; quitting waits for them.", .warning))
         }

@@ -33,6 +33,8 @@ extension ConsoleRenderer {
             g.put(" silent " + LiveSession.duration(silent), x: cx, y: y, role: .noData, maxWidth: max(0, inner - (cx - x)))
             y += 1
             g.put(sh?.reason ?? "", x: x, y: y, role: .dim, maxWidth: inner)
+        } else if let head = headline(sh, ascii: s.ascii, room: inner - (cx - x) - 1) {
+            g.put(" " + head, x: cx, y: y, role: Glyphs.role(state), maxWidth: max(0, inner - (cx - x)), attributes: CellAttributes(bold: true))
         } else if let reason = sh?.reason, !reason.isEmpty, state != .ok {
             g.put(" " + reason, x: cx, y: y, role: .dim, maxWidth: max(0, inner - (cx - x)))
         }

@@ -11,6 +11,11 @@ extension ConsoleRenderer {
         let focused = s.focus == .log
         let v = s.log
         var title = "Log UTC " + (v.follow ? (s.ascii ? "> FOLLOW" : "▶ FOLLOW") : (s.ascii ? "|| PAUSED" : "‖ PAUSED"))
+        if !v.follow, !v.held.isEmpty || v.heldDropped > 0 {
+            // Frozen while paused: say how much is waiting below.
+            let waiting = v.held.count + v.heldDropped
+            title += " +\(waiting) new (\(ConsoleReducer.keyName(s, .bottom)) shows)"
+        }
         if let st = v.stackFilter { title += "  stack=\(st.rawValue)" }
         if let lv = v.minLevel { title += "  level>=\(lv.rawValue)" }
         if !v.textFilter.isEmpty { title += "  text=\"\(v.textFilter)\"" }
@@ -24,8 +29,8 @@ extension ConsoleRenderer {
         // Right end of the top border: search and rate.
         var topRight = ""
         if !v.search.isEmpty {
-            let matches = v.searchMatches(in: visible)
-            topRight = "/\(v.search) \(matches.count) match\(matches.count == 1 ? "" : "es")"
+            let p = v.searchPosition(in: visible)
+            topRight = "/\(v.search) " + (p.selected.map { "\($0) of \(p.count)" } ?? "\(p.count) match\(p.count == 1 ? "" : "es")")
         }
         if v.linesPerSecond >= 1 { topRight += (topRight.isEmpty ? "" : "  ") + "\(Int(v.linesPerSecond)) lines/s" }
         if !topRight.isEmpty {

@@ -232,7 +232,10 @@ extension ConsoleReducer {
         case .stepBack:
             return record(&s, .stepBack)
         case .restartTree:
-            guard s.runbook.mode == .tree else { return [] }
+            guard s.runbook.mode == .tree else {
+                flash(&s, "\(keyName(s, .restartTree)) restarts the tree in the tree view: \(keyName(s, .runbookView)) switches views")
+                return []
+            }
             return record(&s, .restartTree)
         case .tick, .skip:
             guard s.runbook.mode == .checklists, let item = selectedLine(s)?.item else {

@@ -8,6 +8,8 @@ public enum CursesError: Error, Equatable, CustomStringConvertible {
     case cannotStartTerminal(term: String)
     /// The headless output or input could not be opened.
     case cannotOpenDevNull
+    /// The terminal type cannot move the cursor (`TERM=dumb`, a printing terminal).
+    case cannotAddressCursor(term: String)
 
     /// One line for the user.
     public var description: String {
@@ -17,6 +19,9 @@ public enum CursesError: Error, Equatable, CustomStringConvertible {
                 "cannot start the terminal (TERM=\(term.isEmpty ? "unset" : term)); try TERM=xterm-256color"
         case .cannotOpenDevNull:
             return "cannot open /dev/null for a headless screen"
+        case .cannotAddressCursor(let term):
+            return
+                "TERM=\(term) cannot move the cursor, so the full-screen console cannot run on it; use a terminal such as TERM=xterm-256color, or the headless commands (dialtone watch, note, status)"
         }
     }
 }
@@ -45,7 +50,8 @@ public final class CursesScreen {
     private var inFile: UnsafeMutablePointer<FILE>?
     private let terminal: Terminal
     private var ended = false
-    private let keyCodes: KeyCodes = {
+    private var pendingKey: Key?
+    private var keyCodes: KeyCodes = {
         var k = KeyCodes()
         k.down = KEY_DOWN
         k.up = KEY_UP
@@ -111,6 +117,18 @@ public final class CursesScreen {
             throw CursesError.cannotStartTerminal(term: termName)
         }
         set_term(screen)
+        // A terminal without cursor addressing would get a garbled screen: refuse it before
+        // anything is drawn.
+        let cup = tigetstr("cup")
+        if cup == nil || Int(bitPattern: cup) == -1 {
+            endwin()  // gives the tty its modes back (newterm changed them)
+            delscreen(screen)
+            self.screen = nil
+            if terminal == .tty { SignalGuard.shared.uninstall() }
+            closeFiles()
+            ended = true
+            throw CursesError.cannotAddressCursor(term: termName)
+        }
         window = dt_stdscr()
         cbreak()
         noecho()
@@ -122,6 +140,12 @@ public final class CursesScreen {
         curs_set(0)
         set_escdelay(25)  // the default makes Esc feel dead for a second
         setUpColors(theme: theme, useColor: useColor)
+        // Ctrl-arrows have no fixed codes: ncurses numbers the terminal's extended keys.
+        for (cap, path) in [("kLFT5", \KeyCodes.ctrlLeft), ("kRIT5", \KeyCodes.ctrlRight)] {
+            guard let seq = tigetstr(cap), Int(bitPattern: seq) != -1 else { continue }
+            let code = key_defined(seq)
+            if code > 0 { keyCodes[keyPath: path] = code }
+        }
         if terminal == .tty {
             SignalGuard.shared.armCrashRestore(restoreBytes: Self.restoreBytes())
         }
@@ -133,6 +157,19 @@ public final class CursesScreen {
     /// syncing the journal). Runs on a signal-handling queue, before the terminal is restored.
     public static func addCleanupHook(_ hook: @escaping @Sendable () -> Void) {
         SignalGuard.shared.addCleanupHook(hook)
+    }
+
+    /// Makes Ctrl-C (SIGINT) call `handler` instead of ending the process; call
+    /// `interruptTaken()` once the run loop acted on it. An interrupt left untaken for two
+    /// seconds lets the next Ctrl-C end the process (restoring the terminal), so a stuck loop
+    /// can still be left.
+    public static func onInterrupt(_ handler: (@Sendable () -> Void)?) {
+        SignalGuard.shared.setInterruptHandler(handler)
+    }
+
+    /// The run loop took the interrupt `onInterrupt` reported.
+    public static func interruptTaken() {
+        SignalGuard.shared.interruptTaken()
     }
 
     private func setUpColors(theme: Theme, useColor: Bool) {
@@ -234,6 +271,10 @@ public final class CursesScreen {
     /// Returns nil on timeout. A terminal resize returns `.resize`; draw again after it.
     public func readKey(timeoutMs: Int) -> Key? {
         guard let window, !ended else { return nil }
+        if let k = pendingKey {
+            pendingKey = nil
+            return k
+        }
         let start = DispatchTime.now().uptimeNanoseconds
         while true {
             if terminal == .tty, let size = SignalGuard.shared.takePendingResize() {
@@ -250,12 +291,43 @@ public final class CursesScreen {
                 let raw: RawKey = rc == KEY_CODE_YES ? .code(Int32(bitPattern: wc)) : .character(UInt32(wc))
                 if let key = KeyDecoder.decode(raw, codes: keyCodes) {
                     if key == .resize { lastGrid = nil }
+                    if key == .escape {
+                        if let k = altKey(window) { return k }
+                        continue  // an escape sequence for no key the console uses
+                    }
                     return key
                 }
                 continue  // a key the console does not use
             }
             if timeoutMs >= 0, elapsed >= timeoutMs { return nil }
         }
+    }
+
+    /// Esc with a printable key right behind it (already waiting) is Alt plus that key; any
+    /// other key behind it is kept for the next read.
+    private func altKey(_ window: UnsafeMutablePointer<WINDOW>) -> Key? {
+        wtimeout(window, 0)
+        var wc: wint_t = 0
+        let rc = wget_wch(window, &wc)
+        guard rc == OK || rc == KEY_CODE_YES else { return .escape }
+        let raw: RawKey = rc == KEY_CODE_YES ? .code(Int32(bitPattern: wc)) : .character(UInt32(wc))
+        let next = KeyDecoder.decode(raw, codes: keyCodes)
+        if case .char(let intro)? = next, intro == "[" || intro == "O" {
+            // A sequence ncurses did not decode: read it whole (it is already waiting), so its
+            // bytes are never typed, and name the key when it is one we know.
+            var body = String(intro)
+            while body.count < 16 {
+                var c: wint_t = 0
+                guard wget_wch(window, &c) == OK, let u = Unicode.Scalar(UInt32(c)) else { break }
+                let ch = Character(u)
+                body.append(ch)
+                if KeyDecoder.endsSequence(ch, intro: intro) { break }
+            }
+            return KeyDecoder.escapeSequence(body)  // nil: dropped
+        }
+        if case .char(let c)? = next { return .alt(c) }
+        pendingKey = next
+        return .escape
     }
 
     /// Leaves the screen temporarily (to run a pager or editor); `resume()` brings it back.
@@ -313,11 +385,12 @@ public final class CursesScreen {
         return (text, attrs & dt_A_BOLD() != 0, attrs & dt_A_REVERSE() != 0, Int(pair))
     }
 
-    /// Terminfo strings that leave the alternate screen, show the cursor and reset attributes,
-    /// written by the crash handler.
-    private static func restoreBytes() -> [UInt8] {
+    /// Terminfo strings that reset attributes, show the cursor, leave keypad-transmit mode and
+    /// leave the alternate screen, written by the signal and crash handlers (endwin cannot run
+    /// there).
+    static func restoreBytes() -> [UInt8] {
         var out: [UInt8] = []
-        for cap in ["sgr0", "cnorm", "rmcup"] {
+        for cap in ["sgr0", "cnorm", "rmkx", "rmcup"] {
             guard let p = tigetstr(cap), Int(bitPattern: p) != -1 else { continue }
             out.append(contentsOf: Array(String(cString: p).utf8))
         }

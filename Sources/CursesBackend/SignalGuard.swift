@@ -7,9 +7,13 @@ import Foundation
 /// - SIGWINCH: a DispatchSource reads the new size with `ioctl(TIOCGWINSZ)`; the screen applies
 ///   it (`resizeterm`, which queues KEY_RESIZE) on its own thread at the next `readKey`, because
 ///   ncurses is not thread-safe.
-/// - SIGINT, SIGTERM, SIGHUP: a DispatchSource (so ordinary code may run) calls the cleanup hooks
-///   (the journal must not lose actions), restores the terminal and ends the process by the
-///   same signal.
+/// - SIGINT (Ctrl-C): when the screen's owner registered an interrupt handler, it is asked
+///   first (the console shows its quit question; a second Ctrl-C there quits). When the owner
+///   has not taken the previous interrupt within `stuckAfter` seconds (its loop is stuck), the
+///   next one ends the process as SIGTERM does.
+/// - SIGTERM, SIGHUP (and SIGINT without a handler): a DispatchSource (so ordinary code may run)
+///   calls the cleanup hooks (the journal must not lose actions), restores the terminal and
+///   ends the process by the same signal.
 /// - Crashes (SEGV, BUS, ILL, FPE, ABRT, TRAP): a C handler in shim.h restores the terminal with
 ///   async-signal-safe calls only, then lets the default action run.
 /// - SIGTSTP/SIGCONT: left to ncurses, whose own handler leaves and restores the screen.
@@ -25,6 +29,11 @@ final class SignalGuard: @unchecked Sendable {
     private var hooks: [@Sendable () -> Void] = []
     private var pendingSize: (rows: Int32, cols: Int32)?
     private var installed = false
+    private var onInterrupt: (@Sendable () -> Void)?
+    /// When an interrupt was handed to `onInterrupt` and not yet taken (monotonic seconds).
+    private var interruptPostedAt: UInt64?
+    /// An interrupt not taken for this long means the owner's loop is stuck.
+    static let stuckAfterNs: UInt64 = 2_000_000_000
 
     static let terminating: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
@@ -71,6 +80,8 @@ final class SignalGuard: @unchecked Sendable {
         let old = sources
         sources = []
         installed = false
+        onInterrupt = nil
+        interruptPostedAt = nil
         lock.unlock()
         for source in old { source.cancel() }
         for sig in [SIGWINCH] + SignalGuard.terminating { signal(sig, SIG_DFL) }
@@ -81,6 +92,21 @@ final class SignalGuard: @unchecked Sendable {
     func addCleanupHook(_ hook: @escaping @Sendable () -> Void) {
         lock.lock()
         hooks.append(hook)
+        lock.unlock()
+    }
+
+    /// Routes SIGINT to `handler` (nil: SIGINT ends the process like SIGTERM).
+    func setInterruptHandler(_ handler: (@Sendable () -> Void)?) {
+        lock.lock()
+        onInterrupt = handler
+        interruptPostedAt = nil
+        lock.unlock()
+    }
+
+    /// The owner took the interrupt it was handed: the next Ctrl-C asks again.
+    func interruptTaken() {
+        lock.lock()
+        interruptPostedAt = nil
         lock.unlock()
     }
 
@@ -103,6 +129,19 @@ final class SignalGuard: @unchecked Sendable {
                 lock.unlock()
             }
             return
+        }
+        if sig == SIGINT {
+            lock.lock()
+            let handler = onInterrupt
+            let now = DispatchTime.now().uptimeNanoseconds
+            let posted = interruptPostedAt
+            let stuck = posted.map { now - $0 > SignalGuard.stuckAfterNs } ?? false
+            if handler != nil, posted == nil { interruptPostedAt = now }
+            lock.unlock()
+            if let handler, !stuck {
+                if posted == nil { handler() }
+                return
+            }
         }
         lock.lock()
         let toRun = hooks

@@ -12,6 +12,10 @@ public enum Key: Equatable, Hashable, Sendable {
     case resize
     /// Control plus a key, as a lowercase letter (`.ctrl("c")`) or one of `@ [ \ ] ^ _`.
     case ctrl(Character)
+    /// Alt (Meta) plus a printable key: Esc followed at once by the key (`.alt("b")`).
+    case alt(Character)
+    /// Ctrl plus an arrow, where the terminal reports it (xterm's `kLFT5` / `kRIT5`).
+    case ctrlLeft, ctrlRight
 }
 
 /// What the terminal library reported: a key code (`get_wch` returned `KEY_CODE_YES`) or a
@@ -45,6 +49,9 @@ public struct KeyCodes: Equatable, Sendable {
     public var find: Int32 = 0o552
     public var select: Int32 = 0o601
     public var resize: Int32 = 0o632
+    /// Ctrl-Left / Ctrl-Right: extended codes ncurses assigns at run time (-1: not defined).
+    public var ctrlLeft: Int32 = -1
+    public var ctrlRight: Int32 = -1
 
     /// The standard ncurses values.
     public init() {}
@@ -58,6 +65,35 @@ public enum KeyDecoder {
         case .code(let c): return decodeCode(c, codes)
         case .character(let v): return decodeCharacter(v)
         }
+    }
+
+    /// The key for an escape sequence ncurses did not know (its terminfo lacks it; tmux sends
+    /// `ESC [ 1 ~` for Home under xterm-256color): `body` is what followed ESC, e.g. "[1~".
+    /// Nil for a sequence that names no key the console uses (it is then dropped whole, never
+    /// typed into a prompt).
+    public static func escapeSequence(_ body: String) -> Key? {
+        switch body {
+        case "[1~", "[7~", "[H", "OH": .home
+        case "[4~", "[8~", "[F", "OF": .end
+        case "[3~": .delete
+        case "[2~": .insert
+        case "[5~": .pageUp
+        case "[6~": .pageDown
+        case "[A", "OA": .up
+        case "[B", "OB": .down
+        case "[C", "OC": .right
+        case "[D", "OD": .left
+        case "[1;5D", "[5D", "[1;3D": .ctrlLeft
+        case "[1;5C", "[5C", "[1;3C": .ctrlRight
+        default: nil
+        }
+    }
+
+    /// True when `c` ends an escape sequence that started with `intro` ("[" or "O").
+    public static func endsSequence(_ c: Character, intro: Character) -> Bool {
+        guard let v = c.asciiValue else { return true }
+        if intro == "O" { return true }  // SS3 carries one final character
+        return (0x40...0x7E).contains(v)
     }
 
     static func decodeCode(_ c: Int32, _ k: KeyCodes) -> Key? {
@@ -76,6 +112,8 @@ public enum KeyDecoder {
         case k.enter: return .enter
         case k.backTab: return .backTab
         case k.resize: return .resize
+        case k.ctrlLeft where c >= 0: return .ctrlLeft
+        case k.ctrlRight where c >= 0: return .ctrlRight
         case (k.f0 + 1)...(k.f0 + 63): return .f(Int(c - k.f0))
         default: return nil
         }

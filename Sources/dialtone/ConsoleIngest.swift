@@ -11,8 +11,9 @@ import Ingest
 final class ConsoleIngest: @unchecked Sendable {
     /// The shortest gap between two feeds to the screen (the screen paces its own redraws).
     static let feedInterval = 0.25
-    /// Lines the log pane can scroll back through.
-    static let keepLines = 3000
+    /// The log pane's scrollback, by bytes (about 40,000 typical lines); each feed carries only
+    /// the lines that arrived since the previous one.
+    static let keepBytes = 8 << 20
     /// Most lines taken per pump, so a backlog never holds up a feed.
     static let pumpLines = 20_000
 
@@ -28,6 +29,8 @@ final class ConsoleIngest: @unchecked Sendable {
     private var stopping = false
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
+    /// The newest line sent to the screen (the ingest thread's own).
+    private var sentSeq: UInt64 = 0
 
     private let freshness: FreshnessConfig
     private let clock: @Sendable () -> Double
@@ -104,8 +107,8 @@ final class ConsoleIngest: @unchecked Sendable {
 
     private func makeSession() -> LiveSession {
         let session = LiveSession(
-            specs: specs, playbook: playbook, context: context, windowBack: true, keepLines: Self.keepLines,
-            freshness: freshness, clock: clock)
+            specs: specs, playbook: playbook, context: context, windowBack: true, keepLines: .max,
+            keepBytes: Self.keepBytes, firstSeq: sentSeq, freshness: freshness, clock: clock)
         session.start()
         return session
     }
@@ -116,12 +119,14 @@ final class ConsoleIngest: @unchecked Sendable {
         var lastFeed = 0.0
         var linesSinceFeed = 0
         var first = true
+        var resetLines = false
         while !isStopping {
             let more = takeAdded()
             if !more.isEmpty {
                 session.stop()
                 specs += more
                 session = makeSession()
+                resetLines = true  // the window back is read again: the screen starts over
                 first = true
             }
             let waitStart = monotonic()
@@ -141,6 +146,8 @@ final class ConsoleIngest: @unchecked Sendable {
             {
                 let rate = first || lastFeed == 0 || t <= lastFeed ? 0 : Double(linesSinceFeed) / (t - lastFeed)
                 var f = feed(session, changes: changes, rate: rate)
+                f.resetLines = resetLines
+                resetLines = false
                 if let id = watchedCall {
                     f.watchedCall = id
                     f.call = session.live.calls.trace(id)
@@ -171,9 +178,18 @@ final class ConsoleIngest: @unchecked Sendable {
             if !calls.isEmpty { failed[stack] = calls }
         }
         return IngestFeed(
-            snapshot: snapshot, lines: live.lines.elements, sources: live.sourceReports, progress: progress,
+            snapshot: snapshot, lines: newLines(live), sources: live.sourceReports, progress: progress,
             changes: changes, linesPerSecond: rate, reported: session.reported, mode: session.mode,
             freshness: session.stackFreshness, impact: impact, failedCalls: failed)
+    }
+}
+
+extension ConsoleIngest {
+    /// The lines the screen has not had yet.
+    fileprivate func newLines(_ live: LiveIngest) -> [LogLine] {
+        let out = live.lines.since(sentSeq)
+        if let last = out.last { sentSeq = last.seq }
+        return out
     }
 }
 

@@ -106,7 +106,12 @@ final class ConsoleRunner {
         watcher = ConsoleWatcher(directory: loaded.directory, incidentID: setup.id, actor: setup.actor) { box.post($0) }
         bench = BenchLog.fromEnvironment(startTime: startTime)
         let notices = setup.notices + keyProblems + loaded.problems.map { "journal \($0)" }
-        if !notices.isEmpty { _ = ConsoleReducer.reduce(&state, .notice(notices.joined(separator: "; "), isError: true)) }
+        if !notices.isEmpty {
+            // Theme, key and journal warnings, on the status line from the first frame; they
+            // stay half a minute (Esc clears) and are printed again on exit.
+            _ = ConsoleReducer.reduce(&state, .notice("warning: " + notices.joined(separator: "; "), isError: true))
+            state.flash?.until = Timestamp(ms: state.now.ms + 30_000)
+        }
         state.library = Self.loadLibrary(except: loaded.playbook.name)
         state.offeredSources = setup.offered
         ConsoleReducer.showNextOffer(&state)
@@ -134,6 +139,9 @@ final class ConsoleRunner {
             queue.sync {}
             watcher.removePresenceNow()
         }
+        // Ctrl-C asks like q: the signal only posts; the loop draws the question.
+        let box = mailbox
+        CursesScreen.onInterrupt { box.post(.interrupt) }
         var st = stat()
         let journalPath = setup.store.journal(of: setup.id).path
         watcher.start(initialJournalSize: stat(journalPath, &st) == 0 ? Int64(st.st_size) : -1)
@@ -161,6 +169,7 @@ final class ConsoleRunner {
                 if case .ingest(let feed) = a {
                     if feed.snapshot != nil, state.health == nil { bench?.firstHealth() }
                 } else {
+                    if a == .interrupt { CursesScreen.interruptTaken() }
                     urgent = true
                 }
                 dispatch(a)

@@ -76,6 +76,16 @@ struct HeadlessScreenTests {
         }
     }
 
+    @Test func aTerminalThatCannotMoveTheCursorIsRefused() {
+        // TERM=dumb starts in ncurses but would draw a garbled screen.
+        #expect(throws: CursesError.cannotAddressCursor(term: "dumb")) {
+            _ = try CursesScreen(ascii: true, theme: theme(), useColor: false, terminal: .headless(term: "dumb"))
+        }
+        #expect(CursesError.cannotAddressCursor(term: "dumb").description.contains("TERM=dumb cannot move the cursor"))
+        // A screen can still start afterwards.
+        #expect((try? CursesScreen(ascii: true, theme: theme(), useColor: false, terminal: .headless(term: "xterm"))) != nil)
+    }
+
     @Test func readKeyTimesOutWithoutInput() throws {
         let screen = try CursesScreen(
             ascii: false, theme: theme(), terminal: .headless(term: "xterm-256color"))

@@ -157,4 +157,71 @@ struct ConsoleTmuxTests {
         screen = try tmux.wait("the console to exit") { $0.contains("EXIT=0") }
         #expect(screen.contains("left the console"))
     }
+
+    /// The shell after the console: exit code, the tty's echo and canonical modes, whether the
+    /// pane is still on the alternate screen and whether the cursor shows.
+    static func afterExit(_ cli: CLI, _ args: [String]) -> String {
+        cli.paneCommand(args)
+            + "; echo EXIT=$?; printf 'MODES:'; stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo -e icanon -e -icanon | tr '\\n' ' '; echo; sleep 20"
+    }
+
+    func paneState(_ tmux: Tmux) throws -> (alternate: String, cursor: String) {
+        let s = try tmux.run(["display-message", "-p", "-t", tmux.session, "#{alternate_on} #{cursor_flag}"])
+        let parts = s.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return (parts.first ?? "?", parts.count > 1 ? parts[1] : "?")
+    }
+
+    @Test func ctrlCAsksLikeQAndEveryExitRestoresTheTerminal() throws {
+        let cli = CLI()
+        let log = cli.dir + "/agent.log"
+        let now = Date()
+        try (0..<60).map { Self.turn(now.addingTimeInterval(Double($0 - 60)), $0) }.joined(separator: "\n").appending("\n")
+            .write(toFile: log, atomically: true, encoding: .utf8)
+        let tmux = Tmux(env: cli.terminalEnv)
+        defer { _ = try? tmux.run(["kill-server"]) }
+        try tmux.run(["new-session", "-d", "-x", "120", "-y", "40", "-s", tmux.session, Self.afterExit(cli, ["open", "Ctrl-C drill", "--log", log])])
+        try tmux.wait("the console") { $0.contains("Telephony") && $0.contains("Timeline") }
+        #expect(try paneState(tmux).alternate == "1")
+
+        // Ctrl-C asks; another key stays; Ctrl-C twice quits through the normal path.
+        try tmux.keys("C-c")
+        try tmux.wait("the quit question") { $0.contains("Quit dialtone?") }
+        try tmux.keys("x")
+        try tmux.wait("the question to close") { !$0.contains("Quit dialtone?") && $0.contains("Timeline") }
+        // Over an open prompt, which survives a no.
+        try tmux.keys("a")
+        try tmux.literal("half a note")
+        try tmux.keys("C-c")
+        try tmux.wait("the quit question over the prompt") { $0.contains("Quit dialtone?") }
+        try tmux.keys("Escape")
+        try tmux.wait("the prompt back") { !$0.contains("Quit dialtone?") && $0.contains("note: half a note") }
+        try tmux.keys("C-c")
+        try tmux.wait("the quit question again") { $0.contains("Quit dialtone?") }
+        try tmux.keys("C-c")
+        let screen = try tmux.wait("the shell after Ctrl-C") { $0.contains("MODES:") }
+        #expect(screen.contains("EXIT=0"))
+        #expect(screen.contains("MODES:icanon echo"), "tty modes after Ctrl-C:\n\(screen)")
+        let st = try paneState(tmux)
+        #expect(st.alternate == "0" && st.cursor == "1")
+    }
+
+    @Test(arguments: [("TERM", 15), ("HUP", 1), ("SEGV", 11)])
+    func terminatingSignalsRestoreTheTerminal(_ name: String, _ number: Int32) throws {
+        let cli = CLI()
+        let log = cli.dir + "/agent.log"
+        try (Self.turn(Date(), 1) + "\n").write(toFile: log, atomically: true, encoding: .utf8)
+        let tmux = Tmux(env: cli.terminalEnv)
+        defer { _ = try? tmux.run(["kill-server"]) }
+        try tmux.run(["new-session", "-d", "-x", "80", "-y", "24", "-s", tmux.session, Self.afterExit(cli, ["open", "Signal drill", "--log", log])])
+        try tmux.wait("the console") { $0.contains("Telephony") && $0.contains("Timeline") }
+        let shell = try tmux.run(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+        let pid = try #require(children.split(separator: " ").first.flatMap { pid_t($0) })
+        #expect(kill(pid, number) == 0)
+        let screen = try tmux.wait("the shell after SIG\(name)") { $0.contains("MODES:") }
+        #expect(screen.contains("EXIT=\(128 + number)"))
+        #expect(screen.contains("MODES:icanon echo"), "tty modes after SIG\(name):\n\(screen)")
+        let st = try paneState(tmux)
+        #expect(st.alternate == "0" && st.cursor == "1")
+    }
 }

@@ -11,7 +11,8 @@ public final class LiveIngest {
     private var names: [SourceID: String] = [:]
     private let context: ParseContext
     private var events: [NormalizedEvent] = []
-    public private(set) var lines: Ring<LogLine>
+    /// The newest lines for display, bounded by bytes.
+    public private(set) var lines: LineRing
     /// The most recent calls with their SIP messages and turns, for the drill-down.
     public private(set) var calls: CallIndex
     private var seq: UInt64 = 0
@@ -29,14 +30,16 @@ public final class LiveIngest {
     public init(
         specs: [SourceSpec], playbook: Playbook, context: ParseContext, fromStart: Bool,
         health: HealthConfig = .init(preallocateHistograms: true), startOffsets: [Int: UInt64] = [:], keepLines: Int = 5000,
-        keepCalls: Int = 2000, entriesPerCall: Int = 40
+        keepBytes: Int = 8 << 20, firstSeq: UInt64 = 0, keepCalls: Int = 2000, entriesPerCall: Int = 40
     ) {
         var cfg = SourceSet.Configuration()
         cfg.fromStart = fromStart
         sources = SourceSet(configuration: cfg)
         engine = HealthEngine(playbook: playbook, config: health)
         self.context = context
-        lines = Ring(capacity: keepLines)
+        lines = LineRing(maxBytes: keepBytes, maxLines: keepLines)
+        // A restarted ingest (a source added) numbers on, so a reader's "since" stays valid.
+        seq = firstSeq
         calls = CallIndex(maxCalls: keepCalls, maxEntries: entriesPerCall)
         for (i, spec) in specs.enumerated() {
             for id in sources.add(spec, startOffset: startOffsets[i]) {

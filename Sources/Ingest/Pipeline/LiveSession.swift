@@ -114,7 +114,8 @@ public final class LiveSession {
     ///   - clock: now, in the logs' time (wall clock; the demo's fleet clock runs faster).
     public init(
         specs: [SourceSpec], playbook: Playbook, context: ParseContext, fromStart: Bool = false,
-        windowBack: Bool = false, keepLines: Int = 5000, health: HealthConfig = .init(preallocateHistograms: true),
+        windowBack: Bool = false, keepLines: Int = 5000, keepBytes: Int = 8 << 20, firstSeq: UInt64 = 0,
+        health: HealthConfig = .init(preallocateHistograms: true),
         freshness: FreshnessConfig = .init(),
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
@@ -132,7 +133,7 @@ public final class LiveSession {
         }
         live = LiveIngest(
             specs: specs, playbook: playbook, context: context, fromStart: fromStart, health: health,
-            startOffsets: offsets, keepLines: keepLines)
+            startOffsets: offsets, keepLines: keepLines, keepBytes: keepBytes, firstSeq: firstSeq)
         self.freshness = freshness.sanitized
         self.clock = clock
         startedAt = clock()

@@ -32,6 +32,58 @@ public struct LogLine: Sendable, Equatable {
     }
 }
 
+extension LogLine {
+    /// Roughly what the line holds in memory: its strings plus the struct and string headers.
+    /// Scrollback is bounded by this, so a flood of long lines keeps fewer of them.
+    public var approximateBytes: Int {
+        text.utf8.count + summary.utf8.count + (callID?.utf8.count ?? 0) + 112
+    }
+}
+
+/// The newest log lines, bounded by bytes (and a line count), oldest first. Lines are in
+/// sequence order, so `since` finds what a reader has not seen by binary search.
+public struct LineRing: Sendable {
+    public let maxBytes: Int
+    public let maxLines: Int
+    private var items: [LogLine] = []
+    private var head = 0
+    public private(set) var bytes = 0
+
+    public init(maxBytes: Int, maxLines: Int = .max) {
+        self.maxBytes = max(1, maxBytes)
+        self.maxLines = max(1, maxLines)
+    }
+
+    public mutating func append(_ line: LogLine) {
+        items.append(line)
+        bytes += line.approximateBytes
+        while count > 1, bytes > maxBytes || count > maxLines {
+            bytes -= items[head].approximateBytes
+            head += 1
+        }
+        // Drop the evicted prefix now and then (amortised: at most half the storage is dead).
+        if head >= 1024, head * 2 >= items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+    }
+
+    public var count: Int { items.count - head }
+    public var elements: [LogLine] { Array(items[head...]) }
+    public var last: LogLine? { count > 0 ? items[items.count - 1] : nil }
+
+    /// The lines after sequence number `seq`, oldest first (all of them for 0).
+    public func since(_ seq: UInt64) -> [LogLine] {
+        var lo = head
+        var hi = items.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if items[mid].seq <= seq { lo = mid + 1 } else { hi = mid }
+        }
+        return Array(items[lo...])
+    }
+}
+
 /// A fixed-capacity ring: the newest `capacity` items, oldest first.
 public struct Ring<T: Sendable>: Sendable {
     public let capacity: Int
