@@ -74,9 +74,9 @@ public struct IncidentStore: Sendable {
             let journal = root + "/" + name + "/journal.jsonl"
             if access(journal, R_OK) == 0 {
                 out.append(name)
-            } else if Glibc.errno == EACCES || Glibc.errno == EPERM {
-                // Either the directory cannot be searched or the journal cannot be read; an
-                // unrelated file or directory in the root gives ENOENT or ENOTDIR instead.
+            } else if Glibc.errno == EACCES || Glibc.errno == EPERM, IncidentIDs.looksLikeID(name) {
+                // Either the directory cannot be searched or the journal cannot be read. Only
+                // names shaped like our ids count: a mount point's closed lost+found is not one.
                 closed.append(name)
             }
         }
@@ -232,6 +232,12 @@ public enum IncidentIDs {
             out = next
         }
         return out
+    }
+
+    /// True for names of the form `YYYYMMDD-...`, as `base` makes them.
+    public static func looksLikeID(_ name: String) -> Bool {
+        let b = Array(name.utf8)
+        return b.count > 9 && b[8] == UInt8(ascii: "-") && b[0..<8].allSatisfy { $0 >= 48 && $0 <= 57 }
     }
 
     /// The part after the date.

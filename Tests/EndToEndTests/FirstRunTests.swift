@@ -102,6 +102,15 @@ struct FirstRunTests {
         try tmux.wait("the console to exit") { $0.contains("EXIT=0") }
     }
 
+    /// The completion scripts README's Install section tells people to install.
+    @Test(arguments: [("bash", "complete -o filenames -F _dialtone dialtone"), ("zsh", "#compdef dialtone"), ("fish", "complete -c 'dialtone'")])
+    func completionScripts(_ shell: String, _ marker: String) throws {
+        let r = try CLI().run(["--generate-completion-script", shell])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains(marker))
+        for sub in ["open", "watch", "playbook", "setup-warroom"] { #expect(r.stdout.contains(sub), "\(shell): \(sub)") }
+    }
+
     @Test func versionFlag() throws {
         let r = try CLI().run(["--version"])
         #expect(r.status == 0)

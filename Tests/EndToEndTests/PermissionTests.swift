@@ -96,6 +96,9 @@ struct PermissionTests {
         let open = r.base + "/open"
         try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: true)
         chmod(open, 0o1777)
+        // A closed directory that is not an incident (a mount point's lost+found) is not reported.
+        try FileManager.default.createDirectory(atPath: open + "/lost+found", withIntermediateDirectories: true)
+        chmod(open + "/lost+found", 0o700)
         let created = try r.run(as: r.member, dir: open, ["new", "Someone else's incident"])
         try #require(created.0 == 0, "new: \(created.2)")
         let id = created.1.split(separator: "\n").last.map(String.init) ?? ""
@@ -110,6 +113,7 @@ struct PermissionTests {
         try #require(mine.0 == 0, "new: \(mine.2)")
         let list = try r.run(as: r.outsider, dir: open, ["list"])
         #expect(list.0 == 1 && list.1.contains("My own incident") && list.2.contains(open + "/" + id), "\(list)")
+        #expect(list.2.split(separator: "\n").count == 1 && !list.2.contains("lost+found"), "\(list.2)")
         // With an id, the outsider's own incident is found as before.
         #expect(try r.run(as: r.outsider, dir: open, ["note", "my-own", "fine"]).0 == 0)
     }
