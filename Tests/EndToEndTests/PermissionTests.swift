@@ -36,6 +36,10 @@ struct PermissionTests {
             chmod(base + "/bin", 0o755)
             try WarRoom.check(WarRoom.sh("/bin/cp", [CLI.binary, bin]), "cp")
             chmod(bin, 0o755)
+            // Playbooks on disk beside the binary, so this test is about permissions alone
+            // (FirstRunTests covers a binary with nothing beside it).
+            try WarRoom.check(WarRoom.sh("/bin/cp", ["-R", CLI.packageRoot.appendingPathComponent("Playbooks").path, base + "/Playbooks"]), "cp")
+            try WarRoom.check(WarRoom.sh("/bin/chmod", ["-R", "a+rX", base + "/Playbooks"]), "chmod")
             try WarRoom.check(WarRoom.sh("/usr/sbin/groupadd", [group]), "groupadd")
             groups.append(group)
             // The outsider's own group, so it shares nothing with the member.
