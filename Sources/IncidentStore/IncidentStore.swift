@@ -49,19 +49,63 @@ public struct IncidentStore: Sendable {
         return id
     }
 
-    /// Every incident id under the root, sorted (ids start with the date, so oldest first).
-    public func ids() -> [String] {
-        guard let d = opendir(root) else { return [] }
+    /// Every readable incident id under the root, sorted (ids start with the date, so oldest
+    /// first). Use `scan()` to learn about the ones permissions hide.
+    public func ids() -> [String] { (try? scan())?.ids ?? [] }
+
+    /// The incidents under the root: those this login can read, sorted, and those it cannot
+    /// (their directory or journal is closed to it). A root that does not exist yet holds none;
+    /// one this login may not read throws "permission denied", never "no incidents".
+    public func scan() throws -> (ids: [String], unreadable: [String]) {
+        guard let d = opendir(root) else {
+            let err = Glibc.errno
+            if err == ENOENT { return ([], []) }
+            if err == EACCES || err == EPERM { throw Self.permissionDenied(root, what: "incidents directory") }
+            throw StoreError.errno("cannot read incidents directory", root)
+        }
         defer { closedir(d) }
         var out: [String] = []
+        var closed: [String] = []
         while let ent = readdir(d) {
             let name = withUnsafePointer(to: ent.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
             if name.hasPrefix(".") { continue }
-            if access(root + "/" + name + "/journal.jsonl", F_OK) == 0 { out.append(name) }
+            let journal = root + "/" + name + "/journal.jsonl"
+            if access(journal, R_OK) == 0 {
+                out.append(name)
+            } else if Glibc.errno == EACCES || Glibc.errno == EPERM, IncidentIDs.looksLikeID(name) {
+                // Either the directory cannot be searched or the journal cannot be read. Only
+                // names shaped like our ids count: a mount point's closed lost+found is not one.
+                closed.append(name)
+            }
         }
-        return out.sorted()
+        return (out.sorted(), closed.sorted())
+    }
+
+    /// "permission denied" naming the path, its owner, group and mode, and the usual remedy.
+    public static func permissionDenied(_ path: String, what: String) -> StoreError {
+        var st = stat()
+        var detail = ""
+        var group: String?
+        if stat(path, &st) == 0 {
+            let owner = getpwuid(st.st_uid).map { String(cString: $0.pointee.pw_name) } ?? String(st.st_uid)
+            group = getgrgid(st.st_gid).map { String(cString: $0.pointee.gr_name) } ?? String(st.st_gid)
+            detail = " (owner \(owner), group \(group!), mode \(String(st.st_mode & 0o7777, radix: 8)))"
+        }
+        let advice = group.map { "; ask to be added to group \($0) (usermod -aG \($0) LOGIN, then log in again)" } ?? ""
+        var e = StoreError("permission denied: cannot read \(what) \(path)\(detail)\(advice)")
+        e.reason = "permission denied"
+        e.fileName = path.split(separator: "/").last.map(String.init)
+        return e
+    }
+
+    /// The error for an incident whose directory or journal this login may not read.
+    public func permissionDenied(incident id: String) -> StoreError {
+        let dir = directory(of: id)
+        // Name the directory when it is the one closed; otherwise the journal inside it.
+        let path = access(dir, X_OK) != 0 ? dir : dir + "/journal.jsonl"
+        return Self.permissionDenied(path, what: path == dir ? "incident directory" : "journal")
     }
 
     /// Resolves what a person typed: an exact id, a unique prefix of an id, or a unique prefix
@@ -70,7 +114,7 @@ public struct IncidentStore: Sendable {
     /// With `latestIfNoneOpen` (read-only commands such as export), no id and no open incident
     /// means the incident with the newest event: exporting right after resolving just works.
     public func resolve(_ typed: String?, latestIfNoneOpen: Bool = false) throws -> String {
-        let all = ids()
+        let (all, closed) = try scan()
         guard let typed, !typed.isEmpty else {
             let loaded = all.compactMap { id in (try? load(id)).map { (id, $0.state) } }
             let open = loaded.filter { !$0.1.isResolved }.map(\.0)
@@ -81,6 +125,8 @@ public struct IncidentStore: Sendable {
                 return latest.0
             }
             if open.isEmpty {
+                // An incident this login cannot read may be the open one: say why, not "none".
+                if let hidden = closed.last { throw permissionDenied(incident: hidden) }
                 if let latest = all.last { throw StoreError("no open incident in \(root); give an id (latest: \(latest))") }
                 throw StoreError("no incident in \(root); create one with `dialtone new TITLE`")
             }
@@ -90,6 +136,10 @@ public struct IncidentStore: Sendable {
         var matches = all.filter { $0.hasPrefix(typed) }
         if matches.isEmpty { matches = all.filter { IncidentIDs.slug(of: $0).hasPrefix(typed) } }
         if matches.count == 1 { return matches[0] }
+        if matches.isEmpty {
+            let hidden = closed.filter { $0.hasPrefix(typed) || IncidentIDs.slug(of: $0).hasPrefix(typed) }
+            if let h = hidden.first { throw permissionDenied(incident: h) }
+        }
         if matches.isEmpty { throw StoreError("no incident matches \"\(typed)\" in \(root)") }
         throw StoreError("\"\(typed)\" matches \(matches.count) incidents (\(matches.prefix(5).joined(separator: ", "))); type more of the id")
     }
@@ -182,6 +232,12 @@ public enum IncidentIDs {
             out = next
         }
         return out
+    }
+
+    /// True for names of the form `YYYYMMDD-...`, as `base` makes them.
+    public static func looksLikeID(_ name: String) -> Bool {
+        let b = Array(name.utf8)
+        return b.count > 9 && b[8] == UInt8(ascii: "-") && b[0..<8].allSatisfy { $0 >= 48 && $0 <= 57 }
     }
 
     /// The part after the date.

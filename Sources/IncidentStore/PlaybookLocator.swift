@@ -4,12 +4,21 @@ import Glibc
 import IncidentCore
 
 /// Finds playbooks by name or path. Search order: a path (anything with a `/` or ending in
-/// `.yaml`), then `$XDG_CONFIG_HOME/dialtone/playbooks/` (a team's own copies win), then
-/// `Playbooks/` of the package the running binary was built from.
+/// `.yaml`), then `$DIALTONE_PLAYBOOKS`, then `$XDG_CONFIG_HOME/dialtone/playbooks/` (a team's
+/// own copies win), then `Playbooks/` of the package the running binary was built from, then
+/// the copies built into the binary (so a binary copied anywhere still has its playbooks).
 public struct PlaybookLocator: Sendable {
     public var searchDirs: [String]
+    /// Playbooks by name used when no directory has the file; `BuiltinPlaybooks.yaml` by default.
+    public var builtins: [String: String]
 
-    public init(searchDirs: [String]) { self.searchDirs = searchDirs }
+    public init(searchDirs: [String], builtins: [String: String] = BuiltinPlaybooks.yaml) {
+        self.searchDirs = searchDirs
+        self.builtins = builtins
+    }
+
+    /// The label a built-in playbook's problems and `playbook check` lines carry instead of a path.
+    public static func builtinLabel(_ name: String) -> String { "(built-in) \(name).yaml" }
 
     public static func standard(_ env: DialtoneEnvironment) -> PlaybookLocator {
         var dirs = [env.configHome + "/dialtone/playbooks"]
@@ -33,24 +42,36 @@ public struct PlaybookLocator: Sendable {
         return nil
     }
 
-    /// Path of the playbook named or given.
+    /// Path of the playbook named or given; for a built-in one, its label (not a file).
     public func path(for nameOrPath: String) throws -> String {
+        try find(nameOrPath).path
+    }
+
+    /// Where the playbook named or given comes from, and its text (read now for files).
+    public func read(_ nameOrPath: String) throws -> (path: String, yaml: String) {
+        let found = try find(nameOrPath)
+        return (found.path, try found.yaml ?? readTextFile(found.path))
+    }
+
+    /// A file path (yaml nil) or a built-in copy (its label and text).
+    private func find(_ nameOrPath: String) throws -> (path: String, yaml: String?) {
         if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") {
             guard access(nameOrPath, R_OK) == 0 else { throw StoreError("\(nameOrPath): playbook file not found or not readable") }
-            return nameOrPath
+            return (nameOrPath, nil)
         }
         for d in searchDirs {
             for ext in [".yaml", ".yml"] where access(d + "/" + nameOrPath + ext, R_OK) == 0 {
-                return d + "/" + nameOrPath + ext
+                return (d + "/" + nameOrPath + ext, nil)
             }
         }
-        throw StoreError("playbook \"\(nameOrPath)\" not found in \(searchDirs.joined(separator: ", "))")
+        if let yaml = builtins[nameOrPath] { return (Self.builtinLabel(nameOrPath), yaml) }
+        let builtin = builtins.isEmpty ? "" : " or among the built-in ones (\(builtins.keys.sorted().joined(separator: ", ")))"
+        throw StoreError("playbook \"\(nameOrPath)\" not found in \(searchDirs.joined(separator: ", "))\(builtin)")
     }
 
     /// Loads and validates; problems come back as `FILE:LINE:COLUMN: message` lines.
     public func load(_ nameOrPath: String) throws -> (playbook: Playbook, yaml: String, path: String) {
-        let p = try path(for: nameOrPath)
-        let yaml = try readTextFile(p)
+        let (p, yaml) = try read(nameOrPath)
         do {
             return (try PlaybookLoader.load(yaml: yaml, file: p), yaml, p)
         } catch {
@@ -58,9 +79,9 @@ public struct PlaybookLocator: Sendable {
         }
     }
 
-    /// Names of every playbook found, first occurrence wins.
+    /// Names of every playbook found (files and built-ins), first occurrence wins.
     public func available() -> [String] {
-        var seen: [String] = []
+        var seen: [String] = Array(builtins.keys)
         for d in searchDirs {
             guard let dp = opendir(d) else { continue }
             defer { closedir(dp) }

@@ -26,7 +26,9 @@ public enum ColorPlan {
 
     /// One resolved style per role. Pairs are numbered from 1 in `StyleRole.allCases` order;
     /// roles whose colours are both the default use pair 0. With `useColor` false or fewer than
-    /// 8 colours, every pair is 0 and only attributes remain.
+    /// 8 colours, every pair is 0 and only attributes remain; a role the theme paints on a
+    /// background of its own (CRIT, the selection) then gets reverse video instead, so it still
+    /// stands out as a block rather than as a word in the same weight as OK.
     public static func resolve(_ theme: Theme, colors: Int, useColor: Bool) -> [StyleRole: ResolvedStyle] {
         var out: [StyleRole: ResolvedStyle] = [:]
         let colorOn = useColor && colors >= 8
@@ -40,9 +42,12 @@ public enum ColorPlan {
                 bg = ((small ? s.bg8 : nil) ?? s.bg).number(forColors: colors)
             }
             let pair: Int16 = (fg == -1 && bg == -1) ? 0 : Int16(index + 1)
+            // Only the main background counts: a bg8 alone is a small-palette workaround (light's
+            // amber warning), and reversing it too would make WARN look like CRIT.
+            let paintsBackground = s.bg != .terminalDefault
             out[role] = ResolvedStyle(
-                fg: fg, bg: bg, pair: pair, bold: s.bold, dim: s.dim, reverse: s.reverse,
-                underline: s.underline)
+                fg: fg, bg: bg, pair: pair, bold: s.bold, dim: s.dim,
+                reverse: s.reverse || (!colorOn && paintsBackground), underline: s.underline)
         }
         return out
     }

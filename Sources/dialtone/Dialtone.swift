@@ -1,11 +1,17 @@
 import ArgumentParser
 
+/// The release, in one place: `dialtone --version` prints it.
+enum DialtoneVersion {
+    static let current = "0.1.0"
+}
+
 /// `dialtone`: the incident console for production voice-AI agents.
 @main
 struct Dialtone: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dialtone",
         abstract: "Incident console for production voice-AI agents: health panels, runbook, shared timeline, postmortem.",
+        version: DialtoneVersion.current,
         subcommands: [
             OpenCommand.self,
             ConsoleAttachCommand.self,

@@ -37,9 +37,11 @@ struct ListCommand: ParsableCommand {
         try IncidentCLI.run {
             let store = try opts.store()
             var rows: [[String]] = []
-            for id in store.ids() {
-                guard let inc = try? store.load(id) else {
-                    out("\(id): unreadable (check its journal.jsonl and playbook.yaml)")
+            let (ids, closed) = try store.scan()
+            for id in ids {
+                let inc: LoadedIncident
+                do { inc = try store.load(id) } catch {
+                    out("\(id): unreadable: \(Sanitize.line(String(describing: error)))")
                     continue
                 }
                 let s = inc.state
@@ -58,12 +60,15 @@ struct ListCommand: ParsableCommand {
                 }
             }
             if !json {
-                if rows.isEmpty {
-                    out(all ? "no incidents in \(store.root)" : "no open incidents in \(store.root) (--all shows resolved ones)")
-                } else {
+                if !rows.isEmpty {
                     for line in formatTable(["ID", "SEV", "STATUS", "OPENED", "TITLE"], rows) { out(line) }
+                } else if closed.isEmpty {
+                    out(all ? "no incidents in \(store.root)" : "no open incidents in \(store.root) (--all shows resolved ones)")
                 }
             }
+            // Incidents hidden by permissions are not "no incidents": name each and fail.
+            for id in closed { warnError(store.permissionDenied(incident: id).message) }
+            if !closed.isEmpty { throw ExitCode(1) }
         }
     }
 }

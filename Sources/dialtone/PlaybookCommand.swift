@@ -9,7 +9,8 @@ struct PlaybookCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate playbook files; each problem prints as FILE:LINE:COLUMN: message.")
+            abstract: "Validate playbook files; each problem prints as FILE:LINE:COLUMN: message.",
+            discussion: "A name is looked up in $DIALTONE_PLAYBOOKS, $XDG_CONFIG_HOME/dialtone/playbooks, the package's Playbooks/ and then the copies built into dialtone.")
         @Argument(help: "Playbook files (or names).") var files: [String]
         func run() throws {
             var bad = 0
@@ -18,8 +19,7 @@ struct PlaybookCommand: ParsableCommand {
                 let path: String
                 let yaml: String
                 do {
-                    path = try loc.path(for: f)
-                    yaml = try readTextFile(path)
+                    (path, yaml) = try loc.read(f)
                 } catch {
                     out(Sanitize.line("\(f): \(error)"))
                     bad += 1

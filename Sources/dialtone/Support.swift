@@ -31,9 +31,14 @@ func now() -> Timestamp {
 
 /// Prints a one-line error to stderr and exits non-zero: the house style for bad input.
 func fail(_ message: String) -> ExitCode {
+    warnError(message)
+    return ExitCode(1)
+}
+
+/// Prints a one-line error to stderr; the caller decides when to exit.
+func warnError(_ message: String) {
     var msg = "dialtone: error: " + Sanitize.line(message) + "\n"
     msg.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-    return ExitCode(1)
 }
 
 /// Runs `body`, turning our errors into one-line messages.

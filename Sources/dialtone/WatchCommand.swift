@@ -50,11 +50,18 @@ struct WatchCommand: ParsableCommand {
             }
             let context = ParseContext(timeZone: zone, fieldMappings: pb.fieldMappings)
             if once {
+                // A file that is not there when reading once is a mistake (a typo, the wrong
+                // host), not a log still to come: say so before reading anything.
+                for spec in specs {
+                    guard case .file(let path) = spec.kind, access(path, R_OK) != 0 else { continue }
+                    throw StoreError("watch --once: cannot open '\(path)': \(String(cString: strerror(errno)))")
+                }
                 let r = OnceIngest.run(specs: specs, playbook: pb, context: context)
                 for s in r.sources where s.error != nil {
                     warn("\(s.name): \(s.error!) (counted as read 0; the other sources were read)")
                 }
                 printSummary(r.snapshot, r.counters)
+                if r.sources.contains(where: { $0.error != nil }) { throw ExitCode(1) }
             } else {
                 try follow(specs, pb, context)
             }

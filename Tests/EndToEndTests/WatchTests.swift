@@ -99,9 +99,9 @@ struct WatchTests {
         for j in junk { bytes.append(contentsOf: j) }
         bytes.append(Data(turnLines(10, start: 10) { _ in 300 }.utf8))
         try bytes.write(to: URL(fileURLWithPath: path))
-        let r = try cli.run(["watch", "--once", "--json", "--log", path, "--log", cli.dir + "/does-not-exist.log"])
+        // (A missing file is a usage error with --once: onceFailsOnAMissingFileAndNamesIt.)
+        let r = try cli.run(["watch", "--once", "--json", "--log", path])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stderr.contains("does-not-exist.log"))
         let d = parseJSON(r.stdout)
         #expect(d["lines"] as? Int == 20 + junk.count)
         #expect((d["parsed"] as? Int ?? 0) + (d["unparsed"] as? Int ?? 0) == 20 + junk.count)
@@ -118,5 +118,45 @@ struct WatchTests {
         #expect(r.status != 0 && r.stderr.split(separator: "\n").count == 1)
         r = try cli.run(["watch", "--once", "--log", "/dev/null", "--tz", "Mars/Olympus"])
         #expect(r.status != 0 && r.stderr.contains("unknown time zone"))
+    }
+
+    @Test func onceFailsOnAMissingFileAndNamesIt() throws {
+        let cli = CLI()
+        let good = cli.dir + "/good.jsonl"
+        try turnLines(50) { _ in 300 }.write(toFile: good, atomically: true, encoding: .utf8)
+        let missing = cli.dir + "/typo.jsonl"
+        for args in [["--log", missing], ["--log", good, "--log", "turns:" + missing], ["--json", "--log", good, "--log", missing]] {
+            let r = try cli.run(["watch", "--once"] + args)
+            #expect(r.status == 1, "\(args): \(r.stdout)")
+            #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(missing), "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("No such file or directory"))
+            #expect(r.stdout.isEmpty, "no summary of a partial read: \(r.stdout)")
+        }
+        // A file this login may not read is refused the same way (root reads anything).
+        if geteuid() != 0 {
+            let closed = cli.dir + "/closed.jsonl"
+            FileManager.default.createFile(atPath: closed, contents: Data("x\n".utf8), attributes: [.posixPermissions: 0])
+            let r = try cli.run(["watch", "--once", "--log", closed])
+            #expect(r.status == 1 && r.stderr.contains(closed))
+        }
+        let ok = try cli.run(["watch", "--once", "--log", good])
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+
+    @Test func followingWaitsForAFileThatAppearsLater() throws {
+        let cli = CLI()
+        let path = cli.dir + "/later.jsonl"
+        let (p, pipe) = try cli.start(["watch", "--json", "--log", path])
+        Thread.sleep(forTimeInterval: 0.8)
+        #expect(p.isRunning, "following must not give up on a file that is not there yet")
+        try turnLines(400) { _ in 300 }.write(toFile: path, atomically: true, encoding: .utf8)
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(p.processIdentifier, SIGINT)
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let summary = out.split(separator: "\n").map { parseJSON(String($0)) }.last
+        #expect(summary?["type"] as? String == "summary")
+        #expect(summary?["lines"] as? Int == 400, "\(out)")
     }
 }
