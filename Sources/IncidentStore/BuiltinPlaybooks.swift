@@ -770,9 +770,9 @@ metrics:
     direction: lower_is_worse
     warning: 95
     critical: 90
-    min_samples: 5
+    min_samples: 20
     key: true
-    rationale: Telephony article - a healthy system answers over 95% of attempts; alert when a 5-minute window drops below 90%.
+    rationale: Telephony article - a healthy system answers over 95% of attempts; alert when a 5-minute window drops below 90%. At least 20 calls, since one unanswered call in fewer already reads as under 95%.
   - id: post_dial_delay_p95_ms
     name: Post-dial delay p95
     scope: telephony

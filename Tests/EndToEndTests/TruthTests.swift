@@ -85,6 +85,8 @@ struct TruthTests {
         #expect(took >= 4 && took < 12, "NO DATA after \(took) s")
         #expect(screen.contains("silent "))
         #expect(screen.contains("no lines from"))
+        // watch holds NO DATA for its --hold (2 s) before printing it.
+        Thread.sleep(forTimeInterval: 4)
         watch.interrupt()
         let out = String(decoding: watchOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         watch.waitUntilExit()

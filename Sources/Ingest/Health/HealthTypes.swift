@@ -129,6 +129,18 @@ public struct MetricValue: Sendable, Equatable {
     }
 }
 
+/// A state the raw data shows but that has not held long enough to be shown as the light.
+public struct PendingState: Sendable, Equatable {
+    public var state: HealthState
+    /// How long it has held so far.
+    public var seconds: Double
+
+    public init(state: HealthState, seconds: Double) {
+        self.state = state
+        self.seconds = seconds
+    }
+}
+
 /// One stack's panel: its state, why, its metrics and a per-minute sparkline of its main metric.
 public struct StackHealth: Sendable, Equatable {
     public var stack: StackID
@@ -140,6 +152,9 @@ public struct StackHealth: Sendable, Equatable {
     public var sparkline: [Double?]
     /// Id of the metric the sparkline draws, if the stack has metrics.
     public var sparklineMetric: String?
+    /// A worse state the raw data shows that has not held for the hysteresis time yet, and
+    /// for how many seconds it has held (the light keeps its earlier state meanwhile).
+    public var pending: PendingState?
 
     public init(
         stack: StackID, state: HealthState, metrics: [MetricValue], reason: String,

@@ -205,10 +205,11 @@ public final class LiveSession {
 
     /// Stack changes that held since catch-up, with the engine's trunk changes.
     private func liveChanges() -> [HealthChange] {
-        let snap = snapshot()
+        let snap = snapshot(held: false)
         var raw: [StackID: HealthState] = [:]
         for st in snap.stacks { raw[st.stack] = st.state }
         let t = live.windowEnd ?? clock()
+        noteTrouble(raw, at: t)
         reported = settledHealth.observe(raw, at: t)
         var changes: [HealthChange] = []
         for tr in settledHealth.transitions {
@@ -257,10 +258,47 @@ public final class LiveSession {
         return ImpactReading(calls: c.calls, failed: c.failed, sharePct: share.map { min(100, max(0, $0)) })
     }
 
-    /// Health at the windows' end, with stacks whose sources went quiet turned NO DATA.
-    public func snapshot() -> HealthSnapshot {
+    /// Per stack, since when the raw state has been in trouble while the light was not yet.
+    private var troubleSince: [StackID: Double] = [:]
+    /// Stacks whose trouble has held long enough to be shown.
+    private var troubleShown: Set<StackID> = []
+    /// The state each light showed before its trouble began.
+    private var calmState: [StackID: HealthState] = [:]
+
+    private static func isTrouble(_ s: HealthState) -> Bool { s == .critical || s == .warning }
+
+    /// Entering trouble waits for the hysteresis time, on the screen as in the journal, so a
+    /// window holding a handful of calls never paints a false CRIT; leaving it (RECOVERING, OK)
+    /// shows at once.
+    private func noteTrouble(_ raw: [StackID: HealthState], at t: Double) {
+        let hold = live.engine.config.hysteresisSeconds
+        for (stack, state) in raw {
+            if Self.isTrouble(state) {
+                if troubleSince[stack] == nil { troubleSince[stack] = t }
+                if let since = troubleSince[stack], t - since >= hold { troubleShown.insert(stack) }
+            } else {
+                troubleSince[stack] = nil
+                troubleShown.remove(stack)
+                calmState[stack] = state
+            }
+        }
+    }
+
+    /// Health at the windows' end, with stacks whose sources went quiet turned NO DATA, and
+    /// (`held`) trouble that has not held yet shown as pending beside the earlier light.
+    public func snapshot(held: Bool = true) -> HealthSnapshot {
         var snap = live.snapshot(now: clock())
         guard mode == .live else { return snap }
+        if held, let t = live.windowEnd {
+            for i in snap.stacks.indices {
+                let st = snap.stacks[i].stack
+                guard Self.isTrouble(snap.stacks[i].state), !troubleShown.contains(st) else { continue }
+                let since = troubleSince[st] ?? t
+                snap.stacks[i].pending = PendingState(state: snap.stacks[i].state, seconds: max(0, t - since))
+                snap.stacks[i].state = calmState[st] ?? .noData
+            }
+            if snap.stacks.allSatisfy({ $0.state != .critical }) { snap.suspectedOrigin = nil }
+        }
         let now = clock()
         for f in stackFreshness where f.stale {
             guard let i = snap.stacks.firstIndex(where: { $0.stack == f.stack }), let last = f.lastLine else { continue }
@@ -274,7 +312,7 @@ public final class LiveSession {
     /// "no lines from sip.log for 3m 10s, last 22:01:12" (UTC).
     public static func silence(_ sources: [String], for seconds: Double, last: Double) -> String {
         let names = sources.map { ($0 as NSString).lastPathComponent }
-        let who = names.count <= 2 ? names.joined(separator: " or ") : "\(names[0]) or \(names.count - 1) other sources"
+        let who = names.count <= 3 ? names.joined(separator: " or ") : "\(names[0]) or \(names.count - 1) other sources"
         return "no lines from \(who) for \(duration(seconds)), last \(clockTime(last))"
     }
 
