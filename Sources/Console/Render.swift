@@ -97,7 +97,8 @@ public enum ConsoleRenderer {
         let now = s.now
         // Old logs are history, and the header says so before anything else.
         if case .replay(let newest) = s.sessionMode {
-            parts.append(("REPLAY: logs from \(Timestamp(seconds: newest).display) (not live, nothing journaled)", .warning))
+            let when = Timestamp(seconds: newest).display
+            parts.append((w >= 110 ? "REPLAY: logs from \(when) (not live, nothing journaled)" : "REPLAY \(when.prefix(16))", .warning))
         }
         if let det = inc.detectedAt {
             let end = inc.isResolved ? (inc.milestones[.resolved]?.at ?? now) : now

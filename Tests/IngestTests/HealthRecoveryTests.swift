@@ -32,7 +32,7 @@ struct HealthRecoveryTests {
         // Within 40 s of the last failure: RECOVERING (30 s healthy, judged at slice edges).
         #expect(state(385) == .critical || state(385) == .recovering)
         #expect(state(399.9) == .recovering)
-        #expect(e.evaluate(at: 399.9).stack(.telephony)!.reason.hasPrefix("recovering: healthy for the last 30 s"))
+        #expect(e.evaluate(at: 399.9).stack(.telephony)!.reason.hasPrefix("healthy for the last 30 s, was"))
         #expect(state(419.9) == .recovering)
         // After the hysteresis (and a slice) on top: OK, while the window still says critical.
         #expect(state(439.9) == .ok)

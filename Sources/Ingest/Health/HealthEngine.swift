@@ -522,7 +522,7 @@ public final class HealthEngine {
             return (.ok, "healthy for the last \(HealthRules.window(Int(settledSpan))); the window still holds \(culprit)")
         }
         if recentlyHealthy(ring, idx, full, end: end, seconds: recent, scopeOf: scopeOf) {
-            return (.recovering, "recovering: healthy for the last \(HealthRules.window(Int(recent))), was \(culprit)")
+            return (.recovering, "healthy for the last \(HealthRules.window(Int(recent))), was \(culprit)")
         }
         return nil
     }
