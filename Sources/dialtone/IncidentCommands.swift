@@ -38,8 +38,8 @@ struct ListCommand: ParsableCommand {
             let store = try opts.store()
             var rows: [[String]] = []
             for id in store.ids() {
-                guard let inc = try? store.load(id) else {
-                    out("\(id): unreadable (check its journal.jsonl and playbook.yaml)")
+                guard let inc = try? store.summary(id) else {
+                    out("\(id): unreadable (check its journal.d and playbook.yaml)")
                     continue
                 }
                 let s = inc.state
@@ -49,7 +49,7 @@ struct ListCommand: ParsableCommand {
                         "id": .string(id), "title": .string(s.title), "status": .string(s.status.rawValue),
                         "severity": s.severity.map { .int(Int64($0)) } ?? .null,
                         "opened_at": .optional(s.openedAt?.iso8601), "playbook": .string(s.playbookName),
-                        "events": .int(Int64(s.events.count)),
+                        "events": .int(Int64(inc.eventCount)),
                     ]
                     o["incident_commander"] = .optional(s.roles[RoleID.incidentCommander])
                     out(JSONValue.object(o).jsonText)
@@ -229,7 +229,7 @@ struct TimelineCommand: ParsableCommand {
             let id = try store.resolve(args.first, latestIfNoneOpen: true)
             let inc = try store.load(id)
             for p in inc.problems {
-                var msg = "dialtone: warning: \(store.journal(of: id).path):\(p.line): \(Sanitize.line(p.message)), skipped\n"
+                var msg = "dialtone: warning: \(inc.directory)/\(p.file ?? "journal"):\(p.line): \(Sanitize.line(p.message)), skipped\n"
                 msg.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
             }
             for e in inc.state.events {
@@ -263,7 +263,9 @@ struct ExportCommand: ParsableCommand {
             let store = try opts.store()
             let id = try store.resolve(args.first, latestIfNoneOpen: true)
             let inc = try store.load(id)
-            let md = PostmortemExport(state: inc.state, playbook: inc.playbook, redact: !noRedact).render()
+            var pm = PostmortemExport(state: inc.state, playbook: inc.playbook, redact: !noRedact)
+            pm.journalCheck = (try? store.verify(id))?.exportLine
+            let md = pm.render()
             if let path = self.out {
                 try writeTextFile(path, md, mode: 0o640)
                 dialtone.out("wrote \(path)")
@@ -276,7 +278,7 @@ struct ExportCommand: ParsableCommand {
 
 struct SetupWarroomCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "setup-warroom", abstract: "Create a group-shared incidents directory (setgid, 2770).")
+        commandName: "setup-warroom", abstract: "Create a group-shared incidents directory (setgid and sticky, 3770).")
     @Argument(help: "Directory to create.") var dir: String
     @Option(help: "Group that shares it.") var group: String?
     func run() throws {

@@ -4,11 +4,15 @@ import Foundation
 public struct JournalProblem: Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var message: String
-    public init(line: Int, message: String) {
+    /// The segment the line is in, relative to the incident directory (`journal.d/alice/journal.jsonl`);
+    /// nil when the text did not come from a file.
+    public var file: String?
+    public init(line: Int, message: String, file: String? = nil) {
         self.line = line
         self.message = message
+        self.file = file
     }
-    public var description: String { "line \(line): \(message)" }
+    public var description: String { file.map { "\($0):\(line): \(message)" } ?? "line \(line): \(message)" }
 }
 
 /// Encodes and decodes journal lines. The envelope's key order is fixed so that lines are
@@ -29,12 +33,32 @@ public enum JournalCodec {
         JSONValue.writeString(e.kind.rawValue, to: &out)
         out += ",\"payload\":"
         JSONValue.object(e.payload).write(to: &out)
+        // Written only when set, after the payload, so lines from before they existed read
+        // the same and old readers that ignore unknown keys still read new lines.
+        if e.automatic { out += ",\"automatic\":true" }
+        if let prev = e.prev {
+            out += ",\"prev\":"
+            JSONValue.writeString(prev, to: &out)
+        }
         out += "}"
         return out
     }
 
-    /// Decodes one line; throws a message naming the field that is wrong.
+    /// Decodes one line with the byte scanner; throws a message naming the field that is wrong.
     public static func decode(_ line: Substring) throws(JournalDecodeError) -> JournalEvent {
+        guard !line.isEmpty else { throw .init("empty line") }
+        let value: JSONValue
+        do {
+            value = try JSONScanner.parse(line)
+        } catch {
+            throw .init("not valid JSON (torn or corrupted line?)")
+        }
+        return try event(from: value)
+    }
+
+    /// The same through Foundation's JSONDecoder: kept to measure the scanner against
+    /// (scripts/bench-journal.sh) and to cross-check it in tests.
+    public static func decodeWithFoundation(_ line: Substring) throws(JournalDecodeError) -> JournalEvent {
         guard let data = line.data(using: .utf8), !data.isEmpty else { throw .init("empty line") }
         let value: JSONValue
         do {
@@ -42,6 +66,10 @@ public enum JournalCodec {
         } catch {
             throw .init("not valid JSON (torn or corrupted line?)")
         }
+        return try event(from: value)
+    }
+
+    static func event(from value: JSONValue) throws(JournalDecodeError) -> JournalEvent {
         guard case .object(let o) = value else { throw .init("not a JSON object") }
         guard let v = o["v"]?.int else { throw .init("field v: missing or not a number") }
         guard v == 1 else { throw .init("field v: unsupported version \(v)") }
@@ -66,9 +94,33 @@ public enum JournalCodec {
         guard let ks = o["kind"]?.string else { throw .init("field kind: missing") }
         guard let kind = JournalKind(rawValue: ks) else { throw .init("field kind: unknown kind \"\(ks.prefix(40))\"") }
         guard case .object(let payload)? = o["payload"] else { throw .init("field payload: missing or not an object") }
+        var automatic = false
+        switch o["automatic"] {
+        case .none, .some(.null): break
+        case .some(.bool(let b)): automatic = b
+        default: throw .init("field automatic: not true or false")
+        }
+        var prev: String?
+        switch o["prev"] {
+        case .none, .some(.null): break
+        case .some(.string(let s)): prev = s
+        default: throw .init("field prev: not a string")
+        }
         return JournalEvent(
             id: id, recordedAt: recorded, occurredAt: occurred, actor: actor, role: role, kind: kind,
-            payload: payload)
+            payload: payload, automatic: automatic, prev: prev)
+    }
+
+    /// Decodes one line given as UTF-8 bytes (no newline).
+    public static func decode(bytes: UnsafeBufferPointer<UInt8>) throws(JournalDecodeError) -> JournalEvent {
+        guard !bytes.isEmpty else { throw .init("empty line") }
+        let value: JSONValue
+        do {
+            value = try JSONScanner.parse(bytes)
+        } catch {
+            throw .init("not valid JSON (torn or corrupted line?)")
+        }
+        return try event(from: value)
     }
 
     /// Reads a whole journal. Good lines become events in file order; each bad line is reported
@@ -76,20 +128,35 @@ public enum JournalCodec {
     public static func decodeAll(_ text: String) -> (events: [JournalEvent], problems: [JournalProblem]) {
         var events: [JournalEvent] = []
         var problems: [JournalProblem] = []
-        var lineNo = 0
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        for (i, raw) in lines.enumerated() {
-            lineNo += 1
-            if raw.isEmpty { continue }
-            do {
-                events.append(try decode(raw))
-            } catch {
-                let torn = i == lines.count - 1
-                problems.append(
-                    JournalProblem(line: lineNo, message: torn ? "incomplete last line (torn write?): \(error.message)" : error.message))
+        var copy = text
+        copy.withUTF8 { buf in
+            forEachLine(buf) { lineNo, line, isLast in
+                do throws(JournalDecodeError) {
+                    events.append(try decode(bytes: line))
+                } catch {
+                    problems.append(
+                        JournalProblem(line: lineNo, message: isLast ? "incomplete last line (torn write?): \(error.message)" : error.message))
+                }
             }
         }
         return (events, problems)
+    }
+
+    /// Calls `body` for each non-empty line (1-based number, bytes without the newline, and
+    /// whether it is an unterminated last line).
+    public static func forEachLine(
+        _ buf: UnsafeBufferPointer<UInt8>, _ body: (Int, UnsafeBufferPointer<UInt8>, Bool) -> Void
+    ) {
+        var start = 0
+        var lineNo = 0
+        let n = buf.count
+        while start < n {
+            lineNo += 1
+            var end = start
+            while end < n, buf[end] != 0x0A { end += 1 }
+            if end > start { body(lineNo, UnsafeBufferPointer(rebasing: buf[start..<end]), end == n) }
+            start = end + 1
+        }
     }
 }
 
