@@ -2,7 +2,7 @@
 """Journal benchmark driver (run by scripts/bench-journal.sh).
 
 gen DIR EVENTS LAYOUT LOGIN   writes one incident of EVENTS events under DIR/incidents
-                              (LAYOUT legacy: journal.jsonl; segments: journal.d/LOGIN.jsonl
+                              (LAYOUT legacy: journal.jsonl; segments: journal.d/LOGIN/journal.jsonl
                               with its hash chain)
 genmany DIR COUNT LAYOUT LOGIN  COUNT incidents of 20 events each
 time LABEL RUNS -- CMD...     runs CMD RUNS times; prints first and median wall ms
@@ -68,9 +68,10 @@ def gen(base, count, layout, login, title):
     shutil.copy(PLAYBOOK, os.path.join(d, "playbook.yaml"))
     if layout == "segments":
         seg = os.path.join(d, "journal.d")
-        os.makedirs(seg, exist_ok=True)
+        os.makedirs(os.path.join(seg, login), exist_ok=True)
         os.chmod(seg, 0o3770)
-        path = os.path.join(seg, login + ".jsonl")
+        os.chmod(os.path.join(seg, login), 0o2750)
+        path = os.path.join(seg, login, "journal.jsonl")
     else:
         path = os.path.join(d, "journal.jsonl")
     prev = None

@@ -45,4 +45,4 @@ for side in old new; do
   fi
 done
 # The line decoder alone, scanner against Foundation's JSONDecoder.
-"$NEW" debug-decode-bench "$WORK/new/incidents/$ID/journal.d/$ME.jsonl" 2>/dev/null || true
+"$NEW" debug-decode-bench "$WORK/new/incidents/$ID/journal.d/$ME/journal.jsonl" 2>/dev/null || true

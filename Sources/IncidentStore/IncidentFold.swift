@@ -104,6 +104,16 @@ final class IncidentFold: @unchecked Sendable {
     /// The merge: by recording time, then id. Lines of the legacy file come first among
     /// equal times and keep their file order (its ids were never made monotonic).
     static func merge(_ events: [JournalEvent], legacyCount: Int) -> [JournalEvent] {
+        // Usually one segment, or several already in order: check before sorting anything.
+        var sorted = true
+        for i in events.indices.dropFirst() {
+            let a = events[i - 1], b = events[i]
+            if a.recordedAt.ms > b.recordedAt.ms || (a.recordedAt.ms == b.recordedAt.ms && i > legacyCount && a.id >= b.id) {
+                sorted = false
+                break
+            }
+        }
+        if sorted { return events }
         var order = Array(events.indices)
         order.sort { i, j in
             let a = events[i], b = events[j]

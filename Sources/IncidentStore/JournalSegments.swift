@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import IncidentCore
 
 /// Where an incident keeps its journal. Each login appends to its own segment,
@@ -169,8 +170,71 @@ struct SegmentChunk {
     /// Splits `bytes` (starting at line `firstLine`) into events; checks each event's actor
     /// against the segment's authorship.
     static func decode(_ bytes: [UInt8], firstLine: Int, segment: SegmentStat, reportTorn: Bool) -> SegmentChunk {
+        bytes.withUnsafeBufferPointer { decode($0, firstLine: firstLine, segment: segment, reportTorn: reportTorn) }
+    }
+
+    /// Large reads (a console attaching to 100,000 events) are cut at line ends into one part
+    /// per core and decoded in parallel; the parts are joined in file order.
+    static func decode(_ all: UnsafeBufferPointer<UInt8>, firstLine: Int, segment: SegmentStat, reportTorn: Bool) -> SegmentChunk {
+        let cores = min(8, ProcessInfo.processInfo.activeProcessorCount)
+        guard all.count >= 1 << 20, cores > 1 else { return decodePart(all, firstLine: firstLine, segment: segment, reportTorn: reportTorn) }
+        var cuts = [0]
+        for k in 1..<cores {
+            var at = max(cuts.last!, all.count * k / cores)
+            while at < all.count, all[at] != 0x0A { at += 1 }
+            if at < all.count { cuts.append(at + 1) }
+        }
+        cuts.append(all.count)
+        let n = cuts.count - 1
+        // Line numbers: each part starts after the newlines of the parts before it.
+        var starts = [firstLine]
+        for k in 0..<(n - 1) {
+            var lines = 0
+            for i in cuts[k]..<cuts[k + 1] where all[i] == 0x0A { lines += 1 }
+            starts.append(starts[k] + lines)
+        }
+        let parts = PartResults(n)
+        let (cutsAt, startLines) = (cuts, starts)
+        // Read-only for the duration of the call: each part reads its own range.
+        nonisolated(unsafe) let shared = all
+        DispatchQueue.concurrentPerform(iterations: n) { k in
+            let cuts = cutsAt, starts = startLines
+            let part = UnsafeBufferPointer(rebasing: shared[cuts[k]..<cuts[k + 1]])
+            parts.set(k, decodePart(part, firstLine: starts[k], segment: segment, reportTorn: reportTorn && k == n - 1))
+        }
         var c = SegmentChunk()
-        bytes.withUnsafeBufferPointer { buf in
+        for k in 0..<n {
+            let p = parts.get(k)
+            c.events += p.events
+            c.problems += p.problems
+            c.consumed += p.consumed
+            c.lines += p.lines
+            c.lastHash = p.lastHash ?? c.lastHash
+            c.tornTail = p.tornTail
+            if p.consumed < cuts[k + 1] - cuts[k] { break }  // only the last part can end torn
+        }
+        return c
+    }
+
+    private final class PartResults: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [SegmentChunk]
+        init(_ n: Int) { items = Array(repeating: SegmentChunk(), count: n) }
+        func set(_ k: Int, _ c: SegmentChunk) {
+            lock.lock()
+            items[k] = c
+            lock.unlock()
+        }
+        func get(_ k: Int) -> SegmentChunk {
+            lock.lock()
+            defer { lock.unlock() }
+            return items[k]
+        }
+    }
+
+    private static func decodePart(_ buf: UnsafeBufferPointer<UInt8>, firstLine: Int, segment: SegmentStat, reportTorn: Bool) -> SegmentChunk {
+        var c = SegmentChunk()
+        do {
             var start = 0
             var lineNo = firstLine - 1
             var lastStart = -1, lastEnd = -1

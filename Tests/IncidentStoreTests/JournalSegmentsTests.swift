@@ -97,6 +97,28 @@ struct JournalSegmentsTests {
         #expect(try IncidentStore(root: store.root).summary(id).eventCount == 3)  // opened + n0 + bob's
     }
 
+    /// A read over 1 MiB is decoded in parallel parts: same events, same line numbers.
+    @Test func largeSegmentsDecodeInPartsWithTheRightLineNumbers() throws {
+        let store = IncidentStore(root: tempDir() + "/incidents")
+        let id = try newIncident(store)
+        let seg = store.layout(of: id).segment("alice")
+        var text = try String(contentsOfFile: seg, encoding: .utf8)
+        let pad = String(repeating: "x", count: 200)
+        for i in 1...8000 {
+            if i == 5000 {
+                text += "{not an event\n"
+                continue
+            }
+            text += JournalCodec.encode(JournalEvent(id: String(format: "01M0%022d", i), recordedAt: Timestamp(ms: now.ms + Int64(i)), actor: "alice", kind: .note, payload: ["text": .string("n\(i) \(pad)")])) + "\n"
+        }
+        try text.write(toFile: seg, atomically: false, encoding: .utf8)
+        #expect(text.utf8.count > 1 << 20)
+        let inc = try IncidentStore(root: store.root).load(id)
+        #expect(inc.state.events.count == 8000)
+        #expect(inc.state.events.last?.text("text")?.hasPrefix("n8000 ") == true)
+        #expect(inc.problems.map(\.line) == [5001], "\(inc.problems)")
+    }
+
     @Test func fieldsOfTheFoldAreAllInTheSnapshot() {
         let props = Mirror(reflecting: IncidentState(id: "x")).children.compactMap(\.label)
         #expect(props.sorted() == FoldSnapshot.fields.sorted(), "a field was added to IncidentState: add it to FoldSnapshot")

@@ -25,6 +25,38 @@ public struct JSONScanner {
         return v
     }
 
+    /// A top-level object, member by member (the caller keeps what it needs, no dictionary is
+    /// built). Returns false, having read nothing, when the value is not an object.
+    public static func parseObject(_ bytes: UnsafeBufferPointer<UInt8>, _ member: (String, JSONValue) -> Void) throws(Failure) -> Bool {
+        var s = JSONScanner(bytes)
+        s.skipSpace()
+        guard s.peek == UInt8(ascii: "{") else { return false }
+        s.i += 1
+        s.skipSpace()
+        if s.peek == UInt8(ascii: "}") {
+            s.i += 1
+        } else {
+            while true {
+                s.skipSpace()
+                guard s.peek == UInt8(ascii: "\"") else { throw s.fail() }
+                let key = try s.string()
+                s.skipSpace()
+                guard s.peek == UInt8(ascii: ":") else { throw s.fail() }
+                s.i += 1
+                s.skipSpace()
+                member(key, try s.value(depth: 1))
+                s.skipSpace()
+                guard let c = s.peek else { throw s.fail() }
+                s.i += 1
+                if c == UInt8(ascii: "}") { break }
+                guard c == UInt8(ascii: ",") else { throw s.fail() }
+            }
+        }
+        s.skipSpace()
+        guard s.i == bytes.count else { throw s.fail() }
+        return true
+    }
+
     public static func parse(_ text: Substring) throws(Failure) -> JSONValue {
         var copy = text
         let r: Result<JSONValue, Failure> = copy.withUTF8 { buf in

@@ -47,13 +47,11 @@ public enum JournalCodec {
     /// Decodes one line with the byte scanner; throws a message naming the field that is wrong.
     public static func decode(_ line: Substring) throws(JournalDecodeError) -> JournalEvent {
         guard !line.isEmpty else { throw .init("empty line") }
-        let value: JSONValue
-        do {
-            value = try JSONScanner.parse(line)
-        } catch {
-            throw .init("not valid JSON (torn or corrupted line?)")
+        var copy = line
+        let r: Result<JournalEvent, JournalDecodeError> = copy.withUTF8 { buf in
+            do throws(JournalDecodeError) { return .success(try decode(bytes: buf)) } catch { return .failure(error) }
         }
-        return try event(from: value)
+        return try r.get()
     }
 
     /// The same through Foundation's JSONDecoder: kept to measure the scanner against
@@ -70,38 +68,64 @@ public enum JournalCodec {
     }
 
     static func event(from value: JSONValue) throws(JournalDecodeError) -> JournalEvent {
-        guard case .object(let o) = value else { throw .init("not a JSON object") }
-        guard let v = o["v"]?.int else { throw .init("field v: missing or not a number") }
+        guard case .object(let dict) = value else { throw .init("not a JSON object") }
+        var o = Envelope()
+        for (k, v) in dict { o.set(k, v) }
+        return try event(from: o)
+    }
+
+    /// The envelope's fields as read; unknown keys are ignored (newer writers may add some).
+    struct Envelope {
+        var v, id, recordedAt, occurredAt, actor, role, kind, payload, automatic, prev: JSONValue?
+        mutating func set(_ key: String, _ value: JSONValue) {
+            switch key {
+            case "v": v = value
+            case "id": id = value
+            case "recorded_at": recordedAt = value
+            case "occurred_at": occurredAt = value
+            case "actor": actor = value
+            case "role": role = value
+            case "kind": kind = value
+            case "payload": payload = value
+            case "automatic": automatic = value
+            case "prev": prev = value
+            default: break
+            }
+        }
+    }
+
+    static func event(from o: Envelope) throws(JournalDecodeError) -> JournalEvent {
+        guard let v = o.v?.int else { throw .init("field v: missing or not a number") }
         guard v == 1 else { throw .init("field v: unsupported version \(v)") }
-        guard let id = o["id"]?.string, !id.isEmpty else { throw .init("field id: missing") }
-        guard let rs = o["recorded_at"]?.string else { throw .init("field recorded_at: missing") }
+        guard let id = o.id?.string, !id.isEmpty else { throw .init("field id: missing") }
+        guard let rs = o.recordedAt?.string else { throw .init("field recorded_at: missing") }
         guard let recorded = Timestamp.parse(rs) else { throw .init("field recorded_at: not an ISO-8601 time: \(rs.prefix(40))") }
         var occurred: Timestamp?
-        switch o["occurred_at"] {
+        switch o.occurredAt {
         case .none, .some(.null): occurred = nil
         case .some(.string(let s)):
             guard let t = Timestamp.parse(s) else { throw .init("field occurred_at: not an ISO-8601 time") }
             occurred = t
         default: throw .init("field occurred_at: not a string or null")
         }
-        guard let actor = o["actor"]?.string else { throw .init("field actor: missing") }
+        guard let actor = o.actor?.string else { throw .init("field actor: missing") }
         let role: String?
-        switch o["role"] {
+        switch o.role {
         case .none, .some(.null): role = nil
         case .some(.string(let s)): role = s
         default: throw .init("field role: not a string or null")
         }
-        guard let ks = o["kind"]?.string else { throw .init("field kind: missing") }
+        guard let ks = o.kind?.string else { throw .init("field kind: missing") }
         guard let kind = JournalKind(rawValue: ks) else { throw .init("field kind: unknown kind \"\(ks.prefix(40))\"") }
-        guard case .object(let payload)? = o["payload"] else { throw .init("field payload: missing or not an object") }
+        guard case .object(let payload)? = o.payload else { throw .init("field payload: missing or not an object") }
         var automatic = false
-        switch o["automatic"] {
+        switch o.automatic {
         case .none, .some(.null): break
         case .some(.bool(let b)): automatic = b
         default: throw .init("field automatic: not true or false")
         }
         var prev: String?
-        switch o["prev"] {
+        switch o.prev {
         case .none, .some(.null): break
         case .some(.string(let s)): prev = s
         default: throw .init("field prev: not a string")
@@ -114,6 +138,15 @@ public enum JournalCodec {
     /// Decodes one line given as UTF-8 bytes (no newline).
     public static func decode(bytes: UnsafeBufferPointer<UInt8>) throws(JournalDecodeError) -> JournalEvent {
         guard !bytes.isEmpty else { throw .init("empty line") }
+        // Fast path: the envelope's members go straight into their fields, no dictionary.
+        var env = Envelope()
+        let isObject: Bool
+        do {
+            isObject = try JSONScanner.parseObject(bytes) { env.set($0, $1) }
+        } catch {
+            throw .init("not valid JSON (torn or corrupted line?)")
+        }
+        if isObject { return try event(from: env) }
         let value: JSONValue
         do {
             value = try JSONScanner.parse(bytes)
