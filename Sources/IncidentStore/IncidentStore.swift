@@ -1,51 +1,78 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import IncidentCore
 
 /// An incident as read from disk: its state, the playbook snapshot it was opened with, and any
-/// journal lines that could not be read (reported, never fatal).
+/// journal lines that could not be read or not be trusted (reported, never fatal).
 public struct LoadedIncident: Sendable {
     public var id: String
     public var directory: String
     public var state: IncidentState
     public var playbook: Playbook
     public var problems: [JournalProblem]
+    /// The files the journal was read from, with their authorship.
+    public var segments: [SegmentStat]
 }
 
-/// Incidents on disk: `<dir>/<id>/journal.jsonl` plus `playbook.yaml`, the snapshot taken at open.
+/// What `list` and id resolution need, read from the fold snapshot when it is current.
+public struct IncidentSummary: Sendable {
+    public var id: String
+    /// The fold without its event list.
+    public var state: IncidentState
+    public var eventCount: Int
+    public var lastEventAt: Timestamp?
+}
+
+/// Incidents on disk: `<dir>/<id>/` holds `playbook.yaml` (the snapshot taken at open) and the
+/// journal (see IncidentLayout). Folds are kept per process and brought up to date from each
+/// segment's offset; copies of a store share them.
 public struct IncidentStore: Sendable {
     public let root: String
+    let folds = FoldRegistry()
     public init(root: String) { self.root = root }
 
     public func directory(of id: String) -> String { root + "/" + id }
-    public func journal(of id: String) -> JournalFile { JournalFile(path: directory(of: id) + "/journal.jsonl") }
+    public func layout(of id: String) -> IncidentLayout { IncidentLayout(directory: directory(of: id)) }
+    /// The pre-segment journal file of an incident (read only; kept for old incidents).
+    public func journal(of id: String) -> JournalFile { JournalFile(path: layout(of: id).legacy) }
 
-    /// Creates `<root>/<id>/` (setgid 2770 so a war-room group keeps access), snapshots the
-    /// playbook and appends the `opened` event. Returns the new id.
+    /// Creates `<root>/<id>/` (setgid so a war-room group keeps access, sticky so nobody renames
+    /// or removes what another made: 3770), snapshots the
+    /// playbook and appends the `opened` event to the creator's segment. Returns the new id.
     public func create(
         title: String, severity: Int?, playbook: Playbook, playbookYAML: String, sources: [String],
         actor: String, now: Timestamp, rng: inout some RandomNumberGenerator
     ) throws -> String {
+        try authorize(actor)
         // Validate before touching the disk: bad input writes nothing.
         let draft = try decide(
             .open(title: title, severity: severity, playbook: playbook.name, sources: sources),
             state: IncidentState(id: "new"), playbook: playbook, actor: actor, now: now)
-        try makeDirectories(root, mode: 0o2770)
+        try makeDirectories(root, mode: 0o3770)
         let base = IncidentIDs.base(title: title, at: now)
         var id = base
         var n = 2
-        while mkdir(directory(of: id), 0o2770) != 0 {
+        while mkdir(directory(of: id), 0o3770) != 0 {
             guard errno == EEXIST else { throw StoreError.errno("cannot create incident directory", directory(of: id)) }
             id = "\(base)-\(n)"
             n += 1
         }
-        chmod(directory(of: id), 0o2770)
+        chmod(directory(of: id), 0o3770)
         try writeTextFile(directory(of: id) + "/playbook.yaml", playbookYAML)
-        let event = JournalEvent(
-            id: ULID.make(at: now, using: &rng), recordedAt: now, actor: actor, role: nil, kind: .opened,
-            payload: draft.payload)
-        try journal(of: id).withLock { _ in ([JournalCodec.encode(event)], ()) }
+        let fold = folds.fold(id, layout: layout(of: id), root: root)
+        fold.lock.lock()
+        defer { fold.lock.unlock() }
+        try JournalWriter.withLock(layout(of: id), exclusive: true) {
+            try fold.refresh(needEvents: true, snapshot: nil)
+            fold.playbook = playbook
+            let event = JournalEvent(
+                id: ULID.make(at: now, using: &rng), recordedAt: now, actor: actor, role: nil, kind: .opened,
+                payload: draft.payload)
+            try JournalWriter.append(event, login: actor, fold: fold)
+        }
+        cache(fold)
         return id
     }
 
@@ -71,14 +98,14 @@ public struct IncidentStore: Sendable {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
             if name.hasPrefix(".") { continue }
-            let journal = root + "/" + name + "/journal.jsonl"
-            if access(journal, R_OK) == 0 {
-                out.append(name)
-            } else if Glibc.errno == EACCES || Glibc.errno == EPERM, IncidentIDs.looksLikeID(name) {
-                // Either the directory cannot be searched or the journal cannot be read. Only
-                // names shaped like our ids count: a mount point's closed lost+found is not one.
-                closed.append(name)
+            let dir = root + "/" + name
+            if access(dir, R_OK | X_OK) != 0 {
+                // The directory cannot be searched. Only names shaped like our ids count: a
+                // mount point's closed lost+found is not one.
+                if Glibc.errno == EACCES || Glibc.errno == EPERM, IncidentIDs.looksLikeID(name) { closed.append(name) }
+                continue
             }
+            if layout(of: name).exists { out.append(name) }
         }
         return (out.sorted(), closed.sorted())
     }
@@ -116,13 +143,13 @@ public struct IncidentStore: Sendable {
     public func resolve(_ typed: String?, latestIfNoneOpen: Bool = false) throws -> String {
         let (all, closed) = try scan()
         guard let typed, !typed.isEmpty else {
-            let loaded = all.compactMap { id in (try? load(id)).map { (id, $0.state) } }
-            let open = loaded.filter { !$0.1.isResolved }.map(\.0)
+            let loaded = all.compactMap { id in try? summary(id) }
+            let open = loaded.filter { !$0.state.isResolved }.map(\.id)
             if open.count == 1 { return open[0] }
             if open.isEmpty, latestIfNoneOpen,
-                let latest = loaded.max(by: { ($0.1.lastEventAt ?? Timestamp(ms: 0)) < ($1.1.lastEventAt ?? Timestamp(ms: 0)) })
+                let latest = loaded.max(by: { ($0.lastEventAt ?? Timestamp(ms: 0)) < ($1.lastEventAt ?? Timestamp(ms: 0)) })
             {
-                return latest.0
+                return latest.id
             }
             if open.isEmpty {
                 // An incident this login cannot read may be the open one: say why, not "none".
@@ -144,54 +171,125 @@ public struct IncidentStore: Sendable {
         throw StoreError("\"\(typed)\" matches \(matches.count) incidents (\(matches.prefix(5).joined(separator: ", "))); type more of the id")
     }
 
+    /// The whole incident: every segment read (from this process's fold when it has one) under
+    /// the shared lock, so no append is half seen.
     public func load(_ id: String) throws -> LoadedIncident {
-        let text = try journal(of: id).read()
-        return try makeLoaded(id: id, journalText: text)
+        let fold = folds.fold(id, layout: layout(of: id), root: root)
+        fold.lock.lock()
+        defer { fold.lock.unlock() }
+        guard layout(of: id).exists else { throw StoreError("\(directory(of: id)): no journal (not an incident?)") }
+        try JournalWriter.withLock(layout(of: id), exclusive: false) {
+            try fold.refresh(needEvents: true, snapshot: nil)
+        }
+        let pb = try playbook(fold)
+        cache(fold)
+        return LoadedIncident(
+            id: id, directory: directory(of: id), state: fold.state, playbook: pb, problems: fold.problems,
+            segments: fold.segments)
     }
 
-    private func makeLoaded(id: String, journalText: String) throws -> LoadedIncident {
-        let (events, problems) = JournalCodec.decodeAll(journalText)
-        let pbPath = directory(of: id) + "/playbook.yaml"
+    /// The fold without its event list, from the snapshot when it is current.
+    public func summary(_ id: String) throws -> IncidentSummary {
+        let fold = folds.fold(id, layout: layout(of: id), root: root)
+        fold.lock.lock()
+        defer { fold.lock.unlock() }
+        guard layout(of: id).exists else { throw StoreError("\(directory(of: id)): no journal (not an incident?)") }
+        try JournalWriter.withLock(layout(of: id), exclusive: false) {
+            try fold.refresh(needEvents: false, snapshot: snapshotFile(id))
+        }
+        cache(fold)
+        return IncidentSummary(id: id, state: fold.state, eventCount: fold.eventCount, lastEventAt: fold.lastKey.map { Timestamp(ms: $0.ms) })
+    }
+
+    func snapshotFile(_ id: String) -> FoldCache {
+        FoldCache(path: layout(of: id).fold(Logins.current))
+    }
+
+    /// Writes the snapshot when the fold moved past it (best effort).
+    private func cache(_ fold: IncidentFold) {
+        let snap = fold.snapshot
+        guard fold.cachedCursors != snap.cursors else { return }
+        snapshotFile(fold.id).write(id: fold.id, snap)
+        fold.cachedCursors = snap.cursors
+    }
+
+    private func playbook(_ fold: IncidentFold) throws -> Playbook {
+        if let p = fold.playbook { return p }
+        let pbPath = directory(of: fold.id) + "/playbook.yaml"
         let yaml = try readTextFile(pbPath)
-        let playbook: Playbook
         do {
-            playbook = try PlaybookLoader.load(yaml: yaml, file: pbPath)
+            let p = try PlaybookLoader.load(yaml: yaml, file: pbPath)
+            fold.playbook = p
+            return p
         } catch {
             throw StoreError("\(error.issues.first?.description ?? pbPath + ": playbook snapshot does not load")")
         }
-        return LoadedIncident(
-            id: id, directory: directory(of: id), state: IncidentState.fold(id: id, events: events),
-            playbook: playbook, problems: problems)
     }
 
-    /// Records a command: under the journal's lock, reads every event so far, checks the
-    /// command against that state, and appends its event with fsync. Returns the event.
+    /// Records a command: under the incident's lock, brings the fold up to date, checks the
+    /// command against it, and appends its event to the actor's segment with fsync.
     public func record(
         _ cmd: Command, in id: String, actor: String, now: Timestamp, attached: [Playbook] = [],
-        rng: inout some RandomNumberGenerator
+        automatic: Bool = false, rng: inout some RandomNumberGenerator
     ) throws -> JournalEvent {
-        try record(cmd, in: id, actor: actor, now: now, attachedFor: { _ in attached }, rng: &rng).event
+        try record(cmd, in: id, actor: actor, now: now, automatic: automatic, attachedFor: { _ in attached }, rng: &rng).event
     }
 
     /// As above; `attachedFor` picks the other playbooks whose lists are attached, from the state
-    /// read under the lock (so one load serves the decision). Also returns the incident's
-    /// playbook, for describing the event to the person who asked.
+    /// read under the lock. Also returns the incident's playbook, for describing the event to
+    /// the person who asked. `automatic` records on the console's behalf: the event goes to
+    /// `actor`'s segment, shown as `dialtone`, flagged automatic.
     public func record(
-        _ cmd: Command, in id: String, actor: String, now: Timestamp,
+        _ cmd: Command, in id: String, actor: String, now: Timestamp, automatic: Bool = false,
         attachedFor: (IncidentState) throws -> [Playbook], rng: inout some RandomNumberGenerator
     ) throws -> (event: JournalEvent, playbook: Playbook) {
-        var rngCopy = rng
-        defer { rng = rngCopy }
-        return try journal(of: id).withLock { text in
-            let loaded = try makeLoaded(id: id, journalText: text)
+        try authorize(actor)
+        let fold = folds.fold(id, layout: layout(of: id), root: root)
+        fold.lock.lock()
+        defer { fold.lock.unlock() }
+        guard layout(of: id).exists else { throw StoreError("\(directory(of: id)): no journal (not an incident?)") }
+        let result: (JournalEvent, Playbook) = try JournalWriter.withLock(layout(of: id), exclusive: true) {
+            try fold.refresh(needEvents: Self.needsEvents(cmd), snapshot: snapshotFile(id))
+            let pb = try playbook(fold)
+            let shownAs = automatic ? automaticActor : actor
             let draft = try decide(
-                cmd, state: loaded.state, playbook: loaded.playbook, actor: actor, now: now,
-                attached: try attachedFor(loaded.state))
+                cmd, state: fold.state, playbook: pb, actor: shownAs, now: now, attached: try attachedFor(fold.state))
+            // Merge order is (time, id): never stamp before the newest event, and within its
+            // millisecond take the next id, so this event sorts after everything it was checked against.
+            var at = now
+            if let k = fold.lastKey, k.ms > at.ms { at = Timestamp(ms: k.ms) }
+            var eid = ULID.make(at: at, using: &rng)
+            if let k = fold.lastKey, k.ms == at.ms, eid <= k.id { eid = ULID.successor(k.id) }
             let event = JournalEvent(
-                id: ULID.make(at: now, using: &rngCopy), recordedAt: now, occurredAt: draft.occurredAt,
-                actor: actor, role: loaded.state.role(of: actor), kind: draft.kind, payload: draft.payload)
-            return ([JournalCodec.encode(event)], (event, loaded.playbook))
+                id: eid, recordedAt: at, occurredAt: draft.occurredAt, actor: shownAs,
+                role: automatic ? nil : fold.state.role(of: actor), kind: draft.kind, payload: draft.payload,
+                automatic: automatic)
+            let written = try JournalWriter.append(event, login: actor, fold: fold)
+            return (written, pb)
         }
+        cache(fold)
+        return result
+    }
+
+    /// Commands whose check looks at the event list (the rest need only the fold's fields).
+    static func needsEvents(_ cmd: Command) -> Bool {
+        switch cmd {
+        case .amend, .star: return true
+        default: return false
+        }
+    }
+
+    /// `--as` may only name someone else where it cannot lie: for root, or in an incidents
+    /// directory the caller alone controls (tests, the demo).
+    public func authorize(_ actor: String) throws {
+        guard Logins.isSafeName(actor) else {
+            throw StoreError("actor \"\(actor.prefix(64))\": not a login name (letters, digits, . _ -)")
+        }
+        let me = Logins.current
+        if actor == me || geteuid() == 0 { return }
+        if Logins.soleOwner(of: root) == geteuid() { return }
+        throw StoreError(
+            "--as \(actor): refused: you are \(me), and \(root) is shared (--as is only for root or in a directory you alone own)")
     }
 
     private func decide(
@@ -202,6 +300,21 @@ public struct IncidentStore: Sendable {
         } catch {
             throw StoreError(error.message)
         }
+    }
+}
+
+/// This process's folds, one per incident directory.
+final class FoldRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var folds: [String: IncidentFold] = [:]
+
+    func fold(_ id: String, layout: IncidentLayout, root: String) -> IncidentFold {
+        lock.lock()
+        defer { lock.unlock() }
+        if let f = folds[layout.directory] { return f }
+        let f = IncidentFold(id: id, layout: layout, root: root)
+        folds[layout.directory] = f
+        return f
     }
 }
 

@@ -103,7 +103,7 @@ final class ConsoleRunner {
         ingest = ConsoleIngest(
             specs: setup.sources, playbook: loaded.playbook, freshness: setup.freshness, clock: setup.clock
         ) { box.post($0) }
-        watcher = ConsoleWatcher(directory: loaded.directory, incidentID: setup.id, actor: setup.actor) { box.post($0) }
+        watcher = ConsoleWatcher(store: setup.store, incidentID: setup.id, actor: setup.actor) { box.post($0) }
         bench = BenchLog.fromEnvironment(startTime: startTime)
         let notices = setup.notices + keyProblems + loaded.problems.map { "journal \($0)" }
         if !notices.isEmpty {
@@ -142,9 +142,7 @@ final class ConsoleRunner {
         // Ctrl-C asks like q: the signal only posts; the loop draws the question.
         let box = mailbox
         CursesScreen.onInterrupt { box.post(.interrupt) }
-        var st = stat()
-        let journalPath = setup.store.journal(of: setup.id).path
-        watcher.start(initialJournalSize: stat(journalPath, &st) == 0 ? Int64(st.st_size) : -1)
+        watcher.start()
         ingest.start()
         while !state.quitting {
             if stopRequest.isRequested {
@@ -227,10 +225,14 @@ final class ConsoleRunner {
             var names = Set(state.incident.attachedChecklists)
             if case .attachChecklist(let n) = command { names.insert(n) }
             let attached = state.library.filter { names.contains($0.name) }
+            // Health and overdue events go to this console's own segment, flagged automatic.
+            let automatic = actor == healthActor
+            let login = automatic ? setup.actor : actor
             journalQueue.async {
                 var rng = SystemRandomNumberGenerator()
                 do {
-                    let ev = try store.record(command, in: id, actor: actor, now: now(), attached: attached, rng: &rng)
+                    let ev = try store.record(
+                        command, in: id, actor: login, now: now(), attached: attached, automatic: automatic, rng: &rng)
                     box.post(.recorded(token: token, event: ev))
                 } catch {
                     let brief = (error as? StoreError)?.brief ?? String(describing: error)
@@ -241,7 +243,9 @@ final class ConsoleRunner {
             journalQueue.async {
                 do {
                     let inc = try store.load(id)
-                    let md = PostmortemExport(state: inc.state, playbook: inc.playbook, redact: true).render()
+                    var pm = PostmortemExport(state: inc.state, playbook: inc.playbook, redact: true)
+                    pm.journalCheck = (try? store.verify(id))?.exportLine
+                    let md = pm.render()
                     let path = store.directory(of: id) + "/postmortem.md"
                     try writeTextFile(path, md, mode: 0o640)
                     box.post(.notice("wrote the postmortem draft to \(path)", isError: false))

@@ -69,7 +69,7 @@ struct DemoCommand: ParsableCommand {
             let id = try store.create(
                 title: "Demo: \(sc.name)", severity: nil, playbook: pb.playbook, playbookYAML: pb.yaml,
                 sources: specs.map(\.description), actor: opts.who, now: now(), rng: &rng)
-            d.watch(journal: store.journal(of: id))
+            d.watch(journal: JournalTail(store: store, id: id))
             d.start()
             driver = d
             loaded = try store.load(id)
@@ -100,8 +100,7 @@ final class DemoDriver: @unchecked Sendable {
     private let speed: Double
     private let wallStart: Double
     private var fds: [FleetFile: Int32] = [:]
-    private var journal: JournalFile?
-    private var journalSize = -1
+    private var journal: JournalTail?
     private var responded: Set<String> = []
     private let stopped = StopFlag()
     private var thread: Thread?
@@ -124,7 +123,7 @@ final class DemoDriver: @unchecked Sendable {
 
     func writeHistory() { stepAndFlush(to: wallStart) }
 
-    func watch(journal: JournalFile) { self.journal = journal }
+    func watch(journal: JournalTail) { self.journal = journal }
 
     func start() {
         let t = Thread { [self] in
@@ -164,9 +163,13 @@ final class DemoDriver: @unchecked Sendable {
 
     /// A rehearsal: the right resolution step or milestone, once journaled, heals the fleet.
     private func checkJournal() {
-        guard let journal, let text = try? journal.read(), text.utf8.count != journalSize else { return }
-        journalSize = text.utf8.count
-        for e in JournalCodec.decodeAll(text).events where !responded.contains(e.id) {
+        guard let journal, let update = try? journal.poll() else { return }
+        let events: [JournalEvent]
+        switch update {
+        case .events(let new): events = new
+        case .reset(let s): events = s.events
+        }
+        for e in events where !responded.contains(e.id) {
             responded.insert(e.id)
             if e.kind == .itemTicked, let item = e.text("item") { fleet.respond(toStep: item) }
             if e.kind == .milestone, let m = e.text("milestone") { fleet.respond(toMilestone: m) }

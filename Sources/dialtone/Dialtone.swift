@@ -32,9 +32,11 @@ struct Dialtone: ParsableCommand {
             ActionCommand.self,
             TimelineCommand.self,
             ExportCommand.self,
+            VerifyCommand.self,
             PlaybookCommand.self,
             SetupWarroomCommand.self,
             AppendStressCommand.self,
+            DecodeBenchCommand.self,
         ]
     )
 }

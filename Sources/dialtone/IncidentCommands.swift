@@ -39,9 +39,8 @@ struct ListCommand: ParsableCommand {
             var rows: [[String]] = []
             let (ids, closed) = try store.scan()
             for id in ids {
-                let inc: LoadedIncident
-                do { inc = try store.load(id) } catch {
-                    out("\(id): unreadable: \(Sanitize.line(String(describing: error)))")
+                guard let inc = try? store.summary(id) else {
+                    out("\(id): unreadable (check its journal.d and playbook.yaml)")
                     continue
                 }
                 let s = inc.state
@@ -51,7 +50,7 @@ struct ListCommand: ParsableCommand {
                         "id": .string(id), "title": .string(s.title), "status": .string(s.status.rawValue),
                         "severity": s.severity.map { .int(Int64($0)) } ?? .null,
                         "opened_at": .optional(s.openedAt?.iso8601), "playbook": .string(s.playbookName),
-                        "events": .int(Int64(s.events.count)),
+                        "events": .int(Int64(inc.eventCount)),
                     ]
                     o["incident_commander"] = .optional(s.roles[RoleID.incidentCommander])
                     out(JSONValue.object(o).jsonText)
@@ -234,12 +233,14 @@ struct TimelineCommand: ParsableCommand {
             let id = try store.resolve(args.first, latestIfNoneOpen: true)
             let inc = try store.load(id)
             for p in inc.problems {
-                var msg = "dialtone: warning: \(store.journal(of: id).path):\(p.line): \(Sanitize.line(p.message)), skipped\n"
+                var msg = "dialtone: warning: \(inc.directory)/\(p.file ?? "journal"):\(p.line): \(Sanitize.line(p.message)), skipped\n"
                 msg.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
             }
+            var buffer = BufferedOut()
+            defer { buffer.flush() }
             for e in inc.state.events {
                 if json {
-                    out(JournalCodec.encode(e))
+                    buffer.line(JournalCodec.encode(e))
                     continue
                 }
                 var who = e.actor
@@ -249,7 +250,9 @@ struct TimelineCommand: ParsableCommand {
                 if let c = inc.state.corrections[e.id] { text += " [corrected: \(c)]" }
                 if inc.state.starred.contains(e.id) { text = "* " + text }
                 let when = e.occurredAt.map { "\($0.display) (back-dated)" } ?? e.recordedAt.display
-                out(Sanitize.line("\(when)  \(EventText.icon(e.kind)) \(who): \(text)  [\(e.id)]"))
+                // The parts from the journal are sanitised one by one (the rest is ours), so
+                // the common printable-ASCII note skips the full sanitiser.
+                buffer.line("\(when)  \(EventText.icon(e.kind)) \(Sanitize.line(who)): \(Sanitize.line(text))  [\(Sanitize.line(e.id))]")
             }
         }
     }
@@ -268,7 +271,9 @@ struct ExportCommand: ParsableCommand {
             let store = try opts.store()
             let id = try store.resolve(args.first, latestIfNoneOpen: true)
             let inc = try store.load(id)
-            let md = PostmortemExport(state: inc.state, playbook: inc.playbook, redact: !noRedact).render()
+            var pm = PostmortemExport(state: inc.state, playbook: inc.playbook, redact: !noRedact)
+            pm.journalCheck = (try? store.verify(id))?.exportLine
+            let md = pm.render()
             if let path = self.out {
                 try writeTextFile(path, md, mode: 0o640)
                 dialtone.out("wrote \(path)")
@@ -281,7 +286,7 @@ struct ExportCommand: ParsableCommand {
 
 struct SetupWarroomCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "setup-warroom", abstract: "Create a group-shared incidents directory (setgid, 2770).")
+        commandName: "setup-warroom", abstract: "Create a group-shared incidents directory (setgid and sticky, 3770).")
     @Argument(help: "Directory to create.") var dir: String
     @Option(help: "Group that shares it.") var group: String?
     func run() throws {
@@ -293,6 +298,21 @@ struct SetupWarroomCommand: ParsableCommand {
 
 enum IncidentCLI {
     static func run(_ body: () throws -> Void) throws { try dialtone.run(body) }
+}
+
+/// Lines for stdout, written 64 KiB at a time (a 100,000-event timeline is 100,000 lines).
+struct BufferedOut {
+    private var pending = ""
+    mutating func line(_ s: String) {
+        if !pending.isEmpty { pending += "\n" }
+        pending += s
+        if pending.utf8.count >= 1 << 16 { flush() }
+    }
+    mutating func flush() {
+        guard !pending.isEmpty else { return }
+        out(pending)  // adds the last newline
+        pending = ""
+    }
 }
 
 /// Left-aligned columns separated by two spaces.

@@ -18,15 +18,33 @@ struct AppendStressCommand: ParsableCommand {
         try IncidentCLI.run {
             let store = try opts.store()
             let id = try store.resolve(id)
-            let journal = store.journal(of: id)
             var rng = SystemRandomNumberGenerator()
             for i in 0..<count {
-                let t = now()
-                let e = JournalEvent(
-                    id: ULID.make(at: t, using: &rng), recordedAt: t, actor: opts.who, kind: .note,
-                    payload: ["text": .string("\(tag)-\(i)")])
-                try journal.append([JournalCodec.encode(e)])
+                let e = try store.record(.note("\(tag)-\(i)"), in: id, actor: opts.who, now: now(), rng: &rng)
                 out(e.id)
+            }
+        }
+    }
+}
+
+/// Hidden: decodes every line of a journal file with the byte scanner and with Foundation's
+/// JSONDecoder and prints lines per second for each (scripts/bench-journal.sh).
+struct DecodeBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "debug-decode-bench", shouldDisplay: false)
+    @Argument var file: String
+
+    func run() throws {
+        try IncidentCLI.run {
+            let text = try readTextFile(file)
+            let lines = text.split(separator: "\n")
+            for (name, decode) in [
+                ("scanner", { (l: Substring) in _ = try? JournalCodec.decode(l) }),
+                ("JSONDecoder", { (l: Substring) in _ = try? JournalCodec.decodeWithFoundation(l) }),
+            ] as [(String, (Substring) -> Void)] {
+                let t0 = monotonic()
+                for l in lines { decode(l) }
+                let dt = monotonic() - t0
+                out("decode \(name): \(lines.count) lines in \(Int(dt * 1000)) ms = \(Int(Double(lines.count) / dt)) lines/s")
             }
         }
     }

@@ -10,13 +10,16 @@ struct IncidentOptions: ParsableArguments {
     @Option(name: .long, help: "Incidents directory (default: $DIALTONE_DIR, config incidents_dir, or $XDG_STATE_HOME/dialtone/incidents).")
     var dir: String?
 
-    @Option(name: .customLong("as"), help: "Record actions as this login instead of the current user.")
+    @Option(name: .customLong("as"), help: "Record actions as this login (root, or in a directory you alone own).")
     var actor: String?
 
     var environment: DialtoneEnvironment { DialtoneEnvironment.current() }
 
+    /// The store; refuses `--as` up front where it could lie (a shared directory).
     func store() throws -> IncidentStore {
-        IncidentStore(root: try environment.incidentsDir(flag: dir))
+        let s = IncidentStore(root: try environment.incidentsDir(flag: dir))
+        if let actor, !actor.isEmpty { try s.authorize(actor) }
+        return s
     }
 
     var who: String { environment.actor(flag: actor) }

@@ -84,7 +84,22 @@ struct CLI {
         return "env \(exports.joined(separator: " ")) " + ([CLI.binary] + args).map(Self.shellQuoted).joined(separator: " ")
     }
 
+    /// The incident's journal text: the legacy file, then each login's segment by name (one
+    /// segment when every command runs as one login, as here).
     func journal(_ id: String) throws -> String {
-        try String(contentsOfFile: dir + "/incidents/\(id)/journal.jsonl", encoding: .utf8)
+        let base = dir + "/incidents/\(id)"
+        var parts: [String] = []
+        if let legacy = try? String(contentsOfFile: base + "/journal.jsonl", encoding: .utf8) { parts.append(legacy) }
+        let logins = ((try? FileManager.default.contentsOfDirectory(atPath: base + "/journal.d")) ?? []).sorted()
+        for l in logins {
+            if let text = try? String(contentsOfFile: base + "/journal.d/\(l)/journal.jsonl", encoding: .utf8) { parts.append(text) }
+        }
+        guard !parts.isEmpty else { throw CocoaError(.fileNoSuchFile) }
+        return parts.joined()
+    }
+
+    /// The segment this process's login writes to.
+    func segmentPath(_ id: String) -> String {
+        dir + "/incidents/\(id)/journal.d/\(NSUserName())/journal.jsonl"
     }
 }

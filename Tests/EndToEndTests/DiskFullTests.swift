@@ -21,7 +21,7 @@ struct DiskFullTests {
         #expect(r.status != 0, "\(what): the note should have failed")
         let errLines = r.stderr.split(separator: "\n")
         #expect(errLines.count == 1, "\(what): expected one error line, got \(r.stderr.debugDescription)")
-        #expect(r.stderr.hasPrefix("dialtone: error: ") && r.stderr.contains("journal.jsonl"), "\(what): \(r.stderr)")
+        #expect(r.stderr.hasPrefix("dialtone: error: ") && r.stderr.contains("journal.d/"), "\(what): \(r.stderr)")
         #expect(!r.stdout.contains("recorded"), "\(what): failure shown as recorded")
         // Byte for byte what was there before: no partial line survives the failed write.
         #expect(journal == before, "\(what): the journal changed")
@@ -56,7 +56,7 @@ struct DiskFullTests {
     @Test func fullTmpfsGivesOneLineErrorAndKeepsEarlierEvents() throws {
         guard let (cli, mnt, id) = try Self.incidentOnTmpfs("Full tmpfs", size: "256k") else { return }
         defer { _ = Self.shell("umount -l '\(mnt)'") }
-        let journal = { try String(contentsOfFile: mnt + "/incidents/\(id)/journal.jsonl", encoding: .utf8) }
+        let journal = { try String(contentsOfFile: mnt + "/incidents/\(id)/journal.d/\(NSUserName())/journal.jsonl", encoding: .utf8) }
         // Fill what is left; the journal's last page may still have a little room.
         _ = Self.shell("dd if=/dev/zero of='\(mnt)/filler' bs=4k 2>/dev/null")
         var recorded = 0
@@ -125,7 +125,7 @@ struct DiskFullTests {
         @Test func consoleOnAFullTmpfsSaysNotRecordedAndKeepsEverything() throws {
             guard let (cli, mnt, id) = try Self.incidentOnTmpfs("Full disk console", size: "512k") else { return }
             defer { _ = Self.shell("umount -l '\(mnt)'") }
-            let journal = { (try? String(contentsOfFile: mnt + "/incidents/\(id)/journal.jsonl", encoding: .utf8)) ?? "" }
+            let journal = { (try? String(contentsOfFile: mnt + "/incidents/\(id)/journal.d/\(NSUserName())/journal.jsonl", encoding: .utf8)) ?? "" }
 
             let pty = try PseudoTerminal([CLI.binary, "console", id], env: cli.terminalEnv, columns: 120, rows: 40)
             defer { if pty.exitStatus(seconds: 0) == nil { pty.kill() } }

@@ -28,8 +28,8 @@ struct HeadlessCommandTests {
         let tl = try cli.run(["timeline", id, "--json"])
         let lines = tl.stdout.split(separator: "\n")
         #expect(lines.count == 15)
-        // --json prints the events exactly as journaled.
-        #expect(tl.stdout == (try cli.journal(id)))
+        // --json prints the events exactly as journaled (merged from both logins' segments).
+        #expect(lines.sorted() == (try cli.journal(id)).split(separator: "\n").sorted())
         let kinds = lines.compactMap { try? JournalCodec.decode($0).kind.rawValue }
         #expect(kinds.first == "opened")
         #expect(kinds.contains("role_accepted") && kinds.contains("item_skipped") && kinds.contains("decision_answered"))
@@ -87,9 +87,11 @@ struct HeadlessCommandTests {
         let cli = CLI()
         let id = try cli.run(["new", "Perms"]).lastLine
         let dirAttrs = try FileManager.default.attributesOfItem(atPath: cli.dir + "/incidents/" + id)
-        let fileAttrs = try FileManager.default.attributesOfItem(atPath: cli.dir + "/incidents/" + id + "/journal.jsonl")
-        #expect((dirAttrs[.posixPermissions] as! Int) & 0o7777 == 0o2770)
-        #expect((fileAttrs[.posixPermissions] as! Int) & 0o777 == 0o660)
+        let segDir = try FileManager.default.attributesOfItem(atPath: cli.dir + "/incidents/" + id + "/journal.d")
+        let fileAttrs = try FileManager.default.attributesOfItem(atPath: cli.segmentPath(id))
+        #expect((dirAttrs[.posixPermissions] as! Int) & 0o7777 == 0o3770)
+        #expect((segDir[.posixPermissions] as! Int) & 0o7777 == 0o3770)  // setgid and sticky
+        #expect((fileAttrs[.posixPermissions] as! Int) & 0o777 == 0o640)  // the owner alone writes it
     }
 
     @Test func playbookCheckAndShow() throws {
@@ -134,14 +136,14 @@ struct HeadlessCommandTests {
         let cli = CLI()
         let id = try cli.run(["new", "Torn"]).lastLine
         try cli.run(["note", "before the crash"])
-        let path = cli.dir + "/incidents/\(id)/journal.jsonl"
+        let path = cli.segmentPath(id)
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         h.seekToEndOfFile()
         h.write(Data(#"{"v":1,"id":"01TORN","recorded_at":"2026-11-"#.utf8))
         try h.close()
         let tl = try cli.run(["timeline", id])
         #expect(tl.status == 0)
-        #expect(tl.stderr.contains("journal.jsonl:3: incomplete last line"))
+        #expect(tl.stderr.contains("\(NSUserName())/journal.jsonl:3: incomplete last line"), "\(tl.stderr)")
         #expect(try cli.run(["note", id, "after the crash"]).status == 0)
         let (events, problems) = JournalCodec.decodeAll(try cli.journal(id))
         #expect(events.compactMap { $0.text("text") } == ["before the crash", "after the crash"])

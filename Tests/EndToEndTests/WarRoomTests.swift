@@ -161,15 +161,22 @@ struct WarRoomTests {
         }
     }
 
+    /// Every segment of the incident, by name (the test runs as root, so it reads them all).
+    static func journal(_ incidentDir: String) -> String {
+        let logins = ((try? FileManager.default.contentsOfDirectory(atPath: incidentDir + "/journal.d")) ?? []).sorted()
+        return logins.map { (try? String(contentsOfFile: incidentDir + "/journal.d/\($0)/journal.jsonl", encoding: .utf8)) ?? "" }.joined()
+    }
+
+    /// Automatic alerts in merge order (by recording time, as the incident reads them).
     static func alerts(_ journal: String) -> [AlertRecord] {
-        journal.split(separator: "\n").compactMap { line in
+        journal.split(separator: "\n").compactMap { line -> AlertRecord? in
             guard let o = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
-                o["kind"] as? String == "alert", o["actor"] as? String == "dialtone",
+                o["kind"] as? String == "alert", o["actor"] as? String == "dialtone", o["automatic"] as? Bool == true,
                 let p = o["payload"] as? [String: Any], let from = p["from"] as? String, let to = p["to"] as? String
             else { return nil }
             let key = (p["stack"] as? String ?? "-") + "/" + (p["trunk"] as? String ?? "-")
             return AlertRecord(key: key, from: from, to: to, recordedAt: o["recorded_at"] as? String ?? "")
-        }
+        }.sorted { $0.recordedAt < $1.recordedAt }
     }
 
     /// Header row (the second line of the screen).
@@ -212,7 +219,9 @@ struct WarRoomTests {
         let id = try #require(created.1.split(separator: "\n").last.map(String.init))
         let incidentDir = room.room + "/" + id
         var st = stat()
-        #expect(stat(incidentDir + "/journal.jsonl", &st) == 0 && st.st_mode & 0o777 == 0o660)
+        // Alice's own segment: hers alone to write, readable by the group.
+        #expect(stat(incidentDir + "/journal.d/\(room.a)/journal.jsonl", &st) == 0 && st.st_mode & 0o777 == 0o640)
+        #expect(stat(incidentDir + "/journal.d", &st) == 0 && st.st_mode & 0o7777 == 0o3770)
 
         let ta = Tmux(env: ProcessInfo.processInfo.environment)
         let tb = Tmux(env: ProcessInfo.processInfo.environment)
@@ -255,11 +264,11 @@ struct WarRoomTests {
         // The LLM slows down: Intelligence turns critical and is journaled once, by the writer.
         try Self.append(incidentsLog, from: 1500, count: 600, llm: 2500)
         let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline, !Self.alerts((try? String(contentsOfFile: incidentDir + "/journal.jsonl", encoding: .utf8)) ?? "").contains(where: { $0.key == "intelligence/-" && $0.to == "critical" }) {
+        while Date() < deadline, !Self.alerts(Self.journal(incidentDir)).contains(where: { $0.key == "intelligence/-" && $0.to == "critical" }) {
             usleep(100_000)
         }
         sleep(2)  // long enough for a second console to double it, were it writing
-        var journal = try String(contentsOfFile: incidentDir + "/journal.jsonl", encoding: .utf8)
+        var journal = Self.journal(incidentDir)
         let before = Self.alerts(journal)
         #expect(before.filter { $0.key == "intelligence/-" && $0.to == "critical" }.count == 1, "\(before)")
         // The health event is in both timelines, whoever wrote it.
@@ -286,12 +295,12 @@ struct WarRoomTests {
         let recoverStart = Date()
         try Self.append(incidentsLog, from: 2100, count: 2000, llm: 300, chunk: 100)
         let deadline2 = Date().addingTimeInterval(20)
-        while Date() < deadline2, !Self.alerts((try? String(contentsOfFile: incidentDir + "/journal.jsonl", encoding: .utf8)) ?? "").contains(where: { $0.key == "intelligence/-" && $0.to == "ok" }) {
+        while Date() < deadline2, !Self.alerts(Self.journal(incidentDir)).contains(where: { $0.key == "intelligence/-" && $0.to == "ok" }) {
             usleep(100_000)
         }
         let recovered = Date().timeIntervalSince(recoverStart)
         sleep(2)
-        journal = try String(contentsOfFile: incidentDir + "/journal.jsonl", encoding: .utf8)
+        journal = Self.journal(incidentDir)
         let all = Self.alerts(journal)
         #expect(all.filter { $0.key == "intelligence/-" && $0.to == "ok" }.count == 1, "\(all)")
         // Per stack: each change follows from the last one journaled, never repeated.
@@ -325,7 +334,7 @@ struct WarRoomTests {
         let left2 = try Self.latency("left: \(room.b)", on: [ta], since: quit, limit: 10, inHeader: true)[0]
         #expect(left2 != nil, "A's header never showed B leaving")
         sleep(2)  // time enough for a wrongly re-journaled state to land
-        journal = try String(contentsOfFile: incidentDir + "/journal.jsonl", encoding: .utf8)
+        journal = Self.journal(incidentDir)
         #expect(Self.alerts(journal) == all, "the second handover journaled health again")
         // Both notes and the alerts, each once, in the journal everyone shares.
         #expect(journal.components(separatedBy: noteA).count - 1 == 1)

@@ -77,7 +77,7 @@ struct StoreTests {
         let advice = try Warroom.setup(dir: d, group: geteuid() == 0 ? "nogroup" : nil)
         var st = stat()
         stat(d, &st)
-        #expect(st.st_mode & 0o7777 == 0o2770)
+        #expect(st.st_mode & 0o7777 == 0o3770)
         if geteuid() == 0 { #expect(getgrgid(st.st_gid).map { String(cString: $0.pointee.gr_name) } == "nogroup") }
         #expect(advice.contains { $0.contains("DIALTONE_DIR=\(d)") })
         #expect(throws: StoreError.self) { try Warroom.setup(dir: d, group: "no-such-group-xyz") }

@@ -5,6 +5,7 @@ public struct PostmortemExport {
     public var state: IncidentState
     public var playbook: Playbook
     public var redact: Bool
+    public var journalCheck: String?  // `dialtone verify`'s verdict, shown under the title
 
     public init(state: IncidentState, playbook: Playbook, redact: Bool = true) {
         self.state = state
@@ -49,6 +50,7 @@ public struct PostmortemExport {
         md.paragraph(
             "Blameless post-incident draft for incident `\(state.id)`, generated from its journal. It describes what the system and the process did, not who is at fault; edit it before sharing."
         )
+        if let journalCheck { md.paragraph(safe(journalCheck)) }
         if !state.isResolved {
             md.paragraph("This incident is still \(state.status.rawValue): the draft reports it as of its last event, \(asOf.display).")
         }

@@ -36,11 +36,20 @@ public struct JournalEvent: Sendable, Equatable {
     public var role: String?
     public var kind: JournalKind
     public var payload: [String: JSONValue]
+    /// Written by a console on its own (health alerts, overdue updates), not typed by the
+    /// segment's owner; the actor is then `dialtone`.
+    public var automatic: Bool
+    /// SHA-256 (hex) of the previous line of the same segment: the hash chain `verify` checks.
+    /// Nil for the first line of a segment and for lines from before segments existed.
+    public var prev: String?
 
     public init(
         id: String, recordedAt: Timestamp, occurredAt: Timestamp? = nil, actor: String,
-        role: String? = nil, kind: JournalKind, payload: [String: JSONValue] = [:]
+        role: String? = nil, kind: JournalKind, payload: [String: JSONValue] = [:],
+        automatic: Bool = false, prev: String? = nil
     ) {
+        self.automatic = automatic
+        self.prev = prev
         self.id = id
         self.recordedAt = recordedAt
         self.occurredAt = occurredAt

@@ -23,6 +23,23 @@ public enum ULID {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The next id after `id` in sort order (the last character counted up, with carry):
+    /// an append in the same millisecond as the newest event gets an id that sorts after it,
+    /// so the merge order of segments is the order events were recorded.
+    public static func successor(_ id: String) -> String {
+        var b = Array(id.utf8)
+        var i = b.count - 1
+        while i >= 10 {
+            if let k = alphabet.firstIndex(of: b[i]), k + 1 < alphabet.count {
+                b[i] = alphabet[k + 1]
+                return String(decoding: b, as: UTF8.self)
+            }
+            b[i] = alphabet[0]
+            i -= 1
+        }
+        return id + "0"  // every random bit was set: still sorts after
+    }
+
     public static func isValid(_ s: String) -> Bool {
         s.utf8.count == 26 && s.utf8.allSatisfy { alphabet.contains($0) }
     }
