@@ -62,7 +62,7 @@ struct VoiceAgentPlaybookTests {
     @Test func thresholdsFromTheSeeds() throws {
         let asr = try #require(p.metric("answer_seizure_ratio"))
         #expect(asr.aggregation == .ratio && asr.numerator == .callAnswered && asr.denominator == .callAttempt)
-        #expect(asr.direction == .lowerIsWorse && asr.warning == 95 && asr.critical == 90 && asr.minSamples == 5)
+        #expect(asr.direction == .lowerIsWorse && asr.warning == 95 && asr.critical == 90 && asr.minSamples == 20)
         let options = try #require(p.metric("options_failures"))
         #expect(options.signal == .optionsFailure && options.warning == 1 && options.critical == 3)
         let share = try #require(p.metric("mos_below_3_5_pct"))

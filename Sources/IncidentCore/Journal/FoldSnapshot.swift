@@ -9,7 +9,7 @@ public enum FoldSnapshot {
     public static let fields: [String] = [
         "id", "title", "playbookName", "openedAt", "openedBy", "severity", "status", "sources", "roles",
         "pendingOffers", "milestones", "checklist", "attachedChecklists", "decisionPath", "events", "struck",
-        "corrections", "starred", "lastStatusUpdateAt", "overdueJournaled", "anomalies",
+        "corrections", "starred", "lastStatusUpdateAt", "overdueJournaled", "anomalies", "impactSampleMinutes",
     ]
 
     public static func encode(_ s: IncidentState) -> JSONValue {
@@ -24,6 +24,7 @@ public enum FoldSnapshot {
             "attached": strs(s.attachedChecklists), "struck": strs(s.struck.sorted()), "corrections": map(s.corrections),
             "starred": strs(s.starred.sorted()), "last_update": ts(s.lastStatusUpdateAt),
             "overdue": .array(s.overdueJournaled.sorted().map { .int($0.ms) }), "anomalies": strs(s.anomalies),
+            "impact_minutes": .array(s.impactSampleMinutes.sorted().map { .int($0.ms) }),
         ]
         var ms: [String: JSONValue] = [:]
         for (m, r) in s.milestones {
@@ -69,6 +70,7 @@ public enum FoldSnapshot {
         s.lastStatusUpdateAt = ts("last_update")
         s.overdueJournaled = Set(o["overdue"]?.array?.compactMap { $0.int.map { Timestamp(ms: $0) } } ?? [])
         s.anomalies = strs("anomalies")
+        s.impactSampleMinutes = Set(o["impact_minutes"]?.array?.compactMap { $0.int.map { Timestamp(ms: $0) } } ?? [])
         if case .object(let ms)? = o["milestones"] {
             for (k, r) in ms {
                 guard let m = Milestone(rawValue: k), let at = r["at"]?.int, let by = r["by"]?.string, let ev = r["event"]?.string else { return nil }
