@@ -24,26 +24,37 @@ public enum Redactor {
 
     public static func redact(_ text: String) -> String {
         var s = text
-        // Header-style credentials first, so their values are gone before narrower rules look.
-        s = s.replacing(Self.headerCredential) {
-            "\($0.output.1)\($0.output.2)\($0.output.3 ?? "")\(secret)"
+        // Each rule runs only where the words it needs appear (a superset test on the
+        // lower-cased text): on a long journal nearly every line has none, and running all
+        // twelve regexes on each made the export of 100,000 events take about 19 s.
+        var lower = s.lowercased()
+        func has(_ words: String...) -> Bool { words.contains { lower.contains($0) } }
+        func apply(_ when: Bool, _ rule: (String) -> String) {
+            guard when else { return }
+            let before = s
+            s = rule(s)
+            if s != before { lower = s.lowercased() }
         }
-        s = s.replacing(Self.bearerToken) { "\($0.output.1) \(secret)" }
-        s = s.replacing(Self.keyValueSecret) {
-            "\($0.output.1)\($0.output.2)\(secret)"
+        // Header-style credentials first, so their values are gone before narrower rules look.
+        apply(has("authorization", "api")) {
+            $0.replacing(Self.headerCredential) { "\($0.output.1)\($0.output.2)\($0.output.3 ?? "")\(secret)" }
+        }
+        apply(has("bearer", "token")) { $0.replacing(Self.bearerToken) { "\($0.output.1) \(secret)" } }
+        apply(has("pass", "pwd", "secret", "token")) {
+            $0.replacing(Self.keyValueSecret) { "\($0.output.1)\($0.output.2)\(secret)" }
         }
         // Provider keys: OpenAI-style sk-..., Slack xox?-..., AWS access key ids, GitHub tokens.
-        s = s.replacing(Self.providerKey) { _ in secret }
-        s = s.replacing(Self.slackToken) { _ in secret }
-        s = s.replacing(Self.awsKeyID) { _ in secret }
-        s = s.replacing(Self.githubToken) { _ in secret }
+        apply(has("sk-")) { $0.replacing(Self.providerKey) { _ in secret } }
+        apply(has("xox")) { $0.replacing(Self.slackToken) { _ in secret } }
+        apply(has("akia")) { $0.replacing(Self.awsKeyID) { _ in secret } }
+        apply(has("gh")) { $0.replacing(Self.githubToken) { _ in secret } }
         // user:password@ in URLs (the scheme is bounded: see urlPassword).
-        s = s.replacing(Self.urlPassword) { "\($0.output.1):\(secret)@" }
+        apply(has("://") && has("@")) { $0.replacing(Self.urlPassword) { "\($0.output.1):\(secret)@" } }
         // The user part of sip:, sips: and tel: URIs is usually a phone number or an account.
-        s = s.replacing(Self.sipUser) { "\($0.output.1):\(phone)@" }
-        s = s.replacing(Self.telURI) { _ in "tel:\(phone)" }
+        apply(has("sip") && has("@")) { $0.replacing(Self.sipUser) { "\($0.output.1):\(phone)@" } }
+        apply(has("tel:")) { $0.replacing(Self.telURI) { _ in "tel:\(phone)" } }
         // E.164 numbers anywhere.
-        s = s.replacing(Self.e164) { _ in phone }
+        apply(has("+")) { $0.replacing(Self.e164) { _ in phone } }
         return s
     }
 }
