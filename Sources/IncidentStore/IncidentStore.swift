@@ -171,16 +171,28 @@ public struct IncidentStore: Sendable {
         throw StoreError("\"\(typed)\" matches \(matches.count) incidents (\(matches.prefix(5).joined(separator: ", "))); type more of the id")
     }
 
+    /// This process's fold of `id`, brought up to date under the shared journal lock, and
+    /// returned with its own lock held (the caller unlocks).
+    private func refreshed(_ id: String, needEvents: Bool, snapshot: FoldCache?) throws -> IncidentFold {
+        let fold = folds.fold(id, layout: layout(of: id), root: root)
+        fold.lock.lock()
+        do {
+            guard layout(of: id).exists else { throw StoreError("\(directory(of: id)): no journal (not an incident?)") }
+            try JournalWriter.withLock(layout(of: id), exclusive: false) {
+                try fold.refresh(needEvents: needEvents, snapshot: snapshot)
+            }
+        } catch {
+            fold.lock.unlock()
+            throw error
+        }
+        return fold
+    }
+
     /// The whole incident: every segment read (from this process's fold when it has one) under
     /// the shared lock, so no append is half seen.
     public func load(_ id: String) throws -> LoadedIncident {
-        let fold = folds.fold(id, layout: layout(of: id), root: root)
-        fold.lock.lock()
+        let fold = try refreshed(id, needEvents: true, snapshot: nil)
         defer { fold.lock.unlock() }
-        guard layout(of: id).exists else { throw StoreError("\(directory(of: id)): no journal (not an incident?)") }
-        try JournalWriter.withLock(layout(of: id), exclusive: false) {
-            try fold.refresh(needEvents: true, snapshot: nil)
-        }
         let pb = try playbook(fold)
         cache(fold)
         return LoadedIncident(
@@ -190,13 +202,8 @@ public struct IncidentStore: Sendable {
 
     /// The fold without its event list, from the snapshot when it is current.
     public func summary(_ id: String) throws -> IncidentSummary {
-        let fold = folds.fold(id, layout: layout(of: id), root: root)
-        fold.lock.lock()
+        let fold = try refreshed(id, needEvents: false, snapshot: snapshotFile(id))
         defer { fold.lock.unlock() }
-        guard layout(of: id).exists else { throw StoreError("\(directory(of: id)): no journal (not an incident?)") }
-        try JournalWriter.withLock(layout(of: id), exclusive: false) {
-            try fold.refresh(needEvents: false, snapshot: snapshotFile(id))
-        }
         cache(fold)
         return IncidentSummary(id: id, state: fold.state, eventCount: fold.eventCount, lastEventAt: fold.lastKey.map { Timestamp(ms: $0.ms) })
     }

@@ -74,7 +74,7 @@ public struct JournalFile: Sendable {
         }
         for l in lines { out += l + "\n" }
         do {
-            try writeAll(fd, out)
+            try JournalWriter.writeAll(fd, Array(out.utf8), path)
             guard fsync(fd) == 0 else { throw StoreError.errno("fsync failed; the entry was not recorded", path) }
         } catch {
             // A full disk or file-size limit can let part of the line through: cut it off again,
@@ -116,18 +116,4 @@ public struct JournalFile: Sendable {
         return (String(decoding: bytes, as: UTF8.self), bytes.count, bytes.last)
     }
 
-    private func writeAll(_ fd: Int32, _ s: String) throws {
-        var data = Array(s.utf8)
-        // One write call for the whole batch; loop only if the kernel wrote part of it (full disk).
-        var off = 0
-        while off < data.count {
-            let n = data.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StoreError.errno("write failed; the entry was not recorded", path)
-            }
-            off += n
-        }
-        data.removeAll()
-    }
 }

@@ -124,7 +124,9 @@ enum JournalWriter {
         return e
     }
 
-    private static func writeAll(_ fd: Int32, _ data: [UInt8], _ path: String) throws {
+    /// One write call for the whole line or batch; loops only if the kernel wrote part of it
+    /// (a full disk), and reports a failure as not recorded.
+    static func writeAll(_ fd: Int32, _ data: [UInt8], _ path: String) throws {
         var off = 0
         while off < data.count {
             let n = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
