@@ -30,7 +30,7 @@ extension ConsoleRenderer {
         let stale = s.freshness.first { $0.stack == stack && $0.stale }
         if let p = sh?.pending {
             // Trouble in the raw data that has not held yet: said, but not painted as the light.
-            let text = " \(Glyphs.word(p.state))? \(Int(p.seconds))s of \(Int(HealthConfig().hysteresisSeconds))s"
+            let text = " \(Glyphs.word(p.state))? \(Int(p.seconds))/\(Int(HealthConfig().hysteresisSeconds))s"
             g.put(text, x: cx, y: y, role: Glyphs.role(p.state), maxWidth: max(0, inner - (cx - x)))
         } else if let f = stale, state == .noData, let silent = f.silentFor {
             // A feed that went quiet: how long, and which file, where the light is.
