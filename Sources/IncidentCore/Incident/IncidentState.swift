@@ -62,7 +62,12 @@ public struct IncidentState: Sendable, Equatable {
 
     /// Events that are not struck, in journal order.
     public var liveEvents: [JournalEvent] { events.filter { !struck.contains($0.id) && $0.kind != .amendment } }
-    public func events(_ kind: JournalKind) -> [JournalEvent] { liveEvents.filter { $0.kind == kind } }
+    /// Live events of one kind, in one pass (through `liveEvents` every call copied the whole
+    /// journal first, and the export asks for a dozen kinds).
+    public func events(_ kind: JournalKind) -> [JournalEvent] {
+        guard kind != .amendment else { return [] }
+        return events.filter { $0.kind == kind && !struck.contains($0.id) }
+    }
 
     /// The time of the newest event: "now" for an export of an open incident.
     public var lastEventAt: Timestamp? { events.map(\.recordedAt).max() }
