@@ -65,23 +65,22 @@ public final class LiveIngest {
     @discardableResult
     public func pump(maxLines: Int = 200_000, now: Double = Date().timeIntervalSince1970, windowEnd end: Double? = nil) -> Pump {
         var p = Pump()
-        var perSource: [SourceID: (Int, Int)] = [:]
+        // Per source in this pump: parsed, unparsed, and the stacks its events fed (one table
+        // lookup a line; `activity` and the counters are written once a source afterwards).
+        var perSource: [SourceID: (Int, Int, UInt8)] = [:]
         sources.drain(max: maxLines) { id, bytes, truncated in
             p.lines += 1
             guard let parser = parsers[id] else { return }
             let before = events.count
             let r = parser.parse(bytes, arrivalTime: now, into: &events)
-            var c = perSource[id] ?? (0, 0)
+            var c = perSource[id] ?? (0, 0, 0)
             if r == .unparsed { c.1 += 1 } else { c.0 += 1 }
+            if events.count > before {
+                for k in before..<events.count { c.2 |= engine.stacksFed(by: events[k]) }
+            }
             perSource[id] = c
             seq += 1
             let last = events.count > before ? events.last : nil
-            var a = activity[id] ?? SourceActivity(name: names[id] ?? "?")
-            a.lastLine = now
-            if events.count > before {
-                for k in before..<events.count { a.fed |= engine.stacksFed(by: events[k]) }
-            }
-            activity[id] = a
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes.prefix(4096)), as: UTF8.self)
             if last != nil { calls.add(events[before...], line: text) }
             lines.append(LogLine(
@@ -91,7 +90,13 @@ public final class LiveIngest {
             if events.count > 256 { flushEvents(&p) }
         }
         flushEvents(&p)
-        for (id, c) in perSource { sources.recordParsed(id, parsed: c.0, unparsed: c.1) }
+        for (id, c) in perSource {
+            sources.recordParsed(id, parsed: c.0, unparsed: c.1)
+            var a = activity[id] ?? SourceActivity(name: names[id] ?? "?")
+            a.lastLine = now
+            a.fed |= c.2
+            activity[id] = a
+        }
         linesRead += p.lines
         if let t = engine.newestEventTime { newestEventTime = t }
         if let t = [newestEventTime, end].compactMap({ $0 }).max() {
