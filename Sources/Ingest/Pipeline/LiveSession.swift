@@ -186,6 +186,7 @@ public final class LiveSession {
                 mode = .live
                 settledHealth = SettledHealth(hold: live.engine.config.hysteresisSeconds)
                 reported = [:]
+                lastObserved = -.infinity
             } else if m != .live {
                 mode = m
             }
@@ -203,8 +204,16 @@ public final class LiveSession {
         return .replay(newest: n)
     }
 
-    /// Stack changes that held since catch-up, with the engine's trunk changes.
+    /// Window end at the last observation of the raw states.
+    private var lastObserved = -Double.infinity
+
+    /// Stack changes that held since catch-up, with the engine's trunk changes. Observed at
+    /// most once a second of log time: a step runs up to ten times a second, and a full
+    /// evaluation each time bought nothing against a 30 s hold.
     private func liveChanges() -> [HealthChange] {
+        let now = live.windowEnd ?? clock()
+        guard now - lastObserved >= 1 else { return [] }
+        lastObserved = now
         let snap = snapshot(held: false)
         var raw: [StackID: HealthState] = [:]
         for st in snap.stacks { raw[st.stack] = st.state }
