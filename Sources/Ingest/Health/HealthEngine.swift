@@ -457,8 +457,8 @@ public final class HealthEngine {
         var trunks: [String: TrunkHealth] = [:]
         // Trunks are always judged when the telephony stack is, since a failed-over trunk's
         // own pings must not hold the stack down while calls succeed on the others.
+        let idx = Array(trunkTable.defs.indices)
         for (i, name) in trunkNames.enumerated() {
-            let idx = Array(trunkTable.defs.indices)
             let ms = idx.map { value(trunkRings[i], $0, end: end, now: now, scope: 0) }
             var state = HealthRules.combined(ms)
             var reason = Self.reason(state, ms)
@@ -572,14 +572,12 @@ public final class HealthEngine {
                 down.append(name)
             }
         }
-        var changed = false
         for k in ms.indices where pingMetricIDs.contains(ms[k].id) && (ms[k].state == .critical || ms[k].state == .warning) {
             ms[k].state = .info
-            changed = true
         }
-        guard changed || !down.isEmpty else { return "" }
+        guard !down.isEmpty else { return "" }
         let named = down.prefix(3).joined(separator: ", ")
-        return down.isEmpty ? "" : "trunk\(down.count == 1 ? "" : "s") \(named) down (missed OPTIONS pings); calls answered on others"
+        return "trunk\(down.count == 1 ? "" : "s") \(named) down (missed OPTIONS pings); calls answered on others"
     }
 
     /// The main metric minute by minute (raw values, no minimum-sample rule), oldest first.
