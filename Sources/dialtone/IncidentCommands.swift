@@ -270,10 +270,11 @@ struct ExportCommand: ParsableCommand {
         try IncidentCLI.run {
             let store = try opts.store()
             let id = try store.resolve(args.first, latestIfNoneOpen: true)
+            // The chain check reads every line again: it runs beside the fold and the render.
+            let check = Concurrent { (try? store.verify(id))?.exportLine }
             let inc = try store.load(id)
-            var pm = PostmortemExport(state: inc.state, playbook: inc.playbook, redact: !noRedact)
-            pm.journalCheck = (try? store.verify(id))?.exportLine
-            let md = pm.render()
+            let pm = PostmortemExport(state: inc.state, playbook: inc.playbook, redact: !noRedact)
+            let md = pm.render(journalCheck: check.value)
             if let path = self.out {
                 try writeTextFile(path, md, mode: 0o640)
                 dialtone.out("wrote \(path)")

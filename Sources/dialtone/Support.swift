@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import Foundation
 import IncidentCore
 import IncidentStore
 
@@ -122,4 +123,24 @@ func parseAt(_ s: String?, now: Timestamp) throws -> Timestamp? {
         return Timestamp(year: c.year, month: c.month, day: c.day, hour: h, minute: m, second: sec)
     }
     throw fail("--at: \"\(s)\" is not a time (use 2026-11-21T05:10:00Z, 05:10 (UTC today) or -15m)")
+}
+
+/// Work started on another thread now and waited for later: a second core's worth of time for
+/// reads that do not depend on each other (export verifies the chain while it folds).
+final class Concurrent<T: Sendable>: @unchecked Sendable {
+    private var result: T?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ body: @escaping @Sendable () -> T) {
+        Thread.detachNewThread { [self] in
+            result = body()
+            done.signal()
+        }
+    }
+
+    /// The result; blocks until the work is finished. Call once.
+    func value() -> T {
+        done.wait()
+        return result!
+    }
 }

@@ -18,6 +18,17 @@ public enum MarkdownText {
             {
                 continue
             }
+            // Printable ASCII is neither a format character nor a mark: skip the Unicode
+            // property lookup that otherwise dominated exporting a long journal.
+            if v < 0x80 {
+                marks = 0
+                if isSpace {
+                    if let last = clean.last, last != " " { clean.append(" ") }
+                } else {
+                    clean.append(u)
+                }
+                continue
+            }
             // Zero-width and other invisible format characters (U+200B-D, U+2060-4, soft
             // hyphen, tags): a reader cannot see them, so they only hide what text says.
             let category = u.properties.generalCategory
@@ -42,15 +53,20 @@ public enum MarkdownText {
         // the raw file reads close to the text; a character is escaped only where it could start
         // something: a block, emphasis, code, a table cell, an HTML tag, a link, an entity, a
         // mention or an autolink.
-        var out = ""
+        // Built as UTF-8 bytes: appending scalar by scalar to a String was a third of the
+        // export's time on a long journal.
+        var out: [UInt8] = []
         out.reserveCapacity(clean.count + 8)
+        let bs = UInt8(ascii: "\\")
         func isAlnum(_ j: Int) -> Bool {
             guard j >= 0, j < clean.count else { return false }
+            let v = clean[j].value
+            if v < 0x80 { return (v >= 0x30 && v <= 0x39) || ((v | 0x20) >= 0x61 && (v | 0x20) <= 0x7A) }
             return clean[j].properties.isAlphabetic || clean[j].properties.numericType != nil
         }
         // A leading list, block-quote or heading-underline marker would start a block.
         if let f = clean.first, f == "-" || f == "+" || f == "=" || f == ">" {
-            out += "\\"
+            out.append(bs)
         }
         var digitsAtStart = true
         var i = 0
@@ -58,31 +74,31 @@ public enum MarkdownText {
             let u = clean[i]
             if digitsAtStart, !("0"..."9").contains(u) {
                 digitsAtStart = false
-                if i > 0, u == "." || u == ")" { out += "\\" }
+                if i > 0, u == "." || u == ")" { out.append(bs) }
             }
             switch u {
             case "\\", "`", "*", "[", "]", "#", "|", "~", "$", "@":
                 // An escaped `@` cannot start a mention (nor, inside `<...>`, an email autolink).
-                out += "\\"
+                out.append(bs)
             case "<" where i + 1 < clean.count && (clean[i + 1].isASCII && clean[i + 1].properties.isAlphabetic || "/!?".unicodeScalars.contains(clean[i + 1])):
                 // Only `<` before a letter, `/`, `!` or `?` can open HTML or a URL autolink;
                 // `71% < 90%` stays as written.
-                out += "\\"
+                out.append(bs)
             case "_" where !(isAlnum(i - 1) && isAlnum(i + 1)):
                 // Between letters or digits (snake_case) an underscore never makes emphasis.
-                out += "\\"
+                out.append(bs)
             case "&" where startsReference(clean, i):
-                out += "\\"  // `&amp;` typed by a person stays `&amp;`, not `&`
+                out.append(bs)  // `&amp;` typed by a person stays `&amp;`, not `&`
             case ":" where i + 2 < clean.count && clean[i + 1] == "/" && clean[i + 2] == "/":
-                out += "\\"  // no bare-URL autolinks from log text
+                out.append(bs)  // no bare-URL autolinks from log text
             case "." where i >= 3 && String(String.UnicodeScalarView(clean[(i - 3)..<i])).lowercased() == "www" && !isAlnum(i - 4):
-                out += "\\"  // nor www. autolinks
+                out.append(bs)  // nor www. autolinks
             default: break
             }
-            out.unicodeScalars.append(u)
+            if u.isASCII { out.append(UInt8(u.value)) } else { UTF8.encode(u) { out.append($0) } }
             i += 1
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// True when the `&` at `i` begins something CommonMark reads as a named entity (`&amp;`);

@@ -2,7 +2,7 @@
 /// the same journal gives the same bytes (an open incident is reported as of its last event).
 /// Follows the runbook's incident summary template and adds what mature incident tools add.
 public struct PostmortemExport {
-    public var state: IncidentState
+    public var state: IncidentState { didSet { memo = Memo() } }
     public var playbook: Playbook
     public var redact: Bool
     public var journalCheck: String?  // `dialtone verify`'s verdict, shown under the title
@@ -13,12 +13,41 @@ public struct PostmortemExport {
         self.redact = redact
     }
 
+    /// Lists several sections read, derived once per state: each is a pass over the whole
+    /// journal, and recomputing them per use made a 100,000-event export take seconds.
+    final class Memo {
+        var timeline: [Int]?
+        var alerts: [JournalEvent]?
+        var notes: [JournalEvent]?
+        var impact: HealthImpact??
+    }
+    private var memo = Memo()
+
+    func remembered<T>(_ key: ReferenceWritableKeyPath<Memo, T?>, _ make: () -> T) -> T {
+        if let v = memo[keyPath: key] { return v }
+        let v = make()
+        memo[keyPath: key] = v
+        return v
+    }
+
+    var alerts: [JournalEvent] { remembered(\.alerts) { HealthAlerts(state).alerts } }
+    /// Notes tagged for the impact, the root cause or the lessons, as corrected.
+    var notes: [JournalEvent] {
+        remembered(\.notes) {
+            state.amendedEvents(.note) { t in ["IMPACT:", "CAUSE:", "WELL:", "WRONG:", "LUCKY:"].contains { hasTag(t, $0) } }
+        }
+    }
+    var healthImpact: HealthImpact? { remembered(\.impact) { HealthImpact(state) } }
+
     /// Text from a person or a log, made safe for Markdown (and redacted unless asked not to).
     func safe(_ s: String) -> String { MarkdownText.safe(s, redact: redact) }
 
-    public func render() -> String {
+    public func render() -> String { render(journalCheck: { journalCheck }) }
+
+    /// Renders the body first and asks for the verification verdict only for the header, so
+    /// a caller can verify the journal on another thread meanwhile.
+    public func render(journalCheck check: () -> String?) -> String {
         var md = MarkdownWriter()
-        header(&md)
         summary(&md)
         impact(&md)
         responders(&md)
@@ -32,7 +61,9 @@ public struct PostmortemExport {
         statusUpdates(&md)
         actionItems(&md)
         lessons(&md)
-        return md.text
+        var head = MarkdownWriter()
+        header(&head, journalCheck: check())
+        return MarkdownWriter(blocks: head.blocks + md.blocks).text
     }
 
     // MARK: sections
@@ -41,7 +72,7 @@ public struct PostmortemExport {
     var start: Timestamp { state.milestones[.impactStarted]?.at ?? state.detectedAt ?? asOf }
     var end: Timestamp { state.milestones[.resolved]?.at ?? asOf }
 
-    func header(_ md: inout MarkdownWriter) {
+    func header(_ md: inout MarkdownWriter, journalCheck: String?) {
         var title = safe(state.title)
         // A heading must not end in punctuation (markdownlint MD026); the full title follows.
         while let last = title.last, ".,;:!?".contains(last) { title.removeLast() }
@@ -79,7 +110,7 @@ public struct PostmortemExport {
     /// A person's word on impact leads; dialtone's health data follows or stands in.
     var summaryImpact: String {
         let person = impactNotes.last.map(safe) ?? impactLine
-        let data = HealthImpact(state)?.short
+        let data = healthImpact?.short
         switch (person, data) {
         case let (p?, d?): return "\(p); \(d)"
         case let (p?, nil): return p
@@ -92,7 +123,7 @@ public struct PostmortemExport {
     var impactLine: String? {
         var calls: Int64?
         var pct: Double?
-        for e in state.liveEvents {
+        for e in state.events where e.kind != .amendment && !state.struck.contains(e.id) {
             if let c = e.payload["calls_affected"]?.int { calls = max(calls ?? 0, c) }
             if let p = e.payload["affected_pct"]?.double { pct = max(pct ?? 0, p) }
         }
@@ -104,7 +135,7 @@ public struct PostmortemExport {
     }
 
     var suspectedOriginFromAlerts: StackID? {
-        HealthAlerts(state).alerts.first { $0.text("to") == "critical" }?.text("stack").flatMap(StackID.init)
+        alerts.first { $0.text("to") == "critical" }?.text("stack").flatMap(StackID.init)
     }
 
     func impact(_ md: inout MarkdownWriter) {
@@ -117,16 +148,16 @@ public struct PostmortemExport {
         if let line = impactLine {
             md.paragraph(line.prefix(1).uppercased() + line.dropFirst() + ".")
         }
-        if let data = HealthImpact(state) {
+        if let data = healthImpact {
             md.paragraph(data.sentence)
         }
-        if notes.isEmpty, impactLine == nil, HealthImpact(state) == nil {
+        if notes.isEmpty, impactLine == nil, healthImpact == nil {
             md.paragraph("The journal does not say how many calls were affected. Add the number of calls affected and the share degraded, and who noticed (customers, alerts, synthetic calls).")
         }
-        let alerts = HealthAlerts(state).alerts.filter { $0.text("to") != "ok" }
-        if !alerts.isEmpty {
+        let raised = alerts.filter { $0.text("to") != "ok" }
+        if !raised.isEmpty {
             md.paragraph("Automatic health alerts raised during the incident (times are when the data changed):")
-            md.list(alerts.map { "\($0.effectiveTime.display): \(safe(EventText.describe($0, playbook: playbook)))" })
+            md.list(raised.map { "\($0.effectiveTime.display): \(safe(EventText.describe($0, playbook: playbook)))" })
         }
     }
 
@@ -153,7 +184,7 @@ public struct PostmortemExport {
         }
         // The automatic health writer journals alerts and samples; it is a program, not a responder.
         let withRoles = Set(history.tenures.map(\.user))
-        let others = Set(state.liveEvents.map(\.actor)).subtracting(withRoles).subtracting([JournalEvent.automaticActor]).sorted()
+        let others = Set(state.events.lazy.filter { $0.kind != .amendment && !state.struck.contains($0.id) }.map(\.actor)).subtracting(withRoles).subtracting([JournalEvent.automaticActor]).sorted()
         if !others.isEmpty { rows.append(["Also took part", others.map(safe).joined(separator: ", "), "", "", ""]) }
         md.table(["Role", "Who", "From (UTC)", "Until (UTC)", "How"], rows)
     }
@@ -208,20 +239,31 @@ public struct PostmortemExport {
         return "\(e.effectiveTime.display), \(who): \(safe(text))\(back)"
     }
 
-    var timelineEvents: [JournalEvent] {
-        // Impact samples are one a minute; the Impact section sums them up instead.
-        state.liveEvents.filter { ![.star, .amendment, .impactSample].contains($0.kind) }
-            .enumerated().sorted { a, b in
-                a.element.effectiveTime == b.element.effectiveTime ? a.offset < b.offset : a.element.effectiveTime < b.element.effectiveTime
-            }.map(\.element)
+    /// Positions in `state.events` of what the timeline shows, stable by effective time.
+    /// Positions, not events: copying an event retains each of its fields, and the export
+    /// walks this list three times.
+    var timelineOrder: [Int] {
+        remembered(\.timeline) {
+            let ev = state.events
+            // Impact samples are one a minute; the Impact section sums them up instead.
+            let shown = ev.indices.filter {
+                let k = ev[$0].kind
+                return k != .star && k != .amendment && k != .impactSample && !state.struck.contains(ev[$0].id)
+            }
+            return shown.sorted { a, b in
+                let ta = ev[a].effectiveTime, tb = ev[b].effectiveTime
+                return ta == tb ? a < b : ta < tb
+            }
+        }
     }
 
     func timeline(_ md: inout MarkdownWriter) {
         md.heading(2, "Timeline")
         md.paragraph("All times UTC. Starred events first, then the full record in order.")
         md.heading(3, "Key moments")
-        let starred = timelineEvents.filter { state.starred.contains($0.id) }
-        let key = timelineEvents.filter { [.milestone, .opened, .severity, .status].contains($0.kind) }
+        let ev = state.events
+        let starred = timelineOrder.filter { state.starred.contains(ev[$0].id) }.map { ev[$0] }
+        let key = timelineOrder.filter { [.milestone, .opened, .severity, .status].contains(ev[$0].kind) }.map { ev[$0] }
         if starred.isEmpty {
             md.paragraph("Nothing was starred during the incident; the milestones and status changes stand in.")
             md.list(key.map(timelineLine))
@@ -229,7 +271,7 @@ public struct PostmortemExport {
             md.list(starred.map(timelineLine))
         }
         md.heading(3, "Full timeline")
-        md.list(timelineEvents.map(timelineLine))
+        md.list(timelineOrder.map { timelineLine(ev[$0]) })
         let corrected = state.events.filter { state.corrections[$0.id] != nil && !state.struck.contains($0.id) }
         if !corrected.isEmpty {
             md.paragraph("Corrected in the record (the text before each correction, kept for the audit trail):")
@@ -253,7 +295,7 @@ public struct PostmortemExport {
         if ch.isEmpty {
             md.paragraph("No deploys, prompt or model rollouts, credential rotations, firewall or DNS changes were recorded. If any happened near the start of impact, add them: they are the runbook's first suspects.")
         } else {
-            let firstCritical = HealthAlerts(state).alerts.first { $0.text("to") == "critical" }?.effectiveTime
+            let firstCritical = alerts.first { $0.text("to") == "critical" }?.effectiveTime
             md.list(ch.map { e in
                 var line = "\(e.effectiveTime.display): \(safe(e.text("text") ?? ""))"
                 if let fc = firstCritical {
@@ -278,8 +320,8 @@ public struct PostmortemExport {
         } else {
             md.paragraph("Not identified in the journal. Say which stack failed first and what exactly broke.")
         }
-        let notes = state.amendedEvents(.note).filter { ($0.text("text") ?? "").uppercased().hasPrefix("CAUSE:") }
-        if !notes.isEmpty { md.list(notes.map { safe(String(($0.text("text") ?? "").dropFirst(6))) }) }
+        let causes = notes.filter { hasTag($0.text("text") ?? "", "CAUSE:") }
+        if !causes.isEmpty { md.list(causes.map { safe(String(($0.text("text") ?? "").dropFirst(6))) }) }
     }
 
     func resolution(_ md: inout MarkdownWriter) {
@@ -384,12 +426,11 @@ public struct PostmortemExport {
 
     func lessons(_ md: inout MarkdownWriter) {
         md.heading(2, "Lessons learned")
-        let notes = state.amendedEvents(.note)
         func section(_ title: String, _ prefix: String, _ prompt: String) {
             md.heading(3, title)
             let picked = notes.compactMap { e -> String? in
                 let t = e.text("text") ?? ""
-                guard t.uppercased().hasPrefix(prefix) else { return nil }
+                guard hasTag(t, prefix) else { return nil }
                 return safe(String(t.dropFirst(prefix.count)))
             }
             if picked.isEmpty { md.paragraph(prompt) } else { md.list(picked) }
@@ -400,6 +441,18 @@ public struct PostmortemExport {
     }
 }
 
+/// Whether a note starts with a tag such as `WELL:`, in any letter case (ASCII only: the tags
+/// are ASCII, and upper-casing every note of a long journal cost more than the rest of the scan).
+func hasTag(_ text: String, _ tag: String) -> Bool {
+    var it = text.utf8.makeIterator()
+    for t in tag.utf8 {
+        guard let c = it.next() else { return false }
+        let up = c >= 0x61 && c <= 0x7A ? c - 0x20 : c
+        if up != t { return false }
+    }
+    return true
+}
+
 func formatPct(_ v: Double) -> String {
     let r = (v * 10).rounded() / 10
     return r == r.rounded() ? "\(Int(r))%" : "\(r)%"
@@ -408,6 +461,7 @@ func formatPct(_ v: Double) -> String {
 /// Builds Markdown that passes markdownlint: blank lines around blocks, one trailing newline.
 struct MarkdownWriter {
     private(set) var blocks: [String] = []
+    init(blocks: [String] = []) { self.blocks = blocks }
     var text: String { blocks.joined(separator: "\n\n") + "\n" }
 
     mutating func heading(_ level: Int, _ t: String) { blocks.append(String(repeating: "#", count: level) + " " + t) }

@@ -58,9 +58,9 @@ public struct HealthImpact: Sendable, Equatable {
 extension PostmortemExport {
     /// What responders wrote about impact: notes starting `IMPACT:`, corrections applied.
     var impactNotes: [String] {
-        state.amendedEvents(.note).compactMap { e in
+        notes.compactMap { e in
             let t = e.text("text") ?? ""
-            guard t.uppercased().hasPrefix("IMPACT:") else { return nil }
+            guard hasTag(t, "IMPACT:") else { return nil }
             let body = String(t.dropFirst(7)).trimmingWhitespace
             return body.isEmpty ? nil : body
         }

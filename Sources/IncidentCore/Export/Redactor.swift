@@ -22,6 +22,26 @@ public enum Redactor {
     nonisolated(unsafe) static let telURI = #/(?i)\btel:\+?[0-9().\- ]{4,}[0-9]/#
     nonisolated(unsafe) static let e164 = #/\+[1-9][0-9]{6,14}\b/#
 
+    /// The words the rules look for, as bytes once (converting them on every call allocated).
+    enum Needle {
+        static let w_colonslashslash = Array("://".utf8)
+        static let w_at = Array("@".utf8)
+        static let w_akia = Array("akia".utf8)
+        static let w_api = Array("api".utf8)
+        static let w_authorization = Array("authorization".utf8)
+        static let w_bearer = Array("bearer".utf8)
+        // GitHub tokens: ghp_, gho_, ghu_, ghs_, ghr_ (plain "gh" is in everyday words).
+        static let w_gh = ["p", "o", "u", "s", "r"].map { Array("gh\($0)_".utf8) }
+        static let w_pass = Array("pass".utf8)
+        static let w_pwd = Array("pwd".utf8)
+        static let w_secret = Array("secret".utf8)
+        static let w_sip = Array("sip".utf8)
+        static let w_skdash = Array("sk-".utf8)
+        static let w_telcolon = Array("tel:".utf8)
+        static let w_token = Array("token".utf8)
+        static let w_xox = Array("xox".utf8)
+    }
+
     /// The text's UTF-8 bytes with ASCII letters lower-cased (the rules' words are ASCII).
     static func folded(_ s: String) -> [UInt8] {
         s.utf8.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
@@ -43,6 +63,21 @@ public enum Redactor {
         return false
     }
 
+    /// A `+`, a digit 1-9 and six more digits: the least an E.164 match needs. Notes often
+    /// write numbers with spaces (`+1 555 0100`), which the regex would scan for nothing.
+    static func mayHoldE164(_ b: [UInt8]) -> Bool {
+        var i = 0
+        while i + 7 < b.count {
+            if b[i] == UInt8(ascii: "+"), b[i + 1] >= UInt8(ascii: "1"), b[i + 1] <= UInt8(ascii: "9") {
+                var k = 2
+                while k < 8, b[i + k] >= UInt8(ascii: "0"), b[i + k] <= UInt8(ascii: "9") { k += 1 }
+                if k == 8 { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
     public static func redact(_ text: String) -> String {
         var s = text
         // Each rule runs only where the words it needs appear (a superset test on the
@@ -51,7 +86,7 @@ public enum Redactor {
         // ASCII-folded bytes, searched by hand: Foundation's `contains` bridges to NSString and
         // was half of the export's time once the regexes were skipped.
         var lower = Self.folded(s)
-        func has(_ words: String...) -> Bool { words.contains { Self.find(Array($0.utf8), in: lower) } }
+        func has(_ words: [UInt8]...) -> Bool { words.contains { Self.find($0, in: lower) } }
         func apply(_ when: Bool, _ rule: (String) -> String) {
             guard when else { return }
             let before = s
@@ -59,25 +94,25 @@ public enum Redactor {
             if s != before { lower = Self.folded(s) }
         }
         // Header-style credentials first, so their values are gone before narrower rules look.
-        apply(has("authorization", "api")) {
+        apply(has(Needle.w_authorization, Needle.w_api)) {
             $0.replacing(Self.headerCredential) { "\($0.output.1)\($0.output.2)\($0.output.3 ?? "")\(secret)" }
         }
-        apply(has("bearer", "token")) { $0.replacing(Self.bearerToken) { "\($0.output.1) \(secret)" } }
-        apply(has("pass", "pwd", "secret", "token")) {
+        apply(has(Needle.w_bearer, Needle.w_token)) { $0.replacing(Self.bearerToken) { "\($0.output.1) \(secret)" } }
+        apply(has(Needle.w_pass, Needle.w_pwd, Needle.w_secret, Needle.w_token)) {
             $0.replacing(Self.keyValueSecret) { "\($0.output.1)\($0.output.2)\(secret)" }
         }
         // Provider keys: OpenAI-style sk-..., Slack xox?-..., AWS access key ids, GitHub tokens.
-        apply(has("sk-")) { $0.replacing(Self.providerKey) { _ in secret } }
-        apply(has("xox")) { $0.replacing(Self.slackToken) { _ in secret } }
-        apply(has("akia")) { $0.replacing(Self.awsKeyID) { _ in secret } }
-        apply(has("gh")) { $0.replacing(Self.githubToken) { _ in secret } }
+        apply(has(Needle.w_skdash)) { $0.replacing(Self.providerKey) { _ in secret } }
+        apply(has(Needle.w_xox)) { $0.replacing(Self.slackToken) { _ in secret } }
+        apply(has(Needle.w_akia)) { $0.replacing(Self.awsKeyID) { _ in secret } }
+        apply(Needle.w_gh.contains { Self.find($0, in: lower) }) { $0.replacing(Self.githubToken) { _ in secret } }
         // user:password@ in URLs (the scheme is bounded: see urlPassword).
-        apply(has("://") && has("@")) { $0.replacing(Self.urlPassword) { "\($0.output.1):\(secret)@" } }
+        apply(has(Needle.w_colonslashslash) && has(Needle.w_at)) { $0.replacing(Self.urlPassword) { "\($0.output.1):\(secret)@" } }
         // The user part of sip:, sips: and tel: URIs is usually a phone number or an account.
-        apply(has("sip") && has("@")) { $0.replacing(Self.sipUser) { "\($0.output.1):\(phone)@" } }
-        apply(has("tel:")) { $0.replacing(Self.telURI) { _ in "tel:\(phone)" } }
+        apply(has(Needle.w_sip) && has(Needle.w_at)) { $0.replacing(Self.sipUser) { "\($0.output.1):\(phone)@" } }
+        apply(has(Needle.w_telcolon)) { $0.replacing(Self.telURI) { _ in "tel:\(phone)" } }
         // E.164 numbers anywhere.
-        apply(has("+")) { $0.replacing(Self.e164) { _ in phone } }
+        apply(Self.mayHoldE164(lower)) { $0.replacing(Self.e164) { _ in phone } }
         return s
     }
 }

@@ -35,7 +35,7 @@ public struct RoleHistory: Sendable, Equatable {
             }
             tenures.append(RoleTenure(role: role, user: user, from: at, assignedBy: by, offeredAt: offeredAt))
         }
-        for e in s.liveEvents {
+        for e in s.events where e.kind != .amendment && !s.struck.contains(e.id) {
             switch e.kind {
             case .roleOffered:
                 guard let role = e.text("role"), let user = e.text("user") else { continue }

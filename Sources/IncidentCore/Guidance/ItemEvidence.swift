@@ -70,11 +70,10 @@ public struct HealthAlerts: Sendable {
     public var alerts: [JournalEvent]
 
     public init(_ s: IncidentState) {
-        let indexed: [(offset: Int, element: JournalEvent)] = Array(s.amendedEvents(.alert).enumerated())
-        alerts = indexed.sorted { (a, b) -> Bool in
-            let ta = a.element.effectiveTime, tb = b.element.effectiveTime
-            return ta == tb ? a.offset < b.offset : ta < tb
-        }.map { $0.element }
+        let all = s.amendedEvents(.alert)
+        // Stable by time; positions are sorted, not events (moving an event retains its fields).
+        let times = all.map(\.effectiveTime)
+        alerts = times.indices.sorted { times[$0] == times[$1] ? $0 < $1 : times[$0] < times[$1] }.map { all[$0] }
     }
 
     static func stackKey(_ e: JournalEvent) -> String { e.text("stack") ?? e.text("trunk") ?? "overall" }

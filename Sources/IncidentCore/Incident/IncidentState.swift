@@ -87,8 +87,8 @@ public struct IncidentState: Sendable, Equatable {
     /// Action items as the record now reads (corrections applied).
     public var actionItems: [JournalEvent] {
         var items = amendedEvents(.actionItem)
-        // A note starting with TODO: is an action item too.
-        items += amendedEvents(.note).filter { ($0.text("text") ?? "").hasPrefix("TODO:") }
+        // A note starting with TODO: (as corrected) is an action item too.
+        items += amendedEvents(.note) { $0.hasPrefix("TODO:") }
         return items.sorted { $0.recordedAt < $1.recordedAt }
     }
 
@@ -113,6 +113,17 @@ public struct IncidentState: Sendable, Equatable {
 
     /// Live events of one kind with corrections applied: what every derived view should read.
     public func amendedEvents(_ kind: JournalKind) -> [JournalEvent] { events(kind).map(amended) }
+
+    /// Live events of one kind whose text, as corrected, passes `test`, with corrections
+    /// applied. The test runs before an event is copied: on a long journal few notes carry a
+    /// given tag, and copying every one first was most of an export's time.
+    public func amendedEvents(_ kind: JournalKind, text test: (String) -> Bool) -> [JournalEvent] {
+        guard kind != .amendment else { return [] }
+        let field = Self.correctedField(kind) ?? "text"
+        return events.filter { e in
+            e.kind == kind && !struck.contains(e.id) && test(corrections[e.id] ?? e.text(field) ?? "")
+        }.map(amended)
+    }
 
     /// Time from detection (or impact start for TTD) to each milestone; nil until it happens.
     public struct Durations: Sendable, Equatable {

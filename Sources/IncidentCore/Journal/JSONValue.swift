@@ -81,19 +81,51 @@ public enum JSONValue: Sendable, Equatable, Codable {
 
     public static func writeString(_ s: String, to out: inout String) {
         out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value)
-                || u.value == 0x2028 || u.value == 0x2029:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
+        // Runs of bytes that need no escape are appended whole: appending scalar by scalar
+        // made `timeline --json` of a long journal take a second.
+        var copy = s
+        copy.withUTF8 { b in
+            var run = 0
+            var i = 0
+            func flush(_ to: Int) {
+                if to > run { out += String(decoding: UnsafeBufferPointer(rebasing: b[run..<to]), as: UTF8.self) }
             }
+            func hex(_ v: UInt32) {
+                let h = String(v, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+            }
+            while i < b.count {
+                let c = b[i]
+                var width = 1
+                var escape: String?
+                var code: UInt32?
+                switch c {
+                case 0x22: escape = "\\\""
+                case 0x5C: escape = "\\\\"
+                case 0x0A: escape = "\\n"
+                case 0x0D: escape = "\\r"
+                case 0x09: escape = "\\t"
+                case 0x00..<0x20, 0x7F: code = UInt32(c)
+                case 0xC2 where i + 1 < b.count && (0x80...0x9F).contains(b[i + 1]):
+                    // C1 controls (U+0080-U+009F).
+                    code = UInt32(b[i + 1])
+                    width = 2
+                case 0xE2 where i + 2 < b.count && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9):
+                    // Line and paragraph separators break JavaScript readers of the line.
+                    code = b[i + 2] == 0xA8 ? 0x2028 : 0x2029
+                    width = 3
+                default: break
+                }
+                if escape == nil && code == nil {
+                    i += 1
+                    continue
+                }
+                flush(i)
+                if let escape { out += escape } else if let code { hex(code) }
+                i += width
+                run = i
+            }
+            flush(b.count)
         }
         out += "\""
     }
