@@ -42,11 +42,12 @@ let package = Package(
             dependencies: ["IncidentCore", "Ingest", "TermGrid", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "Simulator", dependencies: ["IncidentCore"]),
+        .target(name: "Checks", dependencies: ["IncidentCore"]),
         .target(name: "CursesBackend", dependencies: ["CNcursesw", "TermGrid"]),
         .executableTarget(
             name: "dialtone",
             dependencies: [
-                "IncidentCore", "IncidentStore", "Ingest", "Console", "CursesBackend", "TermGrid", "Simulator",
+                "IncidentCore", "IncidentStore", "Ingest", "Console", "CursesBackend", "TermGrid", "Simulator", "Checks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +62,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+        .testTarget(name: "ChecksTests", dependencies: ["Checks", "IncidentCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Ingest"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "TermGrid"]),
         .testTarget(name: "EndToEndTests", dependencies: ["IncidentCore"]),

@@ -12,6 +12,12 @@ public enum BuiltinPlaybooks {
 # Schema: see the comments at the top of voice-agent.yaml.
 
 name: launch-readiness
+# The limit checks read a JSON document of the platform's configured limits (LIMITS_URL: an
+# admin API, or file:///etc/voice/limits.json) and compare it with what launch needs.
+vars:
+  LIMITS_URL: file:///etc/voice-agent/limits.json
+  EXPECTED_PEAK_CALLS: "200"
+  SLOWEST_UPSTREAM_SECONDS: "30"
 title: Launch readiness
 description: >-
   Work through this before a voice agent takes real traffic. Each phase closes a gap that has
@@ -33,10 +39,18 @@ checklists:
               - Provider quotas (LLM tokens per minute, TTS characters per minute, ASR streams)
           - id: limits.expected-load
             text: Compare each entry with the expected launch-day load and peak, and raise what is too low
+            check:
+              run: [curl, -sS, "${LIMITS_URL}"]
+              timeout_seconds: 10
+              pass: {json: max_concurrent_calls, above: "${EXPECTED_PEAK_CALLS}"}
           - id: limits.timeouts-vs-upstream
             text: Check that no timeout is shorter than the slowest upstream it waits on
             details:
               - A 15-second default route timeout once cut off transfers to a slow phone line
+            check:
+              run: [curl, -sS, "${LIMITS_URL}"]
+              timeout_seconds: 10
+              pass: {json: transfer_timeout_seconds, above: "${SLOWEST_UPSTREAM_SECONDS}"}
           - id: limits.alert-before-cap
             text: Alert well before any limit starts declining calls, not when it does
           - id: limits.owner
@@ -194,7 +208,7 @@ checklists:
 #       components: [text]   symptoms: [text]     escalation: text (when to move to the next stack)
 #       target_resolution_minutes: int   mttr_without_framework_minutes / mttr_with_framework_minutes: int
 #       causes:     - {id, cause, likelihood: high|medium|low, diagnose}
-#       checklist:  - {id, text, details: [text]}
+#       checklist:  - {id, text, details: [text], check: (optional, see below)}
 #       resolution: - {id, when, action, mitigates: bool (ticking it counts as the stack's mitigation)}
 #   severities: exactly levels 1..4
 #     - {level, name, definition, impact, mitigation_target_minutes (omit: none),
@@ -217,6 +231,11 @@ checklists:
 #                 sparkline), rationale: where the numbers come from.
 #                 Signals: the raw values of IncidentCore's Signal (call_attempt, pdd_ms, mos, ...).
 #   status_lifecycle: [text]      roles: - {id, name, aliases: [text], duties}
+#   vars: {NAME: value}   values for ${NAME} in checks; the environment's value wins
+#   check (on any checklist item): {run: [argv; ${NAME} from the environment or vars, never logs],
+#       timeout_seconds (default 10, 1..600), env: [NAME passed to the command],
+#       pass: {exit (default 0), stdout_matches: regex, json: dotted.path + below|above|equals|not,
+#              date: regex with one (group) + days_above, all: [pass rules]}}
 #   field_mappings: - {id, format: json|logfmt, match: {field: value}, stack, time_field,
 #                      call_id_field, trunk_field, signals: {field.path: signal}, scale: {field.path: number}}
 # Item ids (stack checklists, resolution steps, checklist items) are unique across the file:
@@ -224,6 +243,15 @@ checklists:
 # ---------------------------------------------------------------------------------------------
 
 name: voice-agent
+# Placeholders for the checks below: set the real values in the environment (they win) or
+# in your own copy of this playbook. API keys come only from the environment.
+vars:
+  SIP_DOMAIN: sip.example.com
+  SIP_TLS_ENDPOINT: sip.example.com:5061
+  SIP_TRUNK: sip.example.com:5060
+  SIP_TRUNK_BACKUP: sip-backup.example.com:5060
+  LLM_HEALTH_URL: https://api.openai.com/v1/models
+  TTS_VOICE_URL: https://api.elevenlabs.io/v1/voices/YOUR_VOICE_ID
 title: Voice agent incident response
 description: >-
   Find the failing stack of a production voice agent by checking Telephony, Audio, Intelligence
@@ -283,6 +311,32 @@ stacks:
           - Ping or trace to the provider's SIP host
           - Firewall rules for 5060/5061 over TCP and UDP
           - STUN and TURN servers reachable
+      - id: telephony.sip-dns
+        text: Does the SIP domain resolve?
+        check:
+          run: [getent, hosts, "${SIP_DOMAIN}"]
+          timeout_seconds: 5
+          pass: {exit: 0}
+      - id: telephony.tls-certificate
+        text: Is the SIP TLS certificate valid for more than a week?
+        details:
+          - An expired certificate with a silent fallback to plain UDP took a team down for a weekend
+        check:
+          run: [openssl, s_client, -connect, "${SIP_TLS_ENDPOINT}", -servername, "${SIP_DOMAIN}"]
+          timeout_seconds: 10
+          pass: {date: "NotAfter: ([A-Z][a-z]{2} +[0-9]+ [0-9:]+ [0-9]{4} GMT)", days_above: 7}
+      - id: telephony.test-call
+        text: Does a test call through the primary trunk connect?
+        check:
+          run: [sipp, -sn, uac, -m, "1", -timeout, 15s, -timeout_error, -nostdin, "${SIP_TRUNK}"]
+          timeout_seconds: 20
+          pass: {exit: 0}
+      - id: telephony.test-call-backup
+        text: Does a test call through the backup trunk connect?
+        check:
+          run: [sipp, -sn, uac, -m, "1", -timeout, 15s, -timeout_error, -nostdin, "${SIP_TRUNK_BACKUP}"]
+          timeout_seconds: 20
+          pass: {exit: 0}
       - id: telephony.provider-status
         text: Is the carrier reporting an incident on its status page?
       - id: telephony.recent-changes
@@ -434,6 +488,14 @@ stacks:
         details:
           - A direct API request returns in under a second
           - The provider's status page is green
+        check:
+          run: [curl, -sS, -o, /dev/null, -w, "%{json}", -H, "Authorization: Bearer ${LLM_API_KEY}", "${LLM_HEALTH_URL}"]
+          timeout_seconds: 10
+          pass:
+            all:
+              - {json: http_code, not: "429"}
+              - {json: http_code, below: 400}
+              - {json: time_starttransfer, below: 1.0}
       - id: intelligence.rate-limits
         text: Are we being rate limited?
         details:
@@ -521,6 +583,10 @@ stacks:
         details:
           - The voice exists in the provider dashboard
           - Nobody deleted or renamed it
+        check:
+          run: [curl, -sS, -o, /dev/null, -w, "%{json}", -H, "xi-api-key: ${TTS_API_KEY}", "${TTS_VOICE_URL}"]
+          timeout_seconds: 10
+          pass: {json: http_code, equals: "200"}
       - id: output.audio-format
         text: Is the audio format what telephony expects?
         details:

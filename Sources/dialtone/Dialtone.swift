@@ -26,6 +26,7 @@ struct Dialtone: ParsableCommand {
             RoleCommand.self,
             AcceptCommand.self,
             TickCommand.self,
+            CheckCommand.self,
             AnswerCommand.self,
             MilestoneCommand.self,
             ChangeCommand.self,

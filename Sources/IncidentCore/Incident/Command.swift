@@ -26,6 +26,8 @@ public enum Command: Sendable, Equatable {
     case updateOverdue(due: Timestamp)
     /// Health data for the minute containing `minute` (written by the automatic writer).
     case impactSample(minute: Timestamp, calls: Int, failed: Int, sharePct: Double?)
+    /// The result of running an item's check (`x` in the console, `dialtone check`).
+    case checkRun(item: String, outcome: CheckOutcome)
 }
 
 /// A refused command: the message is one line, names the field or value at fault, and nothing

@@ -200,6 +200,19 @@ public enum Decider {
         case .updateOverdue(let due):
             guard !s.overdueJournaled.contains(due) else { throw IncidentError("update due \(due.display): already journaled as overdue") }
             return EventDraft(kind: .updateOverdue, payload: ["due": .string(due.iso8601)])
+        case .checkRun(let item, let o):
+            let id = try checkItem(item, pb, attached: attached, state: s)
+            guard o.excerpt.utf8.count <= CheckOutcome.maxExcerptBytes * 2, o.command.utf8.count <= maxTextBytes else {
+                throw IncidentError("check_run \(id): command or excerpt over the size limit")
+            }
+            guard o.durationMs >= 0 else { throw IncidentError("check_run \(id): duration \(o.durationMs) ms is negative") }
+            var p: [String: JSONValue] = [
+                "item": .string(id), "result": .string(o.result.rawValue), "command": .string(o.command),
+                "duration_ms": .int(o.durationMs), "reason": .string(o.reason), "excerpt": .string(o.excerpt),
+                "playbook": .string(o.playbookPath), "playbook_sha256": .string(o.playbookSHA256),
+            ]
+            if let code = o.exitCode { p["exit_code"] = .int(Int64(code)) }
+            return EventDraft(kind: .checkRun, payload: p)
         case .impactSample(let minute, let calls, let failed, let share):
             // The sample speaks for the whole minute that contains `minute`.
             let start = Timestamp(ms: minute.ms - ((minute.ms % 60_000) + 60_000) % 60_000)

@@ -16,6 +16,8 @@ public struct IncidentState: Sendable, Equatable {
     public var pendingOffers: [String: String] = [:]
     public var milestones: [Milestone: MilestoneRecord] = [:]
     public var checklist: [String: ItemRecord] = [:]
+    /// The last run of each item's check.
+    public var lastCheck: [String: CheckRunRecord] = [:]
     public var attachedChecklists: [String] = []
     public var decisionPath: [DecisionStep] = []
     public var events: [JournalEvent] = []

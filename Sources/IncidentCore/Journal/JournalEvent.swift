@@ -21,6 +21,8 @@ public enum JournalKind: String, Sendable, Codable, CaseIterable {
     /// One minute of health data while a stack is not OK: calls whose outcome became known in
     /// that minute, how many failed, and the share failing over the health window (automatic).
     case impactSample = "impact_sample"
+    /// A checklist item's check was run (by the responder who ran it): result and excerpt.
+    case checkRun = "check_run"
 }
 
 /// One line of `journal.jsonl`.

@@ -21,6 +21,8 @@ public struct Playbook: Sendable, Equatable, Codable {
     public var roles: [RoleInfo]
     /// Optional mappings that turn arbitrary JSON or logfmt lines into normalised events.
     public var fieldMappings: [FieldMapping]
+    /// Values for `${NAME}` in checks (the environment's value wins).
+    public var vars: [String: String] = [:]
 
     public init(
         name: String, title: String, description: String = "", stacks: [StackInfo] = [],
@@ -42,6 +44,16 @@ public struct Playbook: Sendable, Equatable, Codable {
         self.statusLifecycle = statusLifecycle
         self.roles = roles
         self.fieldMappings = fieldMappings
+    }
+
+    /// Every checklist item that carries a check, with the list it belongs to.
+    public var checkItems: [ChecklistItem] {
+        (checklists.flatMap(\.allItems) + stacks.flatMap(\.checklist)).filter { $0.check != nil }
+    }
+
+    /// The item with this id, wherever it is listed.
+    public func item(_ id: String) -> ChecklistItem? {
+        checklists.flatMap(\.allItems).first { $0.id == id } ?? stacks.flatMap(\.checklist).first { $0.id == id }
     }
 }
 
@@ -128,10 +140,13 @@ public struct ChecklistItem: Sendable, Equatable, Codable {
     public var id: String
     public var text: String
     public var details: [String]
-    public init(id: String, text: String, details: [String] = []) {
+    /// A diagnostic the console (`x`) or `dialtone check` can run for this item.
+    public var check: CheckSpec?
+    public init(id: String, text: String, details: [String] = [], check: CheckSpec? = nil) {
         self.id = id
         self.text = text
         self.details = details
+        self.check = check
     }
 }
 

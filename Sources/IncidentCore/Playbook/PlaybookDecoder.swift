@@ -11,7 +11,7 @@ final class PlaybookDecoder {
 
     static let topKeys = [
         "name", "title", "description", "stacks", "severities", "decision_tree", "symptoms",
-        "cascades", "checklists", "metrics", "status_lifecycle", "roles", "field_mappings",
+        "cascades", "checklists", "metrics", "status_lifecycle", "roles", "field_mappings", "vars",
     ]
 
     func playbook(_ root: Node) -> Playbook? {
@@ -34,6 +34,13 @@ final class PlaybookDecoder {
         }
         p.roles = (f.list("roles") ?? []).compactMap(role)
         p.fieldMappings = (f.list("field_mappings") ?? []).compactMap(fieldMapping)
+        for (k, v) in f.table("vars") ?? [] {
+            if !Self.isVariableName(k) {
+                log.add(v.mark, "'vars' names must be letters, digits and '_' starting with a letter or '_', found '\(clip(k))'")
+            } else {
+                p.vars[k] = v.string
+            }
+        }
         return p
     }
 
@@ -85,15 +92,16 @@ final class PlaybookDecoder {
     }
 
     func item(_ node: Node, in owner: String) -> ChecklistItem? {
-        guard var f = Fields(node, what: "checklist item in \(owner)", keys: ["id", "text", "details"], log: log)
+        guard var f = Fields(node, what: "checklist item in \(owner)", keys: ["id", "text", "details", "check"], log: log)
         else { return nil }
         let id = ident(f, "id")
         if let id { f.what = "checklist item '\(id)'" }
         let text = f.text("text", required: true)
         let details = (f.strings("details") ?? []).map(\.0)
+        let spec = f.node("check").flatMap { self.check($0, in: f.what) }
         guard let id, let text else { return nil }
         marks.items.append((id, f.valueMark("id")))
-        return ChecklistItem(id: id, text: text, details: details)
+        return ChecklistItem(id: id, text: text, details: details, check: spec)
     }
 
     func step(_ node: Node, in owner: String) -> ResolutionStep? {
