@@ -7,6 +7,7 @@ import Foundation
 import IncidentCore
 import IncidentStore
 import Ingest
+import Receiver
 
 /// `dialtone watch`: the health engine without a screen, for scripts, CI and benchmarks.
 struct WatchCommand: ParsableCommand {
@@ -28,6 +29,8 @@ struct WatchCommand: ParsableCommand {
     @Flag(help: "Read every source to its end, print one summary of the final window, exit.") var once = false
     @Flag(help: "JSON lines instead of text.") var json = false
     @Option(help: "Time zone for log times written without one (default: the local zone).") var tz: String?
+    @Option(help: "Also run the receiver (see `receive`) on HOST:PORT and read what it spools.") var listen: String?
+    @OptionGroup var receiverOptions: ReceiverOptions
 
     func validate() throws {
         guard hold.isFinite, hold >= 0, hold <= 3600 else { throw ValidationError("--hold: \(hold) is not between 0 and 3600 seconds") }
@@ -37,10 +40,15 @@ struct WatchCommand: ParsableCommand {
 
     func run() throws {
         try IncidentCLI.run {
-            guard !logs.isEmpty else { throw StoreError("watch: give at least one --log SPEC") }
+            guard !logs.isEmpty || listen != nil else { throw StoreError("watch: give at least one --log SPEC or --listen") }
             var specs: [SourceSpec] = []
             for l in logs {
                 do { specs.append(try SourceSpec.parse(l)) } catch { throw StoreError(String(describing: error)) }
+            }
+            let receiver = try startReceiver()
+            defer { receiver?.stop() }
+            if let receiver {
+                specs.append(SourceSpec(kind: .file(receiver.spool.currentPath)))
             }
             let pb = try PlaybookLocator.standard(.current()).load(playbook).playbook
             var zone = TimeZone.current
@@ -66,6 +74,22 @@ struct WatchCommand: ParsableCommand {
                 try follow(specs, pb, context)
             }
         }
+    }
+
+    /// `--listen`: the receiver in this process, its spool read as one more file source.
+    func startReceiver() throws -> Receiver? {
+        guard let listen else { return nil }
+        if once { throw StoreError("watch: --listen receives until stopped; it cannot be used with --once") }
+        var dir = receiverOptions.spool ?? ""
+        if dir.isEmpty {
+            var template = Array((NSTemporaryDirectory() + "/dialtone-spool-XXXXXX").utf8CString)
+            guard let made = mkdtemp(&template) else { throw StoreError("watch --listen: cannot make a spool directory: \(String(cString: strerror(errno)))") }
+            dir = String(cString: made)
+        }
+        let receiver = try Receiver(config: try receiverOptions.config(listen: listen, spoolDirectory: dir))
+        try receiver.start()
+        note("listening on \(receiver.config.host):\(receiver.boundPort), spooling to \(receiver.spool.currentPath)")
+        return receiver
     }
 
     func printSummary(_ s: HealthSnapshot, _ c: IngestCounters) {
