@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 // dialtone: an incident console for production voice-AI agents.
 // Layout: a pure core (IncidentCore), file-backed journal (IncidentStore), log ingestion and
-// health (Ingest), a pure screen model (TermGrid, Console), a thin ncurses backend
+// health (Ingest), an OTLP/HTTP and NDJSON receiver that spools what a fleet sends
+// (Receiver, CZlib), a pure screen model (TermGrid, Console), a thin ncurses backend
 // (CNcursesw, CursesBackend) and a thin executable (dialtone).
 import PackageDescription
 
@@ -81,7 +82,7 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
         .testTarget(
             name: "ReceiverTests",
-            dependencies: ["Receiver", "Ingest", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["Receiver", "Ingest", "IncidentCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Ingest"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "TermGrid"]),

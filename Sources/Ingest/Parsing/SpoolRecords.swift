@@ -58,14 +58,15 @@ extension LineParser {
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
         var f = SpoolFields(b)
-        guard scanner.scan(b, &f) != nil else { return nil }
+        // Never nil: nil would send the envelope itself to the generic JSON reader.
+        guard scanner.scan(b, &f) != nil else { return .unparsed }
         let recordTime = f.time.flatMap { jsonTime(b, $0) }
         let origin = originLabel(f)
         if let lineValue = f.line, lineValue.kind == .string {
             var inner = b.text(lineValue)
             // A record inside a record is not something the receiver writes: refuse it
             // rather than unwrap without end.
-            if inner.hasPrefix("{\"dialtone_spool\":") { return nil }
+            if inner.hasPrefix("{\"dialtone_spool\":") { return .unparsed }
             let before = out.count
             let forced = f.format.flatMap { $0.kind == .string ? LogFormat(rawValue: b.text($0)) : nil }
             let result: LineResult? = inner.withUTF8 { ib in
@@ -76,7 +77,7 @@ extension LineParser {
             if result == nil || result == .unparsed {
                 // A line no reader knows still has the severity its sender gave it: an OTLP
                 // record is kept as a log event of that level, a bare line stays unparsed.
-                guard let severity else { return result }
+                guard let severity else { return .unparsed }
                 let (time, inferred) = stamp(recordTime, arrival: arrivalTime)
                 out.append(
                     NormalizedEvent(
@@ -97,7 +98,7 @@ extension LineParser {
             }
             return result
         }
-        guard let spanName = f.span, spanName.kind == .string else { return nil }
+        guard let spanName = f.span, spanName.kind == .string else { return .unparsed }
         // A span: its signals are already in dialtone's units.
         var s = Samples()
         for (k, v) in f.signals {
