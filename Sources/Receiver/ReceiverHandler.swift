@@ -78,7 +78,13 @@ final class ReceiverHandler: ChannelInboundHandler, RemovableChannelHandler {
         refusal = nil
         let (path, query) = Self.split(head.uri)
         let keepAlive = head.isKeepAlive
-        pending = Pending(route: .health, gzip: false, keepAlive: keepAlive, body: nil, holdsSlot: false)
+        let contentType = head.headers.first(name: "content-type") ?? ""
+        // Known before anything is refused, so an OTLP client's refusal is in its encoding.
+        var early = Route.health
+        if let enc = OTLPEncoding(contentType: contentType) {
+            if path == "/v1/logs" { early = .logs(enc) } else if path == "/v1/traces" { early = .traces(enc) }
+        }
+        pending = Pending(route: early, gzip: false, keepAlive: keepAlive, body: nil, holdsSlot: false)
         if let token = shared.token {
             let given = head.headers.first(name: "authorization").map { Array($0.utf8) } ?? []
             if !Self.constantTimeEqual(given, token) {
@@ -86,7 +92,6 @@ final class ReceiverHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
         }
-        let contentType = head.headers.first(name: "content-type") ?? ""
         let route: Route
         switch (head.method, path) {
         case (.GET, "/healthz"):
@@ -186,9 +191,7 @@ final class ReceiverHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func finish(_ reply: Reply, keepAlive: Bool, _ context: ChannelHandlerContext) {
         if reply.status == 200 {
-            if reply.records > 0 || reply.rejectedRecords > 0 {
-                shared.stats.accepted(peer, records: reply.records, rejected: reply.rejectedRecords)
-            }
+            shared.stats.accepted(peer, records: reply.records, rejected: reply.rejectedRecords)
         } else {
             shared.stats.refused(peer, status: reply.status)
         }

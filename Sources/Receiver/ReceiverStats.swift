@@ -19,22 +19,31 @@ public struct SourceTally: Sendable, Equatable {
 public final class ReceiverStats: @unchecked Sendable {
     private let lock = NSLock()
     private var bySource: [String: SourceTally] = [:]
+    /// Addresses tallied one by one; past this many, new ones share one "other" tally, so a
+    /// scan from many addresses cannot grow memory without bound.
+    static let maxSources = 4096
 
     public init() {}
 
     func accepted(_ source: String, records: Int, rejected: Int) {
         lock.withLock {
-            bySource[source, default: SourceTally()].requests += 1
-            bySource[source, default: SourceTally()].records += records
-            bySource[source, default: SourceTally()].rejectedRecords += rejected
+            let key = slot(source)
+            bySource[key, default: SourceTally()].requests += 1
+            bySource[key, default: SourceTally()].records += records
+            bySource[key, default: SourceTally()].rejectedRecords += rejected
         }
     }
 
     func refused(_ source: String, status: Int) {
         lock.withLock {
-            bySource[source, default: SourceTally()].requests += 1
-            bySource[source, default: SourceTally()].rejectedRequests[status, default: 0] += 1
+            let key = slot(source)
+            bySource[key, default: SourceTally()].requests += 1
+            bySource[key, default: SourceTally()].rejectedRequests[status, default: 0] += 1
         }
+    }
+
+    private func slot(_ source: String) -> String {
+        bySource[source] != nil || bySource.count < Self.maxSources ? source : "other"
     }
 
     /// A copy of every source's tally.

@@ -142,7 +142,11 @@ import Testing
         let ok = try curl(["-H", "Authorization: Bearer s3cret-token", "--data-binary", "hello", s.base + "/v1/lines"])
         #expect(ok.status == 200)
         #expect(s.spoolLines().count == 1)
-        #expect(s.receiver.stats.snapshot["127.0.0.1"]?.rejectedRequests[401] == 3)
+        // An OTLP exporter is refused in its own encoding (a google.rpc.Status in protobuf).
+        let otlp = try curl(["-H", "Content-Type: application/x-protobuf", "--data-binary", "x", s.base + "/v1/logs"])
+        #expect(otlp.status == 401)
+        #expect(otlp.headers.lowercased().contains("content-type: application/x-protobuf"))
+        #expect(s.receiver.stats.snapshot["127.0.0.1"]?.rejectedRequests[401] == 4)
     }
 
     @Test func nonLoopbackWithoutTokenIsRefused() throws {
