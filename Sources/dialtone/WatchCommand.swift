@@ -45,7 +45,7 @@ struct WatchCommand: ParsableCommand {
             for l in logs {
                 do { specs.append(try SourceSpec.parse(l)) } catch { throw StoreError(String(describing: error)) }
             }
-            let receiver = try startReceiver()
+            let receiver = try makeReceiver()
             defer { receiver?.stop() }
             if let receiver {
                 specs.append(SourceSpec(kind: .file(receiver.spool.currentPath)))
@@ -71,13 +71,15 @@ struct WatchCommand: ParsableCommand {
                 printSummary(r.snapshot, r.counters)
                 if r.sources.contains(where: { $0.error != nil }) { throw ExitCode(1) }
             } else {
-                try follow(specs, pb, context)
+                try follow(specs, pb, context, receiver: receiver)
             }
         }
     }
 
-    /// `--listen`: the receiver in this process, its spool read as one more file source.
-    func startReceiver() throws -> Receiver? {
+    /// `--listen`: the receiver in this process, its spool read as one more file source. It
+    /// is made (the spool file created) here and bound in `follow` once the spool's follower
+    /// holds its place, so no record received is skipped.
+    func makeReceiver() throws -> Receiver? {
         guard let listen else { return nil }
         if once { throw StoreError("watch: --listen receives until stopped; it cannot be used with --once") }
         var dir = receiverOptions.spool ?? ""
@@ -86,10 +88,7 @@ struct WatchCommand: ParsableCommand {
             guard let made = mkdtemp(&template) else { throw StoreError("watch --listen: cannot make a spool directory: \(String(cString: strerror(errno)))") }
             dir = String(cString: made)
         }
-        let receiver = try Receiver(config: try receiverOptions.config(listen: listen, spoolDirectory: dir))
-        try receiver.start()
-        note("listening on \(receiver.config.host):\(receiver.boundPort), spooling to \(receiver.spool.currentPath)")
-        return receiver
+        return try Receiver(config: try receiverOptions.config(listen: listen, spoolDirectory: dir))
     }
 
     func printSummary(_ s: HealthSnapshot, _ c: IngestCounters) {
@@ -101,12 +100,16 @@ struct WatchCommand: ParsableCommand {
     }
 
     /// Follows until SIGINT or SIGTERM, then prints the same summary as --once and exits 0.
-    func follow(_ specs: [SourceSpec], _ pb: Playbook, _ context: ParseContext) throws {
+    func follow(_ specs: [SourceSpec], _ pb: Playbook, _ context: ParseContext, receiver: Receiver? = nil) throws {
         let session = LiveSession(
             specs: specs, playbook: pb, context: context, fromStart: fromStart, keepLines: 1,
             health: HealthConfig(hysteresisSeconds: hold, preallocateHistograms: true),
             freshness: FreshnessConfig(staleAfterSeconds: staleAfter, replayLagSeconds: replayAfter))
         let live = session.live
+        if let receiver {
+            try receiver.start()
+            note("listening on \(receiver.config.host):\(receiver.boundPort), spooling to \(receiver.spool.currentPath)")
+        }
         let (stop, trap) = StopFlag.trappingInterrupts()
         defer { trap.forEach { $0.cancel() } }
         session.start()
