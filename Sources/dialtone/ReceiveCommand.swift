@@ -50,11 +50,9 @@ struct ReceiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "receive",
         abstract: "Receive OTLP/HTTP logs and traces and NDJSON lines into a spool that consoles and watch read.",
-        discussion: """
-            Endpoints: POST /v1/logs, POST /v1/traces (application/x-protobuf or application/json,
-            optionally gzip), POST /v1/lines[?format=NAME] (one line or JSON object a line),
-            GET /healthz. Read the spool with: dialtone watch --log DIR/spool.ndjson
-            """)
+        discussion: "Endpoints: POST /v1/logs and POST /v1/traces (application/x-protobuf or application/json, "
+            + "optionally gzip), POST /v1/lines[?format=NAME] (one line or JSON object a line), GET /healthz. "
+            + "Read the spool with: dialtone watch --log DIR/spool.ndjson")
 
     @Option(help: "Address to listen on: HOST:PORT, :PORT (loopback) or [V6]:PORT.") var listen = "127.0.0.1:4318"
     @OptionGroup var options: ReceiverOptions
