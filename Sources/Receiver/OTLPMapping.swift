@@ -223,7 +223,10 @@ enum OTLPMapping {
             }
             if let v = attrs["lk.transcription_delay"].flatMap(number) { s.append((.transcriptionDelayMs, v * 1000)) }
         case .turn:
-            r.kind = EventKind.log.rawValue
+            r.kind = EventKind.turn.rawValue
+            // Pipecat's user-stops-speaking to bot-starts-speaking time: the turn's end-to-end
+            // latency, as `latency_ms.total` is in a turn record.
+            if let v = attrs["turn.user_bot_latency_seconds"].flatMap(number) { s.append((.e2eLatencyMs, v * 1000)) }
         case .other:
             r.kind = failed ? EventKind.error.rawValue : EventKind.log.rawValue
         }

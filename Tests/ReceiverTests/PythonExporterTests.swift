@@ -43,4 +43,34 @@ import Testing
         #expect(spanEvents.allSatisfy { $0.summary.contains("(gpt-4o)") && $0.stack == .intelligence })
         #expect(spanEvents.filter { $0.level == .error }.count == 1)
     }
+
+    static let pipecatScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Clients/pipecat_tracing.py").path
+
+    /// Pipecat's own tracing setup and span attributes (pipecat-ai, installed by .ci/run).
+    @Test func pipecatTracingBecomesTheMetricsOfItsLogLines() throws {
+        let s = try TestServer()
+        let (code, out, err) = try runProcess("/usr/bin/env", ["python3", Self.pipecatScript, s.base])
+        #expect(code == 0, "pipecat_tracing.py failed: \(out) \(err)")
+        #expect(!err.contains("Failed to export"), "\(err)")
+        let lines = s.spoolLines()
+        // conversation + 2 x (turn, stt, llm, tts)
+        #expect(lines.count == 9)
+        #expect(lines.allSatisfy { $0.contains("\"service\":\"pipecat-agent\"") })
+        let (events, results) = s.spoolEvents()
+        #expect(!results.contains(.unparsed))
+        func values(_ signal: Signal) -> [Double] {
+            events.flatMap { e in e.samples.filter { $0.0 == signal }.map { ($0.1 * 1000).rounded() / 1000 } }.sorted()
+        }
+        #expect(values(.sttLatencyMs) == [280, 310])
+        #expect(values(.ttftMs) == [520, 610])
+        #expect(values(.ttsTtfbMs) == [190, 210])
+        #expect(values(.ttsRequest) == [1, 1])
+        #expect(values(.e2eLatencyMs) == [1200, 1400])
+        // The LLM span's own length (it slept 10 ms) is its latency.
+        #expect(values(.llmLatencyMs).allSatisfy { $0 >= 10 && $0 < 5000 })
+        #expect(values(.llmLatencyMs).count == 2)
+        #expect(events.filter { $0.kind == .turn }.count == 2)
+        #expect(events.contains { $0.summary.contains("span llm (gpt-4o)") })
+    }
 }
