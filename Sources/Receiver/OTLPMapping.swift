@@ -157,10 +157,10 @@ enum OTLPMapping {
         return batch
     }
 
-    /// Which part of the voice stack a span times, from its name: Pipecat names service
-    /// spans `stt_<service>`, `llm_<service>`, `tts_<service>`; LiveKit `stt_request`,
-    /// `llm_node`, `tts_request`, `user_turn`; other GenAI instrumentation says so in
-    /// `gen_ai.operation.name`.
+    /// Which part of the voice stack a span times, from its name: Pipecat 1.x names its
+    /// spans `stt`, `llm`, `tts` and `turn` (older releases `stt_<service>` and so on);
+    /// LiveKit `stt_request`, `llm_node`, `tts_request`, `user_turn`; other GenAI
+    /// instrumentation says so in `gen_ai.operation.name`.
     enum Role { case stt, llm, tts, userTurn, turn, other }
 
     static func role(_ name: String, _ attrs: [String: OTLPAnyValue]) -> Role {

@@ -153,3 +153,25 @@ import Testing
         #expect(total / line.count >= 8)
     }
 }
+
+/// `/v1/lines` bodies as senders really write them.
+@Suite struct LinesIntakeTests {
+    @Test func crlfBlankLinesAndInvalidUTF8() throws {
+        let dir = NSTemporaryDirectory() + "/dialtone-lines-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let intake = Intake(spool: try SpoolWriter(directory: dir), clock: { 1_796_600_000 })
+        var body = Array("a=1 b=2\r\n \t\r\n\n".utf8)
+        body += [0x63, 0x3d, 0xff, 0xfe, 0x20, 0x64, 0x3d, 0x34]  // "c=\xff\xfe d=4", no final newline
+        let reply = intake.lines(body, format: nil, peer: "127.0.0.1")
+        #expect(reply.status == 200)
+        #expect(reply.records == 2)
+        let text = try String(contentsOfFile: dir + "/spool.ndjson", encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines[0].hasSuffix("\"line\":\"a=1 b=2\"}"))  // the CR is not part of the line
+        #expect(lines[1].hasSuffix("\"line\":\"c=\u{FFFD}\u{FFFD} d=4\"}"))
+        let spoolFormat = Intake(spool: try SpoolWriter(directory: dir), clock: { 0 }).lines([65], format: "spool", peer: "x")
+        #expect(spoolFormat.status == 400)
+    }
+}
