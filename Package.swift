@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 // dialtone: an incident console for production voice-AI agents.
 // Layout: a pure core (IncidentCore), file-backed journal (IncidentStore), log ingestion and
-// health (Ingest), a pure screen model (TermGrid, Console), a thin ncurses backend
+// health (Ingest), an OTLP/HTTP and NDJSON receiver that spools what a fleet sends
+// (Receiver, CZlib), a pure screen model (TermGrid, Console), a thin ncurses backend
 // (CNcursesw, CursesBackend) and a thin executable (dialtone).
 import PackageDescription
 
@@ -15,9 +16,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The receiver: plain NIO HTTP/1.1 (no web framework, to keep clean builds short) and
+        // the protobuf runtime for OTLP (its code generator is never built here; see
+        // scripts/gen-otlp.sh).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "TermGrid"),
         .target(
             name: "IncidentCore",
@@ -43,11 +50,23 @@ let package = Package(
         ),
         .target(name: "Simulator", dependencies: ["IncidentCore"]),
         .target(name: "Checks", dependencies: ["IncidentCore"]),
+        .target(
+            name: "Receiver",
+            dependencies: [
+                "Ingest", "IncidentCore", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Proto/otlp_common.proto", "Proto/otlp_logs.proto", "Proto/otlp_trace.proto"]
+        ),
         .target(name: "CursesBackend", dependencies: ["CNcursesw", "TermGrid"]),
         .executableTarget(
             name: "dialtone",
             dependencies: [
                 "IncidentCore", "IncidentStore", "Ingest", "Console", "CursesBackend", "TermGrid", "Simulator", "Checks",
+                "Receiver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,6 +82,11 @@ let package = Package(
         ),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
         .testTarget(name: "ChecksTests", dependencies: ["Checks", "IncidentCore"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ReceiverTests",
+            dependencies: ["Receiver", "Ingest", "IncidentCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Clients"]  // Python clients the tests run, found by #filePath
+        ),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Ingest"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "TermGrid"]),
         .testTarget(name: "EndToEndTests", dependencies: ["IncidentCore"]),

@@ -17,6 +17,7 @@ struct Dialtone: ParsableCommand {
             ConsoleAttachCommand.self,
             DemoCommand.self,
             WatchCommand.self,
+            ReceiveCommand.self,
             SimulateCommand.self,
             NewCommand.self,
             ListCommand.self,

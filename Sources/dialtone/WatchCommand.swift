@@ -7,6 +7,7 @@ import Foundation
 import IncidentCore
 import IncidentStore
 import Ingest
+import Receiver
 
 /// `dialtone watch`: the health engine without a screen, for scripts, CI and benchmarks.
 struct WatchCommand: ParsableCommand {
@@ -28,6 +29,8 @@ struct WatchCommand: ParsableCommand {
     @Flag(help: "Read every source to its end, print one summary of the final window, exit.") var once = false
     @Flag(help: "JSON lines instead of text.") var json = false
     @Option(help: "Time zone for log times written without one (default: the local zone).") var tz: String?
+    @Option(help: "Also run the receiver (see `receive`) on HOST:PORT and read what it spools.") var listen: String?
+    @OptionGroup var receiverOptions: ReceiverOptions
 
     func validate() throws {
         guard hold.isFinite, hold >= 0, hold <= 3600 else { throw ValidationError("--hold: \(hold) is not between 0 and 3600 seconds") }
@@ -37,10 +40,15 @@ struct WatchCommand: ParsableCommand {
 
     func run() throws {
         try IncidentCLI.run {
-            guard !logs.isEmpty else { throw StoreError("watch: give at least one --log SPEC") }
+            guard !logs.isEmpty || listen != nil else { throw StoreError("watch: give at least one --log SPEC or --listen") }
             var specs: [SourceSpec] = []
             for l in logs {
                 do { specs.append(try SourceSpec.parse(l)) } catch { throw StoreError(String(describing: error)) }
+            }
+            let receiver = try makeReceiver()
+            defer { receiver?.stop() }
+            if let receiver {
+                specs.append(SourceSpec(kind: .file(receiver.spool.currentPath)))
             }
             let pb = try PlaybookLocator.standard(.current()).load(playbook).playbook
             var zone = TimeZone.current
@@ -63,9 +71,24 @@ struct WatchCommand: ParsableCommand {
                 printSummary(r.snapshot, r.counters)
                 if r.sources.contains(where: { $0.error != nil }) { throw ExitCode(1) }
             } else {
-                try follow(specs, pb, context)
+                try follow(specs, pb, context, receiver: receiver)
             }
         }
+    }
+
+    /// `--listen`: the receiver in this process, its spool read as one more file source. It
+    /// is made (the spool file created) here and bound in `follow` once the spool's follower
+    /// holds its place, so no record received is skipped.
+    func makeReceiver() throws -> Receiver? {
+        guard let listen else { return nil }
+        if once { throw StoreError("watch: --listen receives until stopped; it cannot be used with --once") }
+        var dir = receiverOptions.spool ?? ""
+        if dir.isEmpty {
+            var template = Array((NSTemporaryDirectory() + "/dialtone-spool-XXXXXX").utf8CString)
+            guard let made = mkdtemp(&template) else { throw StoreError("watch --listen: cannot make a spool directory: \(String(cString: strerror(errno)))") }
+            dir = String(cString: made)
+        }
+        return try Receiver(config: try receiverOptions.config(listen: listen, spoolDirectory: dir))
     }
 
     func printSummary(_ s: HealthSnapshot, _ c: IngestCounters) {
@@ -77,12 +100,16 @@ struct WatchCommand: ParsableCommand {
     }
 
     /// Follows until SIGINT or SIGTERM, then prints the same summary as --once and exits 0.
-    func follow(_ specs: [SourceSpec], _ pb: Playbook, _ context: ParseContext) throws {
+    func follow(_ specs: [SourceSpec], _ pb: Playbook, _ context: ParseContext, receiver: Receiver? = nil) throws {
         let session = LiveSession(
             specs: specs, playbook: pb, context: context, fromStart: fromStart, keepLines: 1,
             health: HealthConfig(hysteresisSeconds: hold, preallocateHistograms: true),
             freshness: FreshnessConfig(staleAfterSeconds: staleAfter, replayLagSeconds: replayAfter))
         let live = session.live
+        if let receiver {
+            try receiver.start()
+            note("listening on \(receiver.config.host):\(receiver.boundPort), spooling to \(receiver.spool.currentPath)")
+        }
         let (stop, trap) = StopFlag.trappingInterrupts()
         defer { trap.forEach { $0.cancel() } }
         session.start()

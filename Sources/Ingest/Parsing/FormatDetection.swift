@@ -17,6 +17,7 @@ extension LineParser {
 
     /// Which member of the JSON family a `{...}` line is, by its distinguishing keys.
     static func detectJSON(_ b: UnsafeBufferPointer<UInt8>) -> LogFormat {
+        if isSpoolRecord(b) { return .spool }
         if b.find("\"turn_index\"") != nil, b.find("\"latency_ms\"") != nil { return .turns }
         if b.find("end-of-call-report") != nil { return .vapi }
         if b.find("CallSid") != nil { return .twilio }

@@ -139,7 +139,8 @@ public final class LineParser {
         counters.events += out.count - before
     }
 
-    private func route(
+    /// Internal, not private: a spool record routes the line it wraps (SpoolRecords.swift).
+    func route(
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult {
         // A sipp message in progress owns every line until it completes.
@@ -176,7 +177,7 @@ public final class LineParser {
         return r ?? .unparsed
     }
 
-    private func dispatch(
+    func dispatch(
         _ format: LogFormat, _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double,
         into out: inout [NormalizedEvent]
     ) -> LineResult? {
@@ -195,6 +196,7 @@ public final class LineParser {
         case .retell: return parseRetell(b, arrivalTime: arrivalTime, into: &out)
         case .json: return parseGenericJSON(b, arrivalTime: arrivalTime, into: &out)
         case .logfmt: return parseLogfmt(b, arrivalTime: arrivalTime, into: &out)
+        case .spool: return parseSpool(b, arrivalTime: arrivalTime, into: &out)
         }
     }
 

@@ -32,6 +32,9 @@ public enum LogFormat: String, CaseIterable, Sendable {
     case json
     /// `key=value` lines, read through the playbook's field mappings.
     case logfmt
+    /// Records of dialtone's own receiver spool (`dialtone receive`): an envelope around a
+    /// line read as any other, or an OTLP span's signals.
+    case spool
 
     /// A dense index for per-format counters (no hashing on the hot path).
     var ordinal: Int {
@@ -50,6 +53,7 @@ public enum LogFormat: String, CaseIterable, Sendable {
         case .retell: 11
         case .json: 12
         case .logfmt: 13
+        case .spool: 14
         }
     }
 }
