@@ -42,11 +42,14 @@ let package = Package(
             dependencies: ["IncidentCore", "Ingest", "TermGrid", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "Simulator", dependencies: ["IncidentCore"]),
+        // Channel clients (Slack, PagerDuty, Statuspage, webhook, exec, GitHub, Jira), rules and
+        // the outbox sender; HTTP through Foundation's URLSession.
+        .target(name: "Notify", dependencies: ["IncidentCore", "IncidentStore", .product(name: "Yams", package: "Yams")]),
         .target(name: "CursesBackend", dependencies: ["CNcursesw", "TermGrid"]),
         .executableTarget(
             name: "dialtone",
             dependencies: [
-                "IncidentCore", "IncidentStore", "Ingest", "Console", "CursesBackend", "TermGrid", "Simulator",
+                "IncidentCore", "IncidentStore", "Ingest", "Console", "CursesBackend", "TermGrid", "Simulator", "Notify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,5 +67,6 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Ingest"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "TermGrid"]),
         .testTarget(name: "EndToEndTests", dependencies: ["IncidentCore"]),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "IncidentStore", "IncidentCore"], resources: [.copy("Fakes")]),
     ]
 )

@@ -25,6 +25,7 @@ public enum EventText {
         case .checklistAttached: ascii ? "L" : "☰"
         case .updateOverdue: ascii ? "!" : "⏰"
         case .impactSample: ascii ? "%" : "◔"
+        case .outbound: ascii ? "^" : "↗"
         }
     }
 
@@ -83,6 +84,9 @@ public enum EventText {
             let minute = e.text("minute").flatMap(Timestamp.parse)?.hhmm ?? t("minute")
             let share = e.payload["share_pct"]?.double.map { ", \(formatPct($0)) failing over the window" } ?? ""
             return "Health sample \(minute): \(e.payload["failed"]?.int ?? 0) of \(e.payload["calls"]?.int ?? 0) calls failed\(share)"
+        case .outbound:
+            let link = e.text("url").map { " (\($0))" } ?? ""
+            return "\(t("detail"))\(link) [\(t("channel"))]"
         case .updateOverdue: return "Status update overdue (was due \(e.text("due").flatMap(Timestamp.parse)?.display ?? t("due")))"
         }
     }

@@ -116,7 +116,7 @@ extension IncidentState {
             if let due = e.text("due").flatMap(Timestamp.parse) { overdueJournaled.insert(due) }
         case .impactSample:
             if let minute = e.text("minute").flatMap(Timestamp.parse) { impactSampleMinutes.insert(minute) }
-        case .note, .change, .alert, .evidencePinned, .actionItem, .amendment, .star:
+        case .note, .change, .alert, .evidencePinned, .actionItem, .amendment, .star, .outbound:
             break
         }
     }

@@ -21,6 +21,9 @@ public enum JournalKind: String, Sendable, Codable, CaseIterable {
     /// One minute of health data while a stack is not OK: calls whose outcome became known in
     /// that minute, how many failed, and the share failing over the health window (automatic).
     case impactSample = "impact_sample"
+    /// What the outside world was told: a notification channel's result (posted, failed) or an
+    /// issue created for an action item (automatic; `ref` names the event it is about).
+    case outbound
 }
 
 /// One line of `journal.jsonl`.
