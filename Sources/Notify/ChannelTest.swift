@@ -49,7 +49,7 @@ public enum ChannelTest {
         if case .response(let status, _, _) = o, (200..<300).contains(status) {
             return (true, "\(c.name): \(plan.1) (\(HTTPStatusText.line(status)))")
         }
-        let r = Classify.outcome(o, channel: c, what: c.type == .statuspage ? "read" : "test", now: Double(at.ms) / 1000)
+        let r = Classify.outcome(o, channel: c, what: [.statuspage, .github, .jira].contains(c.type) ? "read" : "test", now: Double(at.ms) / 1000)
         return (false, "\(c.name): \(describe(r))")
     }
 

@@ -48,6 +48,7 @@ public enum Classify {
 
     static func failVerb(_ t: ChannelType, _ what: String) -> String {
         switch (t, what) {
+        case (_, "read"): "read"
         case (.statuspage, "create"): "incident create"
         case (.statuspage, _): "update"
         case (.pagerduty, "change event"): "change event"
