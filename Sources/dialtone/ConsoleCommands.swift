@@ -98,6 +98,7 @@ struct ConsoleAttachCommand: ParsableCommand {
             }
             loaded = inc
             setup = try ConsoleStart.setup(store: store, id: resolved, opts: opts, display: display, sources: sources, offered: offered)
+            setup?.readIn = !inc.state.isResolved
         }
         if let setup, let loaded { try ConsoleStart.run(setup, loaded, start: start) }
     }

@@ -65,6 +65,8 @@ struct ConsoleSetup {
     /// Now in the logs' time, for ingestion (the demo's fleet runs faster than the wall clock).
     var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
     var freshness = FreshnessConfig()
+    /// Joining a running incident: the read-in shows first (Esc closes it).
+    var readIn = false
 }
 
 /// The only place the console performs effects: it reads keys, runs the reducer, performs the
@@ -125,6 +127,7 @@ final class ConsoleRunner {
         }
         state.library = Self.loadLibrary(except: loaded.playbook.name)
         state.offeredSources = setup.offered
+        if setup.readIn { state.overlay = .readIn(scroll: 0) }
         ConsoleReducer.showNextOffer(&state)
     }
 

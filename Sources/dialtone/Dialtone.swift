@@ -35,6 +35,7 @@ struct Dialtone: ParsableCommand {
             TimelineCommand.self,
             ExportCommand.self,
             ActionsCommand.self,
+            BriefCommand.self,
             VerifyCommand.self,
             PlaybookCommand.self,
             SetupWarroomCommand.self,
