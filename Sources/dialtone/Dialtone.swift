@@ -36,6 +36,7 @@ struct Dialtone: ParsableCommand {
             ExportCommand.self,
             ActionsCommand.self,
             BriefCommand.self,
+            StatsCommand.self,
             VerifyCommand.self,
             PlaybookCommand.self,
             SetupWarroomCommand.self,
