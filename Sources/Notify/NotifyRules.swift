@@ -9,7 +9,10 @@ public enum EventKinds {
         case .severity: return ["severity"]
         case .status: return e.text("status") == "resolved" ? ["status", "resolved"] : ["status"]
         case .statusUpdate: return ["status_update"]
-        case .roleOffered: return ["role"]
+        case .roleOffered:
+            // Taking command yourself needs no acceptance: it is the commander accepting.
+            let selfIC = e.text("role") == RoleID.incidentCommander && e.text("user") == e.actor
+            return selfIC ? ["role", "accepted"] : ["role"]
         case .roleAccepted: return e.text("role") == RoleID.incidentCommander ? ["role", "accepted"] : ["role"]
         case .milestone: return e.text("milestone") == Milestone.resolved.rawValue ? ["milestone", "resolved"] : ["milestone"]
         case .change: return ["change"]

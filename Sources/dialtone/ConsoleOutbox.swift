@@ -47,11 +47,12 @@ final class ConsoleOutbox: @unchecked Sendable {
         }
     }
 
+    /// Stops sending without waiting for a request in flight (quitting never waits on a
+    /// vendor): its attempt line is in the outbox, so the next writer resends it under the
+    /// same dedup key, or looks for what it made.
     func stop() {
-        queue.sync {
-            timer?.cancel()
-            timer = nil
-        }
+        setActive(false)
+        timer?.cancel()
     }
 
     private func tick() {

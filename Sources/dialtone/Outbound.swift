@@ -50,13 +50,15 @@ enum Outbound {
         let deadline = monotonicNow() + config.headlessTimeout
         // Retries due within the deadline (a short Retry-After) are waited for; longer ones stay queued.
         while true {
-            for r in sender.drain(deadline: deadline) {
+            let sent = sender.drain(deadline: deadline)
+            for r in sent {
                 out("\(id): \(Sanitize.line(r.detail)) [\(r.channel)]" + (r.url.map { " \(Sanitize.line($0))" } ?? ""))
             }
             guard let next = (try? sender.outbox.pending())?.map(\.nextAt.ms).min() else { break }
             let wait = Double(next - now().ms) / 1000
             if wait > deadline - monotonicNow() { break }
-            if wait > 0 { usleep(useconds_t(min(wait, 5) * 1_000_000)) }
+            // A delivery due but waiting behind a backing-off one on its channel: poll gently.
+            usleep(useconds_t(max(0.2, min(wait, 5)) * 1_000_000))
         }
         if !quiet, let left = try? sender.outbox.pending(), !left.isEmpty {
             out("\(id): \(left.count) notification(s) left in the outbox for the next writer")
