@@ -610,9 +610,9 @@ public enum ConsoleReducer {
             default:
                 s.overlay = nil
                 showNextOffer(&s)  // a remembered command source waits behind the read-in
-                // Esc (or q) only closes it; any other key closes it and does what it does, so
+                // Esc only closes it; any other key (q too) closes it and does what it does, so
                 // someone who starts typing is never held up.
-                if k != .escape && k != .char("q") { return key(&s, k) }
+                if k != .escape { return key(&s, k) }
             }
         case .confirmSource(let spec, _):
             if k == .char("y") || k == .char("Y") {
