@@ -155,4 +155,28 @@ struct NotifyEndToEndTests {
         #expect(jira.status == 1)
         #expect(jira.stderr.contains("no github or jira channel of that name or type"))
     }
+
+    /// The writer console sends what a headless command queued, and the result lands in its
+    /// timeline; joining shows the read-in first and Esc closes it.
+    @Test(.enabled(if: Tmux.available)) func theWriterConsoleSendsAndTheTimelineShowsIt() throws {
+        let fake = try VendorFakes()
+        let cli = CLI()
+        try fake.configure(cli)
+        let id = try cli.run(["new", "Dead air after dialing", "--sev", "3"]).lastLine
+        #expect(try cli.run(["change", "deployed agent v42"]).status == 0)
+        let tmux = Tmux(env: cli.terminalEnv)
+        defer { _ = try? tmux.run(["kill-server"]) }
+        try tmux.run(["new-session", "-d", "-x", "120", "-y", "40", "-s", tmux.session, cli.paneCommand(["console", id])])
+        var screen = try tmux.wait("the read-in and the writer lock") { $0.contains("Read-in: where this incident stands") && $0.contains("│ writer") }
+        #expect(screen.contains("Dead air after dialing (\(id))"))
+        try tmux.keys("j", "j", "j", "j", "j")
+        screen = try tmux.wait("the read-in scrolled to its end") { $0.contains("deployed agent v42") }
+        try tmux.keys("Escape")
+        _ = try tmux.wait("the log pane back") { !$0.contains("Read-in") }
+        let queued = try cli.run(["update", "Some calls hear dead air; rolling back v42"])
+        #expect(queued.stdout.contains("notification(s) queued for the writer console"), "\(queued.stdout)")
+        screen = try tmux.wait("the console's delivery in the timeline") { $0.contains("Statuspage incident created") }
+        #expect(screen.contains("dialtone: posted to Slack [incidents-slack]"))
+        #expect(fake.requests("/v1/pages/abc123/incidents").count == 1)
+    }
 }
