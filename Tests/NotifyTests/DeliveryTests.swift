@@ -165,4 +165,29 @@ struct DeliveryTests {
         try queue(bed, e, cfg)
         #expect(try box.pending().isEmpty)
     }
+
+    @Test func execGetsTheEventOnStdinAndItsExitCodeDecides() throws {
+        let bed = try TestBed()
+        let out = bed.dir + "/exec-out"
+        let cfg = try #require(try NotifyConfig.parse(yaml: """
+            notify:
+              channels:
+                script: {type: exec, command: "cat > \(out); echo $DIALTONE_DEDUP_KEY >> \(out); test -e \(out).ok || exit 75"}
+                broken: {type: exec, command: "exit 3"}
+              rules:
+                - {kinds: [note], to: [script, broken]}
+            """, file: "t.yaml"))
+        let sender = bed.sender(cfg, env: ["PATH": "/usr/bin:/bin"])
+        try queue(bed, try bed.record(.note("Bearer abcdefghijklmnop reached the log")), cfg)
+        var r = sender.drain()
+        #expect(r.map(\.detail) == ["command failed: exit 75 (try again), will retry in 2s", "command failed: exit 3, will not retry"])
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.contains("\"kind\":\"note\""))
+        #expect(text.contains("Bearer [REDACTED]") && !text.contains("abcdefghijklmnop"))
+        #expect(text.contains("dialtone-\(bed.id)-"))
+        FileManager.default.createFile(atPath: out + ".ok", contents: nil)
+        bed.advance(2)
+        r = sender.drain()
+        #expect(r.map(\.detail) == ["command ran"])
+    }
 }
