@@ -52,7 +52,7 @@ struct OpenCommand: ParsableCommand {
             loaded = try store.load(id)
             // The console, once it holds the writer lock, sends the declaration.
             if let opened = loaded?.state.events.first, let cfg = Outbound.config(opts.environment) {
-                try? OutboxSender.enqueue(opened, store: store, id: id, config: cfg, now: now())
+                _ = try? OutboxSender.enqueue(opened, store: store, id: id, config: cfg, now: now())
             }
             setup = try ConsoleStart.setup(store: store, id: id, opts: opts, display: display, sources: specs, offered: [])
         }
