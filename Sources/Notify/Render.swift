@@ -64,12 +64,13 @@ public enum ChannelRenderer {
 
     static func slack(_ e: JournalEvent, text: String, _ x: RenderContext) -> JSONValue {
         let sev = x.state.severity.map { "SEV-\($0)" } ?? "SEV-?"
-        let head = "*\(mrkdwn(x.state.title))* (\(sev), \(x.state.status.rawValue))"
+        let title = clean(x.state.title)
+        let head = "*\(mrkdwn(title))* (\(sev), \(x.state.status.rawValue))"
         let body = mrkdwn(text)
         let who = e.automatic ? "dialtone" : e.actor
         let ctx = "\(x.incidentID) · \(mrkdwn(who)) · \(e.effectiveTime.display) UTC"
         return .object([
-            "text": .string("[\(sev)] \(x.state.title): \(text)"),
+            "text": .string("[\(sev)] \(title): \(text)"),
             "blocks": .array([
                 .object(["type": "section", "text": .object(["type": "mrkdwn", "text": .string(head + "\n" + body)])]),
                 .object(["type": "context", "elements": .array([.object(["type": "mrkdwn", "text": .string(ctx)])])]),
