@@ -67,6 +67,8 @@ struct ConsoleSetup {
     var freshness = FreshnessConfig()
     /// Joining a running incident: the read-in shows first (Esc closes it).
     var readIn = false
+    /// Send from the outbox while writer (off for the demo: a rehearsal tells nobody).
+    var notify = true
 }
 
 /// The only place the console performs effects: it reads keys, runs the reducer, performs the
@@ -113,7 +115,7 @@ final class ConsoleRunner {
         var notifyProblems: [String] = []
         var notifyConfig: NotifyConfig?
         do {
-            notifyConfig = try NotifyConfig.load(Config.load(files: DialtoneEnvironment.current().configFiles))
+            if setup.notify { notifyConfig = try NotifyConfig.load(Config.load(files: DialtoneEnvironment.current().configFiles)) }
         } catch {
             notifyProblems.append("notify: \(error); nothing will be sent")
         }
