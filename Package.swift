@@ -61,12 +61,15 @@ let package = Package(
             ],
             exclude: ["Proto/otlp_common.proto", "Proto/otlp_logs.proto", "Proto/otlp_trace.proto"]
         ),
+        // Channel clients (Slack, PagerDuty, Statuspage, webhook, exec, GitHub, Jira), rules and
+        // the outbox sender; HTTP through Foundation's URLSession.
+        .target(name: "Notify", dependencies: ["IncidentCore", "IncidentStore", .product(name: "Yams", package: "Yams")]),
         .target(name: "CursesBackend", dependencies: ["CNcursesw", "TermGrid"]),
         .executableTarget(
             name: "dialtone",
             dependencies: [
                 "IncidentCore", "IncidentStore", "Ingest", "Console", "CursesBackend", "TermGrid", "Simulator", "Checks",
-                "Receiver",
+                "Receiver", "Notify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,5 +93,6 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Ingest"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "TermGrid"]),
         .testTarget(name: "EndToEndTests", dependencies: ["IncidentCore"]),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "IncidentStore", "IncidentCore"], resources: [.copy("Fakes")]),
     ]
 )

@@ -600,6 +600,20 @@ public enum ConsoleReducer {
             // Any other key stays, back to what the question covered.
             s.overlay = s.overlayUnderQuit
             s.overlayUnderQuit = nil
+        case .readIn(let scroll):
+            switch a {
+            case .down: s.overlay = .readIn(scroll: scroll + 1)
+            case .up: s.overlay = .readIn(scroll: max(0, scroll - 1))
+            case .pageDown: s.overlay = .readIn(scroll: scroll + 10)
+            case .pageUp: s.overlay = .readIn(scroll: max(0, scroll - 10))
+            case .redraw: return [.redraw]
+            default:
+                s.overlay = nil
+                showNextOffer(&s)  // a remembered command source waits behind the read-in
+                // Esc only closes it; any other key (q too) closes it and does what it does, so
+                // someone who starts typing is never held up.
+                if k != .escape { return key(&s, k) }
+            }
         case .confirmSource(let spec, _):
             if k == .char("y") || k == .char("Y") {
                 s.offeredSources.removeAll { $0 == spec }
@@ -620,6 +634,7 @@ public enum ConsoleReducer {
 
     /// Asks about the next remembered command source, if any.
     public static func showNextOffer(_ s: inout ConsoleState) {
+        if case .readIn? = s.overlay { return }  // asked once the read-in is closed
         if let next = s.offeredSources.first {
             s.overlay = .confirmSource(spec: next, openedBy: s.incident.openedBy)
         } else if case .confirmSource? = s.overlay {

@@ -90,6 +90,9 @@ public enum Overlay: Sendable, Equatable {
     case confirmQuit
     /// A `cmd:` source remembered in the journal: it runs only after this responder says y.
     case confirmSource(spec: String, openedBy: String)
+    /// Joining a running incident: the read-in (state, roles, failing stacks, path so far,
+    /// updates, TODOs, changes, who is here) until Esc; j/k scroll.
+    case readIn(scroll: Int)
 }
 
 /// A message on the status line; errors are drawn in the critical role.

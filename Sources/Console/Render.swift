@@ -22,7 +22,10 @@ public enum ConsoleRenderer {
         for (i, stack) in StackID.allCases.enumerated() {
             panel(&g, s, stack, layout.panels[i])
         }
-        if layout.runbook == nil, s.focus == .runbook {
+        if case .readIn(let scroll)? = s.overlay {
+            // The read-in takes the log's place: header, panels and timeline stay in view.
+            readInPane(&g, s, layout.log, scroll: scroll)
+        } else if layout.runbook == nil, s.focus == .runbook {
             // Narrow: the runbook takes the log pane's place while it has the focus.
             runbookPane(&g, s, layout.log)
         } else {
@@ -37,6 +40,7 @@ public enum ConsoleRenderer {
         case .call(let v)?: callOverlay(&g, s, v, layout: layout)
         case .confirmQuit?: confirmQuit(&g, s)
         case .confirmSource(let spec, let by)?: confirmSource(&g, s, spec: spec, openedBy: by)
+        case .readIn?: break  // drawn in the log pane's place above
         case nil: break
         }
         return g

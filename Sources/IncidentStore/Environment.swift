@@ -55,6 +55,11 @@ public struct Config: Sendable, Equatable {
     public var theme: String?
     /// Key remapping for the console: action name -> key.
     public var keys: [String: String] = [:]
+    /// The text of the config file holding the `notify:` section, and its path (the Notify
+    /// module reads the section from it, so errors name the file's own lines); a later file's
+    /// section replaces an earlier one whole.
+    public var notifyText: String?
+    public var notifyFile: String?
 
     public init(incidentsDir: String? = nil, theme: String? = nil, keys: [String: String] = [:]) {
         self.incidentsDir = incidentsDir
@@ -62,7 +67,7 @@ public struct Config: Sendable, Equatable {
         self.keys = keys
     }
 
-    static let knownKeys: Set<String> = ["incidents_dir", "theme", "keys"]
+    static let knownKeys: Set<String> = ["incidents_dir", "theme", "keys", "notify"]
 
     /// Reads each existing file in order; later files override earlier ones.
     public static func load(files: [String]) throws -> Config {
@@ -74,6 +79,10 @@ public struct Config: Sendable, Equatable {
             if let d = parsed.incidentsDir { c.incidentsDir = d }
             if let t = parsed.theme { c.theme = t }
             c.keys.merge(parsed.keys) { _, new in new }
+            if parsed.notifyText != nil {
+                c.notifyText = parsed.notifyText
+                c.notifyFile = f
+            }
         }
         return c
     }
@@ -117,6 +126,10 @@ public struct Config: Sendable, Equatable {
                     guard let an = a.string, let bn = b.string else { throw StoreError("\(file):\(a.mark?.line ?? line): keys entries must be strings") }
                     c.keys[an] = bn
                 }
+            case "notify":
+                guard v.mapping != nil else { throw StoreError("\(file):\(line): notify must be a mapping (channels:, rules:)") }
+                c.notifyText = text
+                c.notifyFile = file
             default: break
             }
         }

@@ -200,6 +200,14 @@ public struct IncidentStore: Sendable {
             segments: fold.segments)
     }
 
+    /// The fold with its events but without reading the playbook snapshot (stats across many
+    /// incidents need the record, not the playbook each was opened with).
+    public func state(_ id: String) throws -> IncidentState {
+        let fold = try refreshed(id, needEvents: true, snapshot: nil)
+        defer { fold.lock.unlock() }
+        return fold.state
+    }
+
     /// The fold without its event list, from the snapshot when it is current.
     public func summary(_ id: String) throws -> IncidentSummary {
         let fold = try refreshed(id, needEvents: false, snapshot: snapshotFile(id))

@@ -7,6 +7,7 @@ import CursesBackend
 import Foundation
 import IncidentCore
 import IncidentStore
+import Notify
 import Ingest
 import TermGrid
 
@@ -49,6 +50,10 @@ struct OpenCommand: ParsableCommand {
                 title: title, severity: sev, playbook: pb.playbook, playbookYAML: pb.yaml,
                 sources: specs.map(\.description), actor: opts.who, now: now(), rng: &rng)
             loaded = try store.load(id)
+            // The console, once it holds the writer lock, sends the declaration.
+            if let opened = loaded?.state.events.first, let cfg = Outbound.config(opts.environment) {
+                _ = try? OutboxSender.enqueue(opened, store: store, id: id, config: cfg, now: now())
+            }
             setup = try ConsoleStart.setup(store: store, id: id, opts: opts, display: display, sources: specs, offered: [])
         }
         if let setup, let loaded { try ConsoleStart.run(setup, loaded, start: start) }
@@ -93,6 +98,7 @@ struct ConsoleAttachCommand: ParsableCommand {
             }
             loaded = inc
             setup = try ConsoleStart.setup(store: store, id: resolved, opts: opts, display: display, sources: sources, offered: offered)
+            setup?.readIn = !inc.state.isResolved
         }
         if let setup, let loaded { try ConsoleStart.run(setup, loaded, start: start) }
     }

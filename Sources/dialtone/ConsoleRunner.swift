@@ -7,6 +7,7 @@ import Foundation
 import IncidentCore
 import IncidentStore
 import Ingest
+import Notify
 import TermGrid
 
 /// Actions posted from background threads, taken by the run loop.
@@ -64,6 +65,10 @@ struct ConsoleSetup {
     /// Now in the logs' time, for ingestion (the demo's fleet runs faster than the wall clock).
     var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
     var freshness = FreshnessConfig()
+    /// Joining a running incident: the read-in shows first (Esc closes it).
+    var readIn = false
+    /// Send from the outbox while writer (off for the demo: a rehearsal tells nobody).
+    var notify = true
 }
 
 /// The only place the console performs effects: it reads keys, runs the reducer, performs the
@@ -86,6 +91,8 @@ final class ConsoleRunner {
     private let stopRequest = StopRequest()
     private var liveDirty = false
     private var lastSecond: Int64 = 0
+    /// Sends the outbox while this console is the writer (nil without a notify: section).
+    private let outbox: ConsoleOutbox?
 
     init(setup: ConsoleSetup, loaded: LoadedIncident, startTime: Double) throws {
         self.setup = setup
@@ -105,7 +112,15 @@ final class ConsoleRunner {
         ) { box.post($0) }
         watcher = ConsoleWatcher(store: setup.store, incidentID: setup.id, actor: setup.actor) { box.post($0) }
         bench = BenchLog.fromEnvironment(startTime: startTime)
-        let notices = setup.notices + keyProblems + loaded.problems.map { "journal \($0)" }
+        var notifyProblems: [String] = []
+        var notifyConfig: NotifyConfig?
+        do {
+            if setup.notify { notifyConfig = try NotifyConfig.load(Config.load(files: DialtoneEnvironment.current().configFiles)) }
+        } catch {
+            notifyProblems.append("notify: \(error); nothing will be sent")
+        }
+        outbox = notifyConfig.map { ConsoleOutbox(store: setup.store, id: setup.id, login: setup.actor, config: $0) { box.post($0) } }
+        let notices = setup.notices + notifyProblems + keyProblems + loaded.problems.map { "journal \($0)" }
         if !notices.isEmpty {
             // Theme, key and journal warnings, on the status line from the first frame; they
             // stay half a minute (Esc clears) and are printed again on exit.
@@ -114,6 +129,7 @@ final class ConsoleRunner {
         }
         state.library = Self.loadLibrary(except: loaded.playbook.name)
         state.offeredSources = setup.offered
+        if setup.readIn { state.overlay = .readIn(scroll: 0) }
         ConsoleReducer.showNextOffer(&state)
     }
 
@@ -144,6 +160,7 @@ final class ConsoleRunner {
         CursesScreen.onInterrupt { box.post(.interrupt) }
         watcher.start()
         ingest.start()
+        outbox?.start()
         while !state.quitting {
             if stopRequest.isRequested {
                 // A terminating signal: the handler restores the terminal and ends the process.
@@ -168,6 +185,7 @@ final class ConsoleRunner {
                     if feed.snapshot != nil, state.health == nil { bench?.firstHealth() }
                 } else {
                     if a == .interrupt { CursesScreen.interruptTaken() }
+                    if case .writerLock(let held) = a { outbox?.setActive(held) }
                     urgent = true
                 }
                 dispatch(a)
@@ -228,12 +246,14 @@ final class ConsoleRunner {
             // Health and overdue events go to this console's own segment, flagged automatic.
             let automatic = actor == healthActor
             let login = automatic ? setup.actor : actor
+            let outbox = self.outbox
             journalQueue.async {
                 var rng = SystemRandomNumberGenerator()
                 do {
                     let ev = try store.record(
                         command, in: id, actor: login, now: now(), attached: attached, automatic: automatic, rng: &rng)
                     box.post(.recorded(token: token, event: ev))
+                    outbox?.enqueue(ev)
                 } catch {
                     let brief = (error as? StoreError)?.brief ?? String(describing: error)
                     box.post(.recordFailed(token: token, message: brief))
@@ -272,6 +292,7 @@ final class ConsoleRunner {
     private func shutdown() {
         screen.draw(ConsoleRenderer.render(state))
         journalQueue.sync {}  // quitting never loses a journaled action
+        outbox?.stop()  // what is still queued waits in the outbox for the next writer
         watcher.stop()
         ingest.stop()
         screen.end()

@@ -76,6 +76,8 @@ struct DemoCommand: ParsableCommand {
             setup = try ConsoleStart.setup(store: store, id: id, opts: opts, display: display, sources: specs, offered: [])
             // The fleet's clock runs `speed` times faster: its logs are live in fleet time.
             setup?.clock = { [d] in d.fleetTime(Date().timeIntervalSince1970) }
+            // A rehearsal never reaches Slack, a pager or a status page.
+            setup?.notify = false
         }
         defer { driver?.stop() }
         if let setup, let loaded {

@@ -22,6 +22,7 @@ struct NewCommand: ParsableCommand {
                 title: title, severity: sev, playbook: pb.playbook, playbookYAML: pb.yaml, sources: [],
                 actor: opts.who, now: now(), rng: &rng)
             out("created incident in \(store.directory(of: id))")
+            if let opened = try? store.load(id).state.events.first { Outbound.afterRecord(opened, store: store, id: id, opts: opts) }
             out(id)
         }
     }

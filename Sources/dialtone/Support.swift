@@ -92,6 +92,7 @@ func record(_ opts: IncidentOptions, id typed: String?, _ cmd: Command) throws {
         let (e, playbook) = try store.record(
             cmd, in: id, actor: opts.who, now: now(), attachedFor: { try attachedPlaybooks($0, opts) }, rng: &rng)
         out("\(id): recorded \(e.kind.rawValue) \(e.id) at \(e.recordedAt.display): \(Sanitize.line(EventText.describe(e, playbook: playbook)))")
+        Outbound.afterRecord(e, store: store, id: id, opts: opts)
     }
 }
 

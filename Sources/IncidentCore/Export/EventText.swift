@@ -26,6 +26,7 @@ public enum EventText {
         case .updateOverdue: ascii ? "!" : "⏰"
         case .impactSample: ascii ? "%" : "◔"
         case .checkRun: ascii ? "X" : "⚙"
+        case .outbound: ascii ? "^" : "↗"
         }
     }
 
@@ -97,6 +98,9 @@ public enum EventText {
             let secs = Double(e.payload["duration_ms"]?.int ?? 0) / 1000
             let code = e.payload["exit_code"]?.int.map { ", exit \($0)" } ?? ""
             return "Check \(t("item")) \(verdict) in \(CheckPass.num(secs)) s\(code): \(t("reason")) [\(t("command"))]"
+        case .outbound:
+            let link = e.text("url").map { " (\($0))" } ?? ""
+            return "\(t("detail"))\(link) [\(t("channel"))]"
         case .updateOverdue: return "Status update overdue (was due \(e.text("due").flatMap(Timestamp.parse)?.display ?? t("due")))"
         }
     }

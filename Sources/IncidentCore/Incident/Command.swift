@@ -28,6 +28,46 @@ public enum Command: Sendable, Equatable {
     case impactSample(minute: Timestamp, calls: Int, failed: Int, sharePct: Double?)
     /// The result of running an item's check (`x` in the console, `dialtone check`).
     case checkRun(item: String, outcome: CheckOutcome)
+    /// A delivery result from the outbox or an action-item export (written by the sender).
+    case outbound(OutboundResult)
+}
+
+/// One result of telling the outside world about an event: which channel, about which event,
+/// whether it landed, the line a person reads, and what the far side gave back.
+public struct OutboundResult: Sendable, Equatable {
+    public var channel: String
+    /// The channel's type: slack, pagerduty, statuspage, webhook, exec, github, jira.
+    public var via: String
+    /// The journal event this result is about.
+    public var ref: String
+    public var ok: Bool
+    /// "posted to Slack", "Statuspage update failed: 401 Unauthorized, will not retry".
+    public var detail: String
+    /// A link the far side created (an issue, a status-page incident).
+    public var url: String?
+    /// The far side's id for what it created (a Statuspage incident id), reused by later sends.
+    public var remoteID: String?
+    /// False while a retry is still to come.
+    public var final: Bool
+
+    public init(channel: String, via: String, ref: String, ok: Bool, detail: String, url: String? = nil, remoteID: String? = nil, final: Bool = true) {
+        self.channel = channel
+        self.via = via
+        self.ref = ref
+        self.ok = ok
+        self.detail = detail
+        self.url = url
+        self.remoteID = remoteID
+        self.final = final
+    }
+
+    /// Reads a journaled `outbound` event back.
+    public init?(_ e: JournalEvent) {
+        guard e.kind == .outbound, let c = e.text("channel"), let r = e.text("ref") else { return nil }
+        self.init(
+            channel: c, via: e.text("via") ?? "", ref: r, ok: e.payload["ok"]?.bool ?? false, detail: e.text("detail") ?? "",
+            url: e.text("url"), remoteID: e.text("remote_id"), final: e.payload["final"]?.bool ?? true)
+    }
 }
 
 /// A refused command: the message is one line, names the field or value at fault, and nothing

@@ -231,6 +231,14 @@ public enum Decider {
                 "minute": .string(start.iso8601), "calls": .int(Int64(calls)), "failed": .int(Int64(failed)),
                 "share_pct": share.map(JSONValue.double) ?? .null,
             ])
+        case .outbound(let r):
+            var p: [String: JSONValue] = [
+                "channel": try text(r.channel, "channel"), "via": try text(r.via, "via"), "ref": try text(r.ref, "ref"),
+                "ok": .bool(r.ok), "detail": try text(r.detail, "detail"), "final": .bool(r.final),
+            ]
+            if let u = r.url { p["url"] = try text(u, "url") }
+            if let id = r.remoteID { p["remote_id"] = try text(id, "remote_id") }
+            return EventDraft(kind: .outbound, payload: p)
         }
     }
 

@@ -120,7 +120,7 @@ extension IncidentState {
             if let item = e.text("item"), let r = e.text("result").flatMap(CheckOutcome.Result.init) {
                 lastCheck[item] = CheckRunRecord(result: r, reason: e.text("reason") ?? "", by: e.actor, at: at, eventID: e.id)
             }
-        case .note, .change, .alert, .evidencePinned, .actionItem, .amendment, .star:
+        case .note, .change, .alert, .evidencePinned, .actionItem, .amendment, .star, .outbound:
             break
         }
     }

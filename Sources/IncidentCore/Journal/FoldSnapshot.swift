@@ -10,6 +10,7 @@ public enum FoldSnapshot {
         "id", "title", "playbookName", "openedAt", "openedBy", "severity", "status", "sources", "roles",
         "pendingOffers", "milestones", "checklist", "attachedChecklists", "decisionPath", "events", "struck",
         "corrections", "starred", "lastStatusUpdateAt", "overdueJournaled", "anomalies", "impactSampleMinutes",
+        "lastCheck",
     ]
 
     public static func encode(_ s: IncidentState) -> JSONValue {
@@ -39,6 +40,14 @@ public enum FoldSnapshot {
             cl[item] = .object(["state": .string(r.state.rawValue), "by": .string(r.by), "at": .int(r.at.ms), "reason": .optional(r.reason)])
         }
         o["checklist"] = .object(cl)
+        var checks: [String: JSONValue] = [:]
+        for (item, r) in s.lastCheck {
+            checks[item] = .object([
+                "result": .string(r.result.rawValue), "reason": .string(r.reason), "by": .string(r.by), "at": .int(r.at.ms),
+                "event": .string(r.eventID),
+            ])
+        }
+        o["checks"] = .object(checks)
         o["path"] = .array(s.decisionPath.map { .object(["node": .string($0.node), "yes": .bool($0.answer), "by": .string($0.by), "at": .int($0.at.ms)]) })
         return .object(o)
     }
@@ -85,6 +94,14 @@ public enum FoldSnapshot {
                     let at = r["at"]?.int
                 else { return nil }
                 s.checklist[item] = IncidentState.ItemRecord(state: st, by: by, at: Timestamp(ms: at), reason: r["reason"]?.string)
+            }
+        }
+        if case .object(let checks)? = o["checks"] {
+            for (item, r) in checks {
+                guard let res = r["result"]?.string.flatMap(CheckOutcome.Result.init), let by = r["by"]?.string, let at = r["at"]?.int,
+                    let ev = r["event"]?.string
+                else { return nil }
+                s.lastCheck[item] = CheckRunRecord(result: res, reason: r["reason"]?.string ?? "", by: by, at: Timestamp(ms: at), eventID: ev)
             }
         }
         for step in o["path"]?.array ?? [] {

@@ -23,6 +23,9 @@ public enum JournalKind: String, Sendable, Codable, CaseIterable {
     case impactSample = "impact_sample"
     /// A checklist item's check was run (by the responder who ran it): result and excerpt.
     case checkRun = "check_run"
+    /// What the outside world was told: a notification channel's result (posted, failed) or an
+    /// issue created for an action item (automatic; `ref` names the event it is about).
+    case outbound
 }
 
 /// One line of `journal.jsonl`.
