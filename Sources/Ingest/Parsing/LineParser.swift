@@ -81,6 +81,9 @@ public final class LineParser {
         return before.lastGoodTime.map { abs(t - $0) <= maxTimeJump } ?? true
     }
 
+    /// The `-trace_stat` header's columns, once one was read.
+    var sippStat: SippStatColumns?
+
     /// The JSON family member the previous JSON line was: tried first, so a stream of one
     /// shape pays for detection once.
     private var lastJSONFormat: LogFormat?
