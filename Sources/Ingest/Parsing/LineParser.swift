@@ -81,6 +81,31 @@ public final class LineParser {
         return before.lastGoodTime.map { abs(t - $0) <= maxTimeJump } ?? true
     }
 
+    /// The current line without its ANSI escape sequences (see `stripANSI`).
+    private var ansiScratch = [UInt8]()
+
+    /// Copies `b` into `ansiScratch` without CSI sequences (`ESC [ params final`) and other
+    /// two-byte escapes.
+    private func stripANSI(_ b: UnsafeBufferPointer<UInt8>) {
+        ansiScratch.removeAll(keepingCapacity: true)
+        var i = 0
+        while i < b.count {
+            let c = b.at(i)
+            guard c == ASCII.esc else {
+                ansiScratch.append(c)
+                i += 1
+                continue
+            }
+            i += 1
+            guard i < b.count else { break }
+            if b.at(i) == ASCII.lbracket {
+                i += 1
+                while i < b.count, (0x20...0x3F).contains(b.at(i)) { i += 1 }
+            }
+            i += 1  // the final byte
+        }
+    }
+
     /// The `-trace_stat` header's columns, once one was read.
     var sippStat: SippStatColumns?
 
@@ -153,6 +178,17 @@ public final class LineParser {
             if let r = sippErrorContinue(b) { return r }
         }
         if b.trimmed(Span(0, b.count)).isEmpty { return .parsed }
+        // Colour codes (a dev-mode logger writing to a terminal, captured by a pipe) are
+        // taken out of text lines before anything reads them; JSON lines never carry them
+        // outside their strings.
+        if b.at(firstNonSpace(b)) != ASCII.lbrace, let base = b.baseAddress,
+            memchr(base, Int32(ASCII.esc), b.count) != nil
+        {
+            stripANSI(b)
+            return ansiScratch.withUnsafeBufferPointer {
+                route($0, arrivalTime: arrivalTime, into: &out)
+            }
+        }
         let format: LogFormat
         if let forcedFormat {
             format = forcedFormat

@@ -14,12 +14,12 @@ extension LineParser {
         return w
     }
 
-    /// A separator with no time: sipp writes one before repeating a message it did not
+    /// A long separator with no time: sipp writes one before repeating a message it did not
     /// expect ("Unexpected UDP message received:"), a copy of the message logged just before.
     static func isSippEchoSeparator(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         while i < b.count, b.at(i) == ASCII.minus { i += 1 }
-        return i >= 5 && b.trimmed(Span(i, b.count)).isEmpty
+        return i >= 40 && b.trimmed(Span(i, b.count)).isEmpty  // sipp writes 47
     }
 
     /// A separator line outside a block opens one; `-trace_err` lines are read whole.
