@@ -106,6 +106,9 @@ public final class LineParser {
         }
     }
 
+    /// Pipecat processors whose last request failed (see `parsePipecat`).
+    var pipecatFailures = [String: PipecatFailure]()
+
     /// The `-trace_stat` header's columns, once one was read.
     var sippStat: SippStatColumns?
 
