@@ -60,6 +60,11 @@ extension LineParser {
         if b.find("RTPAUDIOQOS") != nil || b.find("' is now ") != nil { return .asterisk }
         // Asterisk's own prefix: "[Feb  2 11:45:23] LEVEL[pid]".
         if b.count > 16, b.at(0) == ASCII.lbracket, b.monthName(at: 1) != nil { return .asterisk }
+        // SIP servers by the shape of their prefixes (no marker word on most of their lines).
+        if looksLikeFreeSWITCH(b) { return .freeswitch }
+        if looksLikeAsteriskISO(b) { return .asterisk }
+        if kamailioPrefix(b, year: 2000) != nil { return .kamailio }
+        if openSIPSPrefix(b, year: 2000) != nil { return .opensips }
         if looksLikeLogfmt(b) { return .logfmt }
         return nil
     }

@@ -220,6 +220,10 @@ extension LineParser {
 
     /// A level word (`INFO`, `warning`, `ERR`, `CRITICAL`, ...).
     func logLevel(_ b: UnsafeBufferPointer<UInt8>, _ span: Span) -> LogLevel? {
+        Self.levelWord(b, span)
+    }
+
+    static func levelWord(_ b: UnsafeBufferPointer<UInt8>, _ span: Span) -> LogLevel? {
         let s = b.trimmed(span)
         guard s.count >= 3, s.count <= 8 else { return nil }
         switch ASCII.lower(b.at(s.lo)) {
