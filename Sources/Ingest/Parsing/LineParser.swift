@@ -57,6 +57,7 @@ public final class LineParser {
     var inTurnStream: Bool {
         if forcedFormat == .turns { return true }
         return forcedFormat == nil && lastJSONFormat == .turns && sip.isPristine
+            && !lastLineWasVector
     }
 
     /// Puts a fresh detecting parser in the turn-stream condition (a chunked reader's worker
@@ -80,6 +81,18 @@ public final class LineParser {
         guard let t = firstRaw, plausibleTimes.contains(t) else { return false }
         return before.lastGoodTime.map { abs(t - $0) <= maxTimeJump } ?? true
     }
+
+    /// Envelope state: the unescaped inner line, the wrapper's time while its inner line is
+    /// read (see `stamp`), and the last origin with the bytes it was made from.
+    var envelopeScratch = [UInt8]()
+    var envelopeTime: Double?
+    var originKey = [UInt8]()
+    var cachedOrigins: [(key: [UInt8], origin: EventOrigin)] = []
+    var nextOriginSlot = 0
+    /// Whether the previous line came in a Vector record (see `unwrapJSON`).
+    var lastLineWasVector = false
+    /// Envelopes are taken off unless a format that reads whole records was forced.
+    var readsEnvelopes: Bool { forcedFormat != .json && forcedFormat != .logfmt }
 
     /// The current line without its ANSI escape sequences (see `stripANSI`).
     private var ansiScratch = [UInt8]()
@@ -114,7 +127,7 @@ public final class LineParser {
 
     /// The JSON family member the previous JSON line was: tried first, so a stream of one
     /// shape pays for detection once.
-    private var lastJSONFormat: LogFormat?
+    var lastJSONFormat: LogFormat?
 
     /// Call id cache (see `callID`).
     static let callIDSlots = 256
@@ -149,10 +162,44 @@ public final class LineParser {
         if lineHadCR { n -= 1 }
         let b = UnsafeBufferPointer(rebasing: line[0..<n])
         let before = out.count
-        let result = route(b, arrivalTime: arrivalTime, into: &out)
+        let result: LineResult
+        if readsEnvelopes, let parts = unwrapEnvelope(b) {
+            result = parseInner(b, parts, arrivalTime: arrivalTime, into: &out)
+            if out.count > before {
+                let o = origin(b, parts)
+                for i in before..<out.count { out[i].origin = o }
+            }
+            lastLineWasVector = parts.kind == .vector
+        } else {
+            lastLineWasVector = false
+            result = route(b, arrivalTime: arrivalTime, into: &out)
+        }
         counters.events += out.count - before
         if result == .unparsed { counters.unparsed += 1 }
         return result
+    }
+
+    /// The inner line of an envelope, read as if it stood alone, with the wrapper's time
+    /// standing in for a time the line does not have.
+    private func parseInner(
+        _ b: UnsafeBufferPointer<UInt8>, _ parts: EnvelopeParts, arrivalTime: Double,
+        into out: inout [NormalizedEvent]
+    ) -> LineResult {
+        counters.linesByEnvelope[parts.kind.ordinal] += 1
+        envelopeTime = parts.time
+        defer { envelopeTime = nil }
+        func read(_ inner: UnsafeBufferPointer<UInt8>) -> LineResult {
+            var n = inner.count
+            while n > 0, inner[n - 1] == ASCII.lf { n -= 1 }
+            lineHadCR = n > 0 && inner[n - 1] == ASCII.cr
+            if lineHadCR { n -= 1 }
+            return route(UnsafeBufferPointer(rebasing: inner[0..<n]), arrivalTime: arrivalTime, into: &out)
+        }
+        if parts.inScratch {
+            // `route` never unwraps again, so the scratch buffer is not reused underneath it.
+            return envelopeScratch.withUnsafeBufferPointer { read($0) }
+        }
+        return read(UnsafeBufferPointer(rebasing: b[parts.inner.lo..<parts.inner.hi]))
     }
 
     /// Convenience for tests and small callers.
@@ -258,6 +305,7 @@ public final class LineParser {
     /// other become the new reference (a log that really moved on, or a restart after a
     /// clock fix). A record without a time takes the source's last time, else its arrival.
     func stamp(_ raw: Double?, arrival: Double) -> (time: Double, inferred: Bool) {
+        let raw = raw ?? envelopeTime
         if stampCalls == 0 { firstStampRaw = raw }
         stampCalls &+= 1
         guard let t = raw else {
