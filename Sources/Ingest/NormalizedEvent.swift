@@ -158,7 +158,8 @@ public final class EventOrigin: Sendable, Equatable, CustomStringConvertible {
             parts.append(container)
         }
         if let host { parts.append(host) }
-        if let stream, stream != "stdout" { parts.append(stream) }
+        // stdout is the usual stream: named only when nothing else says where the line is from.
+        if let stream, stream != "stdout" || parts.isEmpty { parts.append(stream) }
         if parts.isEmpty, let labels { parts.append("{\(labels)}") }
         return parts.isEmpty ? envelope.rawValue : parts.joined(separator: " ")
     }

@@ -282,6 +282,14 @@ extension LineParser {
         return parts
     }
 
+    /// Calls `body` with the line inside `b`'s envelope, or with `b` itself when it has none
+    /// (for a reader peeking at a file's first line).
+    func withInnerLine<T>(_ b: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        guard let parts = unwrapEnvelope(b) else { return body(b) }
+        if parts.inScratch { return envelopeScratch.withUnsafeBufferPointer { body($0) } }
+        return body(UnsafeBufferPointer(rebasing: b[parts.inner.lo..<parts.inner.hi]))
+    }
+
     /// The origin for `parts`, reusing the previous one while the wrapper's fields repeat.
     func origin(_ b: UnsafeBufferPointer<UInt8>, _ parts: EnvelopeParts) -> EventOrigin {
         originKey.removeAll(keepingCapacity: true)
