@@ -59,6 +59,16 @@ public struct NormalizedEvent: Sendable, Equatable {
         }
     }
 
+    /// Sets the origin. An event with nothing else out of line takes `alone` (a shared
+    /// storage holding only this origin), so enveloped turn records allocate nothing more.
+    mutating func setOrigin(_ o: EventOrigin, alone: RareFields) {
+        if rare == nil {
+            rare = alone
+        } else {
+            updateRare { $0.origin = o }
+        }
+    }
+
     /// Whether trunk, codec or summary is set (the health engine skips all three otherwise).
     var hasRareFields: Bool { rare != nil }
 
@@ -87,7 +97,7 @@ public struct NormalizedEvent: Sendable, Equatable {
 
 /// The out-of-line part of an event. Only mutated while uniquely referenced (see
 /// `updateRare`), so sharing it between copies and threads is safe.
-private final class RareFields: @unchecked Sendable {
+final class RareFields: @unchecked Sendable {
     var trunk: String?
     var codec: String?
     var summary: String

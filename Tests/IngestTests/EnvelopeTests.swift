@@ -129,3 +129,38 @@ import Testing
         #expect(r.stats.lines(in: .docker) == 0)
     }
 }
+
+@Suite struct EnvelopeDecodeTests {
+    /// Decodes `body` (a JSON string body followed by its closing quote) the way the
+    /// envelope reader does, and as Foundation's JSON decoder does.
+    static func both(_ body: String) throws -> (String?, String?) {
+        let p = LineParser()
+        let line = Array(("{\"log\":\"" + body + "\"}").utf8)
+        let ours = line.withUnsafeBufferPointer { b in
+            p.decodeString(b, from: 8).map { r in
+                String(decoding: UnsafeBufferPointer(start: p.envelopeBuffer, count: r.count), as: UTF8.self)
+            }
+        }
+        let theirs = try? JSONDecoder().decode([String: String].self, from: Data(line))["log"]
+        return (ours, theirs)
+    }
+
+    @Test(arguments: [
+        "plain text that runs past eight bytes", #"say \"hi\" \\ back\/slash"#, #"\u003cscript\u003e \u0026"#,
+        #"\ud83d\ude00 smile"#, #"tab\there\nnewline\r"#, "ünïcödé ∑", "", "a", #"\""#, "x\\u00e9y",
+        String(repeating: "0123456789", count: 50) + #"\"end"#,
+    ])
+    func decodesLikeFoundation(body: String) throws {
+        let (ours, theirs) = try Self.both(body)
+        #expect(ours == theirs)
+    }
+
+    @Test(arguments: [#"\u12"#, #"\ud83d alone"#, #"\"#, #"\u"#, #"\uZZZZ"#])
+    func brokenEscapesNeverCrash(body: String) throws {
+        let p = LineParser()
+        for line in ["{\"log\":\"" + body + "\"}", "{\"log\":\"" + body] {
+            let bytes = Array(line.utf8)
+            _ = bytes.withUnsafeBufferPointer { p.decodeString($0, from: 8) }
+        }
+    }
+}

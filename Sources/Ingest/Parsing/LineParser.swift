@@ -57,7 +57,6 @@ public final class LineParser {
     var inTurnStream: Bool {
         if forcedFormat == .turns { return true }
         return forcedFormat == nil && lastJSONFormat == .turns && sip.isPristine
-            && !lastLineWasVector
     }
 
     /// Puts a fresh detecting parser in the turn-stream condition (a chunked reader's worker
@@ -84,13 +83,12 @@ public final class LineParser {
 
     /// Envelope state: the unescaped inner line, the wrapper's time while its inner line is
     /// read (see `stamp`), and the last origin with the bytes it was made from.
-    var envelopeScratch = [UInt8]()
+    var envelopeBuffer: UnsafeMutablePointer<UInt8>?
+    var envelopeCapacity = 0
     var envelopeTime: Double?
     var originKey = [UInt8]()
-    var cachedOrigins: [(key: [UInt8], origin: EventOrigin)] = []
+    var cachedOrigins: [(key: [UInt8], origin: EventOrigin, alone: RareFields)] = []
     var nextOriginSlot = 0
-    /// Whether the previous line came in a Vector record (see `unwrapJSON`).
-    var lastLineWasVector = false
     /// Envelopes are taken off unless a format that reads whole records was forced.
     var readsEnvelopes: Bool { forcedFormat != .json && forcedFormat != .logfmt }
 
@@ -127,7 +125,7 @@ public final class LineParser {
 
     /// The JSON family member the previous JSON line was: tried first, so a stream of one
     /// shape pays for detection once.
-    var lastJSONFormat: LogFormat?
+    private var lastJSONFormat: LogFormat?
 
     /// Call id cache (see `callID`).
     static let callIDSlots = 256
@@ -140,6 +138,8 @@ public final class LineParser {
     static let plausibleTimes = 946_684_800.0..<4_102_444_800.0
     /// Further than this from the source's recent good times is a bad time.
     static let maxTimeJump = 86_400.0
+
+    deinit { envelopeBuffer?.deallocate() }
 
     public init(forcedFormat: LogFormat? = nil, context: ParseContext = ParseContext()) {
         self.forcedFormat = forcedFormat
@@ -166,12 +166,10 @@ public final class LineParser {
         if readsEnvelopes, let parts = unwrapEnvelope(b) {
             result = parseInner(b, parts, arrivalTime: arrivalTime, into: &out)
             if out.count > before {
-                let o = origin(b, parts)
-                for i in before..<out.count { out[i].origin = o }
+                let (o, alone) = origin(b, parts)
+                for i in before..<out.count { out[i].setOrigin(o, alone: alone) }
             }
-            lastLineWasVector = parts.kind == .vector
         } else {
-            lastLineWasVector = false
             result = route(b, arrivalTime: arrivalTime, into: &out)
         }
         counters.events += out.count - before
@@ -195,11 +193,8 @@ public final class LineParser {
             if lineHadCR { n -= 1 }
             return route(UnsafeBufferPointer(rebasing: inner[0..<n]), arrivalTime: arrivalTime, into: &out)
         }
-        if parts.inScratch {
-            // `route` never unwraps again, so the scratch buffer is not reused underneath it.
-            return envelopeScratch.withUnsafeBufferPointer { read($0) }
-        }
-        return read(UnsafeBufferPointer(rebasing: b[parts.inner.lo..<parts.inner.hi]))
+        // `route` never unwraps again, so the buffer is not reused underneath it.
+        return withInner(b, parts, read)
     }
 
     /// Convenience for tests and small callers.
