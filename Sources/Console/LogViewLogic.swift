@@ -46,7 +46,8 @@ extension LogView {
     /// no summary).
     public func displayText(_ line: LogLine) -> String {
         if raw || !line.parsed { return line.text }
-        if line.summary.isEmpty { return TurnSummary.of(line.text) ?? line.text }
+        let inner = line.inner ?? line.text
+        if line.summary.isEmpty { return TurnSummary.of(inner) ?? inner }
         return line.summary
     }
 
@@ -82,6 +83,7 @@ enum TextMatch {
 
     static func line(_ line: LogLine, _ needle: [UInt8]) -> Bool {
         contains(line.text, needle) || contains(line.summary, needle) || contains(line.source, needle)
+            || line.origin.map { contains($0, needle) } ?? false
     }
 
     static func contains(_ hay: String, _ needle: [UInt8]) -> Bool {

@@ -95,6 +95,13 @@ extension ConsoleRenderer {
         }
         cx += g.put(Glyphs.stackTag(line.stack) + " ", x: cx, y: y, role: selected ? .selection : Glyphs.stackRole(line.stack), attributes: attrs)
         cx += g.put(Glyphs.levelTag(line.level) + " ", x: cx, y: y, role: selected ? .selection : Glyphs.levelRole(line.level), attributes: attrs)
+        // An enveloped line's origin (pod/container, host, stream), dim and cut to a quarter
+        // of the row so the message keeps most of it.
+        if let origin = line.origin, !origin.isEmpty, x + width - cx > 40 {
+            let room = min(28, max(8, width / 4))
+            let tag = origin.count > room ? String(origin.prefix(room - 1)) + (s.ascii ? "~" : "…") : origin
+            cx += g.put(tag + " ", x: cx, y: y, role: selected ? .selection : .dim, attributes: attrs)
+        }
         let textRole: StyleRole = selected ? .selection : (line.level >= .warning ? Glyphs.levelRole(line.level) : .text)
         var text = s.log.displayText(line)
         if line.truncated { text += " [cut]" }

@@ -14,9 +14,9 @@ public struct NormalizedEvent: Sendable, Equatable {
     public var callID: String?
     /// Measurements carried by the record, in normalised units (durations in ms, shares in %).
     public var samples: Samples
-    /// Trunk, codec and summary live out of line: most events have none of them, and every
-    /// event is copied a few times between parser and health engine, so a small event is a
-    /// cheap one. Nil when all three are empty.
+    /// Trunk, codec, summary and origin live out of line: most events have none of them, and
+    /// every event is copied a few times between parser and health engine, so a small event
+    /// is a cheap one. Nil when all are empty.
     private var rare: RareFields?
 
     /// The remote trunk or peer (`127.0.0.1:5072`, `carrier-a`), for per-trunk telephony health.
@@ -34,6 +34,12 @@ public struct NormalizedEvent: Sendable, Equatable {
     public var summary: String {
         get { rare?.summary ?? "" }
         set { updateRare { $0.summary = newValue } }
+    }
+    /// Where an enveloped line came from (pod, container, host, stream, labels), when a log
+    /// pipeline wrapped it. Shared between the events of one origin, so it costs a pointer.
+    public var origin: EventOrigin? {
+        get { rare?.origin }
+        set { updateRare { $0.origin = newValue } }
     }
 
     public init(
@@ -53,6 +59,16 @@ public struct NormalizedEvent: Sendable, Equatable {
         }
     }
 
+    /// Sets the origin. An event with nothing else out of line takes `alone` (a shared
+    /// storage holding only this origin), so enveloped turn records allocate nothing more.
+    mutating func setOrigin(_ o: EventOrigin, alone: RareFields) {
+        if rare == nil {
+            rare = alone
+        } else {
+            updateRare { $0.origin = o }
+        }
+    }
+
     /// Whether trunk, codec or summary is set (the health engine skips all three otherwise).
     var hasRareFields: Bool { rare != nil }
 
@@ -61,31 +77,101 @@ public struct NormalizedEvent: Sendable, Equatable {
         if rare == nil {
             rare = RareFields(trunk: nil, codec: nil, summary: "")
         } else if !isKnownUniquelyReferenced(&rare) {
-            rare = RareFields(trunk: rare!.trunk, codec: rare!.codec, summary: rare!.summary)
+            let copy = RareFields(trunk: rare!.trunk, codec: rare!.codec, summary: rare!.summary)
+            copy.origin = rare!.origin
+            rare = copy
         }
         change(rare!)
-        if rare!.trunk == nil && rare!.codec == nil && rare!.summary.isEmpty { rare = nil }
+        if rare!.trunk == nil && rare!.codec == nil && rare!.summary.isEmpty && rare!.origin == nil {
+            rare = nil
+        }
     }
 
     public static func == (a: NormalizedEvent, b: NormalizedEvent) -> Bool {
         a.time == b.time && a.timeWasInferred == b.timeWasInferred && a.stack == b.stack
             && a.kind == b.kind && a.level == b.level && a.callID == b.callID
             && a.samples == b.samples && a.trunk == b.trunk && a.codec == b.codec
-            && a.summary == b.summary
+            && a.summary == b.summary && a.origin == b.origin
     }
 }
 
 /// The out-of-line part of an event. Only mutated while uniquely referenced (see
 /// `updateRare`), so sharing it between copies and threads is safe.
-private final class RareFields: @unchecked Sendable {
+final class RareFields: @unchecked Sendable {
     var trunk: String?
     var codec: String?
     var summary: String
+    var origin: EventOrigin?
 
     init(trunk: String?, codec: String?, summary: String) {
         self.trunk = trunk
         self.codec = codec
         self.summary = summary
+    }
+}
+
+/// The pipeline wrapper a line arrived in, and what it said about the line's origin. One
+/// instance serves every line of the same origin (the parser reuses it while the wrapper's
+/// origin fields repeat), so events carry a shared reference, not copies of the strings.
+public final class EventOrigin: Sendable, Equatable, CustomStringConvertible {
+    public enum Envelope: String, Sendable, CaseIterable {
+        case kubectl, docker, journald, loki
+        case awsLogs = "aws-logs"
+        case vector
+        case fluentBit = "fluent-bit"
+
+        /// A dense index for per-envelope counters.
+        var ordinal: Int {
+            switch self {
+            case .kubectl: 0
+            case .docker: 1
+            case .journald: 2
+            case .loki: 3
+            case .awsLogs: 4
+            case .vector: 5
+            case .fluentBit: 6
+            }
+        }
+    }
+
+    public let envelope: Envelope
+    public let pod: String?
+    public let container: String?
+    public let host: String?
+    /// stdout/stderr, a CloudWatch log stream, a journald unit or syslog identifier.
+    public let stream: String?
+    /// Loki's stream labels as written (`app="voice-agent", container="agent"`).
+    public let labels: String?
+
+    public init(
+        envelope: Envelope, pod: String? = nil, container: String? = nil, host: String? = nil,
+        stream: String? = nil, labels: String? = nil
+    ) {
+        self.envelope = envelope
+        self.pod = pod
+        self.container = container
+        self.host = host
+        self.stream = stream
+        self.labels = labels
+    }
+
+    public static func == (a: EventOrigin, b: EventOrigin) -> Bool {
+        a === b
+            || (a.envelope == b.envelope && a.pod == b.pod && a.container == b.container
+                && a.host == b.host && a.stream == b.stream && a.labels == b.labels)
+    }
+
+    /// A short label for the log pane: `pod/container`, else host and stream, else labels.
+    public var description: String {
+        var parts: [String] = []
+        if let pod { parts.append(container.map { "\(pod)/\($0)" } ?? pod) } else if let container {
+            parts.append(container)
+        }
+        if let host { parts.append(host) }
+        // stdout is the usual stream: named only when nothing else says where the line is from.
+        if let stream, stream != "stdout" || parts.isEmpty { parts.append(stream) }
+        if parts.isEmpty, let labels { parts.append("{\(labels)}") }
+        return parts.isEmpty ? envelope.rawValue : parts.joined(separator: " ")
     }
 }
 

@@ -331,16 +331,19 @@ private func block(
 }
 
 @Suite struct ParserSippErrorTests {
-    @Test func traceErrEntriesAreErrorsWithTheirQuotedMessageHeld() throws {
+    @Test func traceErrEntriesAreFailedCallsWithTheirQuotedMessageHeld() throws {
         let lines = try ParserFixtures.lines("sipp/reject503-uac-errors.log")
         let r = ParserFixtures.run(lines)
         #expect(r.stats.unparsed == 0)
         #expect(r.events.count == 2)
-        #expect(r.events.allSatisfy { $0.kind == .error && $0.stack == .telephony })
+        #expect(r.events.allSatisfy { $0.kind == .sipCall && $0.stack == .telephony })
+        #expect(r.sum(.callAttempt) == 2)
+        #expect(r.sum(.callFailed) == 2)
+        #expect(r.sum(.sip5xx) == 2)
         #expect(r.events.map(\.callID) == ["1-13466@127.0.0.1", "2-13466@127.0.0.1"])
         #expect(
             r.events[0].summary
-                == "sipp aborted the call: received SIP/2.0 503 Service Unavailable while expecting 180"
+                == "call failed: 503 Service Unavailable (sipp aborted it while expecting 180)"
         )
         #expect(r.events[0].time == 1_795_239_840.246326)
         #expect(r.results.filter { $0 == .pending }.count == 16)  // eight held lines per entry

@@ -280,8 +280,11 @@ struct SliceRing {
             return Reading(value: n > 0 || scopeLive ? Double(n) / max(rateMinutes, 1e-9) : nil, samples: n)
         case .ratio:
             // A window edge can split a call: its answer inside, its attempt just outside. The
-            // ratio is a share of calls, so it is capped at 100%.
-            return Reading(value: n > 0 && sum > 0 ? min(100, 100 * aux / sum) : nil, samples: n)
+            // ratio is a share of calls, so it is capped at 100%. Its sample count is the
+            // denominator's total: one sipp statistics row can carry fifty attempts.
+            return Reading(
+                value: n > 0 && sum > 0 ? min(100, 100 * aux / sum) : nil,
+                samples: n > 0 ? max(n, Int(min(sum, 1e9))) : 0)
         case .shareBelow:
             return Reading(value: n > 0 ? 100 * aux / Double(n) : nil, samples: n)
         case .mean:

@@ -19,6 +19,7 @@ struct Span: Equatable {
 
 /// ASCII byte constants, so the scanners read like the grammar they follow.
 enum ASCII {
+    static let esc: UInt8 = 27
     static let tab: UInt8 = 9, lf: UInt8 = 10, cr: UInt8 = 13, space: UInt8 = 32
     static let quote: UInt8 = 34, plus: UInt8 = 43, comma: UInt8 = 44, minus: UInt8 = 45
     static let dot: UInt8 = 46, slash: UInt8 = 47, zero: UInt8 = 48, nine: UInt8 = 57

@@ -102,6 +102,7 @@ extension LineParser {
     private static let telnyx: [PathPattern] = [
         "event_type", "occurred_at", "hangup_cause", "sip_hangup_cause", "call_control_id",
         "call_session_id", "inbound.mos", "inbound.jitter_max_variance", "connection_id",
+        "codec", "hangup_source",
     ].map { PathPattern($0) }
 
     /// Hangup causes that are not a failure of the call.
@@ -120,9 +121,15 @@ extension LineParser {
         var level = LogLevel.info
         var kind = EventKind.sipCall
         var summary = "Telnyx \(type)"
+        // The codec is the answered call's; a refused call's hangup may name only what was
+        // offered, so it counts from a hangup only after a normal, answered conversation.
+        var codec: String?
         switch type {
         case "call.initiated": s.append(.callAttempt, 1)
-        case "call.answered": s.append(.callAnswered, 1)
+        case "call.answered":
+            s.append(.callAnswered, 1)
+            codec = str(b, f[9])?.uppercased()
+            if let codec { summary += " (\(codec))" }
         case "call.hangup":
             kind = .callEnd
             let cause = str(b, f[2]) ?? ""
@@ -130,6 +137,7 @@ extension LineParser {
             s.append(.callEnded, 1)
             if cause == "normal_clearing" {
                 s.append(.callSucceeded, 1)
+                codec = str(b, f[9])?.uppercased()
             } else if !Self.telnyxNormalCauses.contains(cause) && !cause.isEmpty {
                 s.append(.callFailed, 1)
                 addSIPFailure(&s, code)
@@ -138,12 +146,14 @@ extension LineParser {
             addMeasure(&s, .mos, f[6].flatMap { b.number($0) })
             addMeasure(&s, .jitterMs, f[7].flatMap { b.number($0) })
             summary += " \(cause)" + (code.map { " (SIP \($0))" } ?? "")
+            if let source = str(b, f[10]) { summary += ", hung up by \(source)" }
         default: break
         }
         out.append(
             NormalizedEvent(
                 time: time, timeWasInferred: inferred, stack: .telephony, kind: kind, level: level,
-                callID: str(b, f[5] ?? f[4]), trunk: str(b, f[8]), samples: s, summary: summary))
+                callID: str(b, f[5] ?? f[4]), trunk: str(b, f[8]), codec: codec, samples: s,
+                summary: summary))
         return .parsed
     }
 

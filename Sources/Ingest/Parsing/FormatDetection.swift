@@ -37,9 +37,14 @@ extension LineParser {
     /// Which text format a line is: sipp separators, then the leading-time families, then
     /// fixed markers, then logfmt.
     static func detectText(_ b: UnsafeBufferPointer<UInt8>) -> LogFormat? {
-        if b.has("-----", at: 0) { return sippSeparatorTime(b) != nil ? .sipp : nil }
+        if b.has("-----", at: 0) {
+            return sippSeparatorTime(b) != nil || isSippEchoSeparator(b) ? .sipp : nil
+        }
         if b.find(": Aborting call on ") != nil || b.has("The following events occurred:", at: 0) {
-            return .sipp  // sipp -trace_err
+            return .sipp  // sipp -trace_err (and the copy under -trace_screen's screens)
+        }
+        if b.has("StartTime;LastResetTime;", at: 0) || isSippStatRow(b) {
+            return .sipp  // sipp -trace_stat
         }
         // Pipecat: ISO time with milliseconds, then " | LEVEL | ".
         if b.count > 26, ASCII.isDigit(b.at(0)), b.has(" | ", at: 23) { return .pipecat }
@@ -56,6 +61,11 @@ extension LineParser {
         if b.find("RTPAUDIOQOS") != nil || b.find("' is now ") != nil { return .asterisk }
         // Asterisk's own prefix: "[Feb  2 11:45:23] LEVEL[pid]".
         if b.count > 16, b.at(0) == ASCII.lbracket, b.monthName(at: 1) != nil { return .asterisk }
+        // SIP servers by the shape of their prefixes (no marker word on most of their lines).
+        if looksLikeFreeSWITCH(b) { return .freeswitch }
+        if looksLikeAsteriskISO(b) { return .asterisk }
+        if kamailioPrefix(b, year: 2000) != nil { return .kamailio }
+        if openSIPSPrefix(b, year: 2000) != nil { return .opensips }
         if looksLikeLogfmt(b) { return .logfmt }
         return nil
     }

@@ -322,11 +322,24 @@ extension UnsafeBufferPointer where Element == UInt8 {
     private func unescapedString(_ span: Span) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(span.count)
+        unescape(span, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the JSON string body in `span` to `out` with its escapes decoded. Runs
+    /// without a backslash are copied whole.
+    func unescape(_ span: Span, into out: inout [UInt8]) {
         var i = span.lo
         while i < span.hi {
-            let c = at(i)
-            guard c == ASCII.backslash, i + 1 < span.hi else {
-                out.append(c)
+            var run = i
+            while run < span.hi, at(run) != ASCII.backslash { run += 1 }
+            if run > i {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: self[i..<run]))
+                i = run
+                continue
+            }
+            guard i + 1 < span.hi else {
+                out.append(at(i))
                 i += 1
                 continue
             }
@@ -362,6 +375,5 @@ extension UnsafeBufferPointer where Element == UInt8 {
             default: out.append(e)  // \" \\ \/ and anything else taken literally
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

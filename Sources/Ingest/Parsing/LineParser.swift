@@ -81,6 +81,48 @@ public final class LineParser {
         return before.lastGoodTime.map { abs(t - $0) <= maxTimeJump } ?? true
     }
 
+    /// Envelope state: the unescaped inner line, the wrapper's time while its inner line is
+    /// read (see `stamp`), and the last origin with the bytes it was made from.
+    var envelopeBuffer: UnsafeMutablePointer<UInt8>?
+    var envelopeCapacity = 0
+    var envelopeTime: Double?
+    var originKey = [UInt8]()
+    var cachedOrigins: [(key: [UInt8], origin: EventOrigin, alone: RareFields)] = []
+    var nextOriginSlot = 0
+    /// Envelopes are taken off unless a format that reads whole records was forced.
+    var readsEnvelopes: Bool { forcedFormat != .json && forcedFormat != .logfmt }
+
+    /// The current line without its ANSI escape sequences (see `stripANSI`).
+    private var ansiScratch = [UInt8]()
+
+    /// Copies `b` into `ansiScratch` without CSI sequences (`ESC [ params final`) and other
+    /// two-byte escapes.
+    private func stripANSI(_ b: UnsafeBufferPointer<UInt8>) {
+        ansiScratch.removeAll(keepingCapacity: true)
+        var i = 0
+        while i < b.count {
+            let c = b.at(i)
+            guard c == ASCII.esc else {
+                ansiScratch.append(c)
+                i += 1
+                continue
+            }
+            i += 1
+            guard i < b.count else { break }
+            if b.at(i) == ASCII.lbracket {
+                i += 1
+                while i < b.count, (0x20...0x3F).contains(b.at(i)) { i += 1 }
+            }
+            i += 1  // the final byte
+        }
+    }
+
+    /// Pipecat processors whose last request failed (see `parsePipecat`).
+    var pipecatFailures = [String: PipecatFailure]()
+
+    /// The `-trace_stat` header's columns, once one was read.
+    var sippStat: SippStatColumns?
+
     /// The JSON family member the previous JSON line was: tried first, so a stream of one
     /// shape pays for detection once.
     private var lastJSONFormat: LogFormat?
@@ -96,6 +138,8 @@ public final class LineParser {
     static let plausibleTimes = 946_684_800.0..<4_102_444_800.0
     /// Further than this from the source's recent good times is a bad time.
     static let maxTimeJump = 86_400.0
+
+    deinit { envelopeBuffer?.deallocate() }
 
     public init(forcedFormat: LogFormat? = nil, context: ParseContext = ParseContext()) {
         self.forcedFormat = forcedFormat
@@ -118,10 +162,39 @@ public final class LineParser {
         if lineHadCR { n -= 1 }
         let b = UnsafeBufferPointer(rebasing: line[0..<n])
         let before = out.count
-        let result = route(b, arrivalTime: arrivalTime, into: &out)
+        let result: LineResult
+        if readsEnvelopes, let parts = unwrapEnvelope(b) {
+            result = parseInner(b, parts, arrivalTime: arrivalTime, into: &out)
+            if out.count > before {
+                let (o, alone) = origin(b, parts)
+                for i in before..<out.count { out[i].setOrigin(o, alone: alone) }
+            }
+        } else {
+            result = route(b, arrivalTime: arrivalTime, into: &out)
+        }
         counters.events += out.count - before
         if result == .unparsed { counters.unparsed += 1 }
         return result
+    }
+
+    /// The inner line of an envelope, read as if it stood alone, with the wrapper's time
+    /// standing in for a time the line does not have.
+    private func parseInner(
+        _ b: UnsafeBufferPointer<UInt8>, _ parts: EnvelopeParts, arrivalTime: Double,
+        into out: inout [NormalizedEvent]
+    ) -> LineResult {
+        counters.linesByEnvelope[parts.kind.ordinal] += 1
+        envelopeTime = parts.time
+        defer { envelopeTime = nil }
+        func read(_ inner: UnsafeBufferPointer<UInt8>) -> LineResult {
+            var n = inner.count
+            while n > 0, inner[n - 1] == ASCII.lf { n -= 1 }
+            lineHadCR = n > 0 && inner[n - 1] == ASCII.cr
+            if lineHadCR { n -= 1 }
+            return route(UnsafeBufferPointer(rebasing: inner[0..<n]), arrivalTime: arrivalTime, into: &out)
+        }
+        // `route` never unwraps again, so the buffer is not reused underneath it.
+        return withInner(b, parts, read)
     }
 
     /// Convenience for tests and small callers.
@@ -151,6 +224,17 @@ public final class LineParser {
             if let r = sippErrorContinue(b) { return r }
         }
         if b.trimmed(Span(0, b.count)).isEmpty { return .parsed }
+        // Colour codes (a dev-mode logger writing to a terminal, captured by a pipe) are
+        // taken out of text lines before anything reads them; JSON lines never carry them
+        // outside their strings.
+        if b.at(firstNonSpace(b)) != ASCII.lbrace, let base = b.baseAddress,
+            memchr(base, Int32(ASCII.esc), b.count) != nil
+        {
+            stripANSI(b)
+            return ansiScratch.withUnsafeBufferPointer {
+                route($0, arrivalTime: arrivalTime, into: &out)
+            }
+        }
         let format: LogFormat
         if let forcedFormat {
             format = forcedFormat
@@ -218,6 +302,7 @@ public final class LineParser {
     /// other become the new reference (a log that really moved on, or a restart after a
     /// clock fix). A record without a time takes the source's last time, else its arrival.
     func stamp(_ raw: Double?, arrival: Double) -> (time: Double, inferred: Bool) {
+        let raw = raw ?? envelopeTime
         if stampCalls == 0 { firstStampRaw = raw }
         stampCalls &+= 1
         guard let t = raw else {

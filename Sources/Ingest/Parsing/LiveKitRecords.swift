@@ -60,24 +60,34 @@ extension LineParser {
             guard scanner.scan(b, &f) != nil else { return nil }
             if let m = f.message, m.kind == .string { messageSpan = m.span }
         } else {
-            // "2026-11-21 04:45:14,026 INFO livekit.agents LLM metrics {...}"
+            // Dev mode: "2026-11-21 04:45:14,026 - INFO livekit.agents - LLM metrics {...}";
+            // compact: "04:45:14 INFO livekit.agents LLM metrics {...}" (no date, so no
+            // usable time). Colour codes were taken out before this.
             var rest = 0
             if let (w, r) = b.leadingTime(year: context.currentYear) {
                 textTime = utc(w)
                 rest = r
+            } else if b.count > 9, b.at(2) == ASCII.colon, b.at(5) == ASCII.colon,
+                b.at(8) == ASCII.space, ASCII.isDigit(b.at(0)), ASCII.isDigit(b.at(7))
+            {
+                rest = 9
             }
             let brace = b.find(byte: ASCII.lbrace, from: rest)
             let textEnd = brace ?? b.count
             var i = rest
+            while i < textEnd, b.at(i) == ASCII.space { i += 1 }
+            if b.has("- ", at: i) { i += 2 }
             // level word, then logger name, then the message
             let levelEnd = b.find(byte: ASCII.space, from: i, to: textEnd) ?? textEnd
             textLevel = logLevel(b, Span(i, levelEnd))
             if textLevel != nil {
                 i = levelEnd + 1
+                while i < textEnd, b.at(i) == ASCII.space { i += 1 }  // "INFO " is padded to 4+
                 if let loggerEnd = b.find(byte: ASCII.space, from: i, to: textEnd),
                     b.has("livekit", at: i)
                 {
                     i = loggerEnd + 1
+                    if b.has("- ", at: i) { i += 2 }
                 }
             }
             messageSpan = b.trimmed(Span(min(i, textEnd), textEnd))
@@ -210,6 +220,10 @@ extension LineParser {
 
     /// A level word (`INFO`, `warning`, `ERR`, `CRITICAL`, ...).
     func logLevel(_ b: UnsafeBufferPointer<UInt8>, _ span: Span) -> LogLevel? {
+        Self.levelWord(b, span)
+    }
+
+    static func levelWord(_ b: UnsafeBufferPointer<UInt8>, _ span: Span) -> LogLevel? {
         let s = b.trimmed(span)
         guard s.count >= 3, s.count <= 8 else { return nil }
         switch ASCII.lower(b.at(s.lo)) {

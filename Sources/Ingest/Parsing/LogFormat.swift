@@ -121,10 +121,16 @@ public struct ParserStats: Sendable, Equatable {
     public var evictedCalls = 0
     /// SIP dialogs currently tracked.
     public var openDialogs = 0
+    /// Lines that came inside an envelope, per kind (indexed like
+    /// `EventOrigin.Envelope.allCases`).
+    public var linesByEnvelope = [Int](repeating: 0, count: EventOrigin.Envelope.allCases.count)
     /// Lines per detected format, indexed like `LogFormat.allCases`.
     public var linesByFormat = [Int](repeating: 0, count: LogFormat.allCases.count)
 
     public init() {}
+
+    /// Lines that came inside `envelope`.
+    public func lines(in envelope: EventOrigin.Envelope) -> Int { linesByEnvelope[envelope.ordinal] }
 
     /// Lines attributed to `format`.
     public func lines(of format: LogFormat) -> Int { linesByFormat[format.ordinal] }

@@ -32,7 +32,13 @@ extension LineParser {
             kind = .tts
         }
         var s = Samples()
-        if let k = b.find("TTFB: ", from: nameEnd) {
+        if b.find("TTFAT: ", from: nameEnd) != nil || b.find("TTFA: ", from: nameEnd) != nil
+            || b.find("text aggregation time: ", from: nameEnd) != nil
+        {
+            // Time to first answer token and to first audio extend the TTFB Pipecat logs on
+            // its own line; text aggregation is the wait for a sentence. None is a TTFB.
+        } else if let k = b.find("TTFB: ", from: nameEnd) {
+            pipecatRequestStarted(b, name)
             let v = secondsValue(b, from: k + 6)
             switch kind {
             case .stt: addMeasure(&s, .sttLatencyMs, v)
@@ -43,15 +49,26 @@ extension LineParser {
             default: break
             }
         } else if let k = b.find("processing time: ", from: nameEnd) {
-            if kind == .llm {
+            // A failed request's processing time closes it: it was counted with its error,
+            // and the wait for a failure is not a response time.
+            if kind == .llm, !pipecatRequestEnded(b, name) {
                 addMeasure(&s, .llmLatencyMs, secondsValue(b, from: k + 17))
                 s.append(.llmRequest, 1)
             }
-        } else if level >= .error {
-            switch kind {
-            case .llm: s.append(.llmError, 1)
-            case .tts: s.append(.ttsError, 1)
-            default: break
+        } else if b.find("Generating ", from: nameEnd, to: min(b.count, nameEnd + 12)) != nil {
+            pipecatRequestStarted(b, name)
+        } else if level >= .error, kind == .llm || kind == .tts {
+            // A failed request is a request: it goes in the error rate's denominator too.
+            // Pipecat may log one failure more than once (the service, then the error
+            // frame); further errors of that processor before its next request are it.
+            if pipecatFailure(b, name, at: time) {
+                if kind == .llm {
+                    s.append(.llmRequest, 1)
+                    s.append(.llmError, 1)
+                } else {
+                    s.append(.ttsRequest, 1)
+                    s.append(.ttsError, 1)
+                }
             }
         }
         if stack == nil && level >= .error { kind = .error }
@@ -60,6 +77,46 @@ extension LineParser {
                 time: time, timeWasInferred: inferred, stack: stack, kind: kind, level: level,
                 samples: s, summary: b.string(msg)))
         return .parsed
+    }
+
+    /// Per processor (`OpenAILLMService#0`): whether its last request failed and when. The
+    /// table is small (one entry per service of a pipeline) and cleared if it ever grows.
+    struct PipecatFailure {
+        var time: Double
+        var open: Bool
+    }
+
+    private func pipecatKey(_ b: UnsafeBufferPointer<UInt8>, _ name: Span) -> String {
+        var hi = name.hi
+        if hi > name.lo, b.at(hi - 1) == ASCII.colon { hi -= 1 }  // "OpenAILLMService#0:"
+        return b.string(Span(name.lo, hi))
+    }
+
+    private func pipecatRequestStarted(_ b: UnsafeBufferPointer<UInt8>, _ name: Span) {
+        guard !pipecatFailures.isEmpty else { return }
+        pipecatFailures[pipecatKey(b, name)]?.open = false
+    }
+
+    /// True when this end belongs to a request already counted as failed.
+    private func pipecatRequestEnded(_ b: UnsafeBufferPointer<UInt8>, _ name: Span) -> Bool {
+        guard !pipecatFailures.isEmpty else { return false }
+        let key = pipecatKey(b, name)
+        guard pipecatFailures[key]?.open == true else { return false }
+        pipecatFailures[key]?.open = false
+        return true
+    }
+
+    /// True when an error line is a new failure, false when it repeats the open one (within
+    /// a few seconds: an error log that lost its request boundary must not swallow later
+    /// failures).
+    private func pipecatFailure(_ b: UnsafeBufferPointer<UInt8>, _ name: Span, at time: Double)
+        -> Bool
+    {
+        let key = pipecatKey(b, name)
+        if let f = pipecatFailures[key], f.open, abs(time - f.time) <= 5 { return false }
+        if pipecatFailures.count >= 256 { pipecatFailures.removeAll() }
+        pipecatFailures[key] = PipecatFailure(time: time, open: true)
+        return true
     }
 
     /// A seconds value as Pipecat prints it (`1.5953352451324463` or `1.871s`), in ms.

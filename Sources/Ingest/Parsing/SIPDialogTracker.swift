@@ -18,6 +18,8 @@ struct SIPMessageDraft {
     var lines = 0
     var firstPayloadType: Int?
     var rtpmaps: [(Int, String)] = []
+    /// sipp's repeat of an unexpected message under a separator with no time.
+    var echo = false
 
     var isRequest: Bool { method != nil }
     var isStarted: Bool { method != nil || status != 0 }

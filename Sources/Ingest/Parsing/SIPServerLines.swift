@@ -40,7 +40,11 @@ extension LineParser {
     func parseKamailio(
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
-        guard let acc = b.find("ACC: ") else { return nil }
+        guard let acc = b.find("ACC: ") else {
+            return parseServerLine(
+                b, Self.kamailioPrefix(b, year: context.currentYear).map { ($0.level, $0.msg, $0.time) },
+                arrivalTime: arrivalTime, into: &out)
+        }
         let (lineTime, _) = textTime(b)
         guard let colon = b.find(": ", from: acc + 5) else { return nil }
         let what = b.trimmed(Span(acc + 5, colon))
@@ -79,7 +83,11 @@ extension LineParser {
     func parseOpenSIPS(
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
-        guard let k = b.find("finished with code ") else { return nil }
+        guard let k = b.find("finished with code ") else {
+            return parseServerLine(
+                b, Self.openSIPSPrefix(b, year: context.currentYear).map { ($0.level, $0.body, $0.time) },
+                arrivalTime: arrivalTime, into: &out)
+        }
         let (raw, _) = textTime(b)
         var i = k + 19
         let codeStart = i
@@ -105,6 +113,22 @@ extension LineParser {
                 level: failed ? .warning : .info, trunk: trunk,
                 samples: failed ? Samples([(.optionsFailure, 1)]) : Samples(),
                 summary: "OPTIONS \(trunk ?? "?") -> \(code)"))
+        return .parsed
+    }
+
+    /// Any other Kamailio or OpenSIPS line: its time, level and message for the log pane; an
+    /// error is a telephony error (a transaction the proxy could not build or forward).
+    private func parseServerLine(
+        _ b: UnsafeBufferPointer<UInt8>, _ prefix: (LogLevel, Int, WallTime?)?, arrivalTime: Double,
+        into out: inout [NormalizedEvent]
+    ) -> LineResult? {
+        guard let (level, msg, wall) = prefix else { return nil }
+        let (time, inferred) = stamp(wall.map { utc($0) }, arrival: arrivalTime)
+        out.append(
+            NormalizedEvent(
+                time: time, timeWasInferred: inferred, stack: level >= .error ? .telephony : nil,
+                kind: level >= .error ? .error : .log, level: level,
+                summary: b.string(b.trimmed(Span(min(msg, b.count), b.count)))))
         return .parsed
     }
 
@@ -206,7 +230,25 @@ extension LineParser {
     func parseFreeSWITCH(
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
-        let (raw, rest) = textTime(b)
+        // "885d4ed6-... 2023-10-13 08:37:55.200263 94.73% [DEBUG] mod_sofia.c:463 ...": the
+        // call uuid and the CPU idle share are optional.
+        var start = 0
+        var uuid: String?
+        if Self.uuidPrefix(b) {
+            uuid = callID(b, Span(0, 36))
+            start = 37
+        }
+        var raw: Double?
+        var rest = start
+        let tail = UnsafeBufferPointer(rebasing: b[start..<b.count])
+        if let (w, r) = tail.leadingTime(year: context.currentYear) {
+            raw = utc(w)
+            rest = start + r
+            if let lv = Self.freeswitchLevelStart(b, afterTime: rest) { rest = lv }
+        } else if uuid != nil {
+            // A uuid-led line with no time continues the record before it (an SDP body).
+            return .parsed
+        }
         var level = LogLevel.info
         var msg = rest
         if rest < b.count, b.at(rest) == ASCII.lbracket,
@@ -252,14 +294,14 @@ extension LineParser {
                 NormalizedEvent(
                     time: time, timeWasInferred: inferred, stack: .telephony, kind: .sipCall,
                     level: lvl,
-                    callID: channel, samples: s, summary: text))
+                    callID: uuid ?? channel, samples: s, summary: text))
             return .parsed
         }
         guard raw != nil || level != .info else { return nil }
         out.append(
             NormalizedEvent(
                 time: time, timeWasInferred: inferred, kind: level >= .error ? .error : .log,
-                level: level,
+                level: level, callID: uuid,
                 summary: text))
         return .parsed
     }

@@ -14,13 +14,32 @@ extension LineParser {
         return w
     }
 
+    /// A long separator with no time: sipp writes one before repeating a message it did not
+    /// expect ("Unexpected UDP message received:"), a copy of the message logged just before.
+    static func isSippEchoSeparator(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i < b.count, b.at(i) == ASCII.minus { i += 1 }
+        return i >= 40 && b.trimmed(Span(i, b.count)).isEmpty  // sipp writes 47
+    }
+
     /// A separator line outside a block opens one; `-trace_err` lines are read whole.
     func sippStart(
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
         if b.has("The following events occurred:", at: 0) { return .parsed }
-        if b.find(": Aborting call on ") != nil {
+        // `-trace_screen` repeats the last abort, truncated, under every screen: it is a
+        // copy of an entry `-trace_err` has whole, never a call of its own.
+        if b.has("Last Error: ", at: 0) { return .parsed }
+        if Self.isSippErrorEntry(b) {
             return sippError(b, arrivalTime: arrivalTime, into: &out)
+        }
+        if b.has("StartTime;", at: 0) { return sippStatHeader(b) }
+        if Self.isSippStatRow(b) { return sippStatRow(b, arrivalTime: arrivalTime, into: &out) }
+        if Self.isSippEchoSeparator(b) {
+            var draft = SIPMessageDraft()
+            draft.echo = true
+            sip.block = draft
+            return .pending
         }
         guard let w = Self.sippSeparatorTime(b) else { return nil }
         var draft = SIPMessageDraft()
@@ -35,7 +54,7 @@ extension LineParser {
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
         guard var m = sip.block else { return nil }
-        if b.has("-----", at: 0), Self.sippSeparatorTime(b) != nil {
+        if b.has("-----", at: 0), Self.sippSeparatorTime(b) != nil || Self.isSippEchoSeparator(b) {
             sip.block = nil
             if m.isStarted { completeSIP(m, arrivalTime: arrivalTime, into: &out) }
             counters.linesByFormat[LogFormat.sipp.ordinal] += 1
@@ -47,6 +66,8 @@ extension LineParser {
         switch m.phase {
         case .preamble:
             if b.trimmed(line).isEmpty {
+                break
+            } else if m.echo, b.has("Unexpected ", at: 0) {
                 break
             } else if b.find(" message ", to: min(b.count, 16)) != nil {
                 // "UDP message sent (506 bytes):" / "UDP message received [305] bytes :"
@@ -91,9 +112,20 @@ extension LineParser {
         return .pending
     }
 
+    /// A `-trace_err` entry opens with sipp's time stamp (after the closing quote of the
+    /// entry before, which sipp writes on the same line) and then the abort.
+    static func isSippErrorEntry(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let k = b.find(": Aborting call on ") else { return false }
+        let first = b.count > 1 && b.at(0) == 39 ? 1 : 0
+        return k > first && ASCII.isDigit(b.at(first))
+    }
+
     /// `2026-11-21<TAB>05:44:00.246326<TAB>1795239840.246326: Aborting call on unexpected
     /// message for Call-Id '1-13466@127.0.0.1': while expecting '180' (index 2), received
-    /// 'SIP/2.0 503 Service Unavailable` and then the rest of the quoted message.
+    /// 'SIP/2.0 503 Service Unavailable` and then the rest of the quoted message. sipp counts
+    /// every aborted call as failed, so dialtone does too: an attempt, a failure, and the
+    /// SIP class of the final response that caused it (a retransmission timeout or an
+    /// unexpected request has none).
     private func sippError(
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
@@ -102,15 +134,29 @@ extension LineParser {
         while lo > 0, b.at(lo - 1) != ASCII.tab, b.at(lo - 1) != ASCII.space { lo -= 1 }
         let raw = b.decimal(Span(lo, colon)).map(epochSeconds)
         var callID: String?
-        if let k = b.find("Call-Id '", from: colon), let end = b.find(byte: 39, from: k + 9) {
+        // "Call-Id '...'" for unexpected messages, "Call-ID '...'" for retransmission timeouts.
+        if let k = b.find("Call-I", from: colon), k + 9 < b.count, b.at(k + 8) == 39,
+            let end = b.find(byte: 39, from: k + 9)
+        {
             callID = b.string(Span(k + 9, end))
         }
         var summary = "sipp aborted the call"
+        var status = 0
+        var reason = ""
         if let k = b.find("received '", from: colon) {
             let received = b.trimmed(Span(k + 10, b.count))
             summary += ": received " + b.string(received)
+            if b.has("SIP/2.0 ", at: received.lo), received.count >= 11,
+                let code = b.integer(Span(received.lo + 8, received.lo + 11)),
+                (100...699).contains(code)
+            {
+                status = code
+                reason = b.string(b.trimmed(Span(received.lo + 11, received.hi)))
+            }
             // The quoted message runs on until a line that closes the quote.
             if b.at(b.count - 1) != 39 { sip.errorContinuation = 200 }
+        } else if b.find("retransmission timeout", from: colon) != nil {
+            summary += ": no answer before the retransmission timer ran out"
         }
         if let k = b.find("while expecting '", from: colon),
             let end = b.find(byte: 39, from: k + 17)
@@ -118,11 +164,43 @@ extension LineParser {
             summary += " while expecting " + b.string(Span(k + 17, end))
         }
         let (time, inferred) = stamp(raw, arrival: arrivalTime)
+        // A call this source already saw end (its -trace_msg lines came first) is not
+        // counted twice.
+        let known = callID.flatMap { sip.dialogs[$0] }
+        var s = Samples()
+        if known.map({ !$0.ended && $0.finalStatus == 0 }) ?? true {
+            s.append(.callAttempt, 1)
+            s.append(.callFailed, 1)
+            if (400..<500).contains(status) {
+                s.append(.sip4xx, 1)
+            } else if (500..<600).contains(status) {
+                s.append(.sip5xx, 1)
+                if status == 503 { s.append(.sip503, 1) }
+            }
+            s.append(.callEnded, 1)
+            if let id = callID, var d = known {
+                d.ended = true
+                d.endTime = time
+                d.finalStatus = status
+                d.lastActivity = time
+                sip.dialogs[id] = d
+            }
+        }
+        if status >= 300 {
+            summary = "call failed: \(status) \(reason) (sipp aborted it"
+            if let k = b.find("while expecting '", from: colon),
+                let end = b.find(byte: 39, from: k + 17)
+            {
+                summary += " while expecting " + b.string(Span(k + 17, end))
+            }
+            summary += ")"
+        }
         out.append(
             NormalizedEvent(
-                time: time, timeWasInferred: inferred, stack: .telephony, kind: .error,
-                level: .error,
-                callID: callID, summary: summary))
+                time: time, timeWasInferred: inferred, stack: .telephony,
+                kind: s.count > 0 ? .sipCall : .error,
+                level: status >= 500 || status == 0 ? .error : .warning,
+                callID: callID, trunk: known?.trunk, samples: s, summary: summary))
         return .parsed
     }
 
@@ -240,6 +318,7 @@ extension LineParser {
     private func completeSIP(
         _ m: SIPMessageDraft, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) {
+        if m.echo { return }  // a repeat, counted where it was first logged
         let (time, inferred) = stamp(m.time, arrival: arrivalTime)
         counters.evictedCalls += sip.sweep(now: time)
         if !sip.timedOut.isEmpty {

@@ -39,8 +39,12 @@ enum ChunkedTurnReader {
                 let line = UnsafeBufferPointer(rebasing: all[lo..<hi])
                 let span = line.trimmed(Span(0, line.count))
                 if !span.isEmpty {
-                    return line.at(span.lo) == ASCII.lbrace && hi < n
-                        && LineParser.detectJSON(line) == .turns
+                    // Inside an envelope (Docker, kubectl, ...) the turn record is the inner line.
+                    return hi < n && LineParser().withInnerLine(line) { inner in
+                        let s = inner.trimmed(Span(0, inner.count))
+                        return !s.isEmpty && inner.at(s.lo) == ASCII.lbrace
+                            && LineParser.detectJSON(inner) == .turns
+                    }
                 }
                 lo = hi + 1
             }

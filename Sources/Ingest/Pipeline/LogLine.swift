@@ -14,11 +14,18 @@ public struct LogLine: Sendable, Equatable {
     public var truncated: Bool
     public var text: String
     public var summary: String
+    /// Where an enveloped line came from (`pod/container`, host, stream), for the log pane.
+    public var origin: String?
+    /// The line inside its envelope, when it had one (`text` stays the line as read).
+    public var inner: String?
 
     public init(
         seq: UInt64, source: String, time: Double?, level: LogLevel, stack: StackID?, callID: String?,
-        parsed: Bool, truncated: Bool, text: String, summary: String
+        parsed: Bool, truncated: Bool, text: String, summary: String, origin: String? = nil,
+        inner: String? = nil
     ) {
+        self.origin = origin
+        self.inner = inner
         self.seq = seq
         self.source = source
         self.time = time
@@ -36,7 +43,8 @@ extension LogLine {
     /// Roughly what the line holds in memory: its strings plus the struct and string headers.
     /// Scrollback is bounded by this, so a flood of long lines keeps fewer of them.
     public var approximateBytes: Int {
-        text.utf8.count + summary.utf8.count + (callID?.utf8.count ?? 0) + 112
+        text.utf8.count + summary.utf8.count + (callID?.utf8.count ?? 0)
+            + (origin?.utf8.count ?? 0) + (inner?.utf8.count ?? 0) + 112
     }
 }
 
