@@ -284,7 +284,8 @@ public final class HealthEngine {
         guard a <= last else { return }
         for k in a...last {
             let t = (Double(k) + 0.999) * slice
-            origin.observe(at: t, critical: rawStackCritical(at: t))
+            let crit = rawStackCritical(at: t)
+            origin.observe(at: t, critical: crit) { self.trackerOnset($0, at: t) }
         }
     }
 
@@ -294,7 +295,7 @@ public final class HealthEngine {
     /// A time that is not finite reads as the newest event; absurd ones are clamped (±1e12 s).
     public func evaluate(at now: Double) -> HealthSnapshot {
         let now = now.isFinite ? min(max(now, -1e12), 1e12) : (newestEventTime ?? 0)
-        var snap = build(at: now, sparkline: true, trunks: true)
+        var snap = build(at: now, sparkline: true, trunks: true, diagnose: true)
         noteOrigin(&snap)
         return snap
     }
@@ -333,9 +334,15 @@ public final class HealthEngine {
             noteOrigin(&snap)
             for (i, sh) in snap.stacks.enumerated() {
                 if let c = stackTrackers[i].step(sh.state, at: t, hold: config.hysteresisSeconds) {
+                    // Trouble is dated from when the signal changed, not from when the
+                    // window's aggregate crossed its line.
+                    var began = c.began
+                    if sh.state == .critical || sh.state == .warning, let o = stackOnset(i, sh.metrics, end: sliceOf(t)) {
+                        began = min(began, o)
+                    }
                     changes.append(
                         HealthChange(
-                            time: c.began, stack: sh.stack, trunk: nil, from: c.from, to: sh.state,
+                            time: began, stack: sh.stack, trunk: nil, from: c.from, to: sh.state,
                             message: Self.message(sh, from: c.from, snapshot: snap)))
                 }
             }
@@ -391,17 +398,61 @@ public final class HealthEngine {
 
     private func noteOrigin(_ snap: inout HealthSnapshot) {
         let critical = snap.stacks.map { $0.state == .critical }
-        origin.observe(at: snap.time, critical: critical)
+        let now = snap.time
+        let known = snap.stacks.map(\.onset)
+        let inTime = now >= origin.lastObserved
+        origin.observe(at: now, critical: critical) { known[$0] ?? self.trackerOnset($0, at: now) }
         guard critical.contains(true) else {
             snap.suspectedOrigin = nil
             return
         }
-        // An evaluation of an earlier moment than the tracker has seen falls back to the first
-        // critical stack in runbook order.
-        if let o = origin.origin, snap.time >= origin.lastObserved {
-            snap.suspectedOrigin = StackID.allCases[o]
-        } else {
-            snap.suspectedOrigin = snap.stacks.first { $0.state == .critical }?.stack
+        // Stacks in trouble now (warning too: in a cascade the first stack may still be
+        // climbing its slow aggregate while the one it broke is already critical).
+        let extra = snap.stacks.map { st -> Double? in
+            st.state == .critical || st.state == .warning || st.state == .recovering ? st.onset : nil
+        }
+        // An evaluation of an earlier moment than the tracker has seen uses that moment's
+        // onsets alone, then the first critical stack in runbook order.
+        let o = inTime ? origin.origin(with: extra) : OriginTracker.earliest(extra)
+        snap.suspectedOrigin = o.map { StackID.allCases[$0] } ?? snap.stacks.first { $0.state == .critical }?.stack
+    }
+
+    /// The true onset of stack `i` at `t` from its metrics breaching then (missed pings left
+    /// out, as in `criticalOrder`): asked when the stack newly turns critical.
+    private func trackerOnset(_ i: Int, at t: Double) -> Double? {
+        let end = sliceOf(t)
+        var ms = stackMetrics[i].map { value(main, $0, end: end, now: t, scope: main.table.plans[$0].scope) }
+        for j in ms.indices where main.table.defs[stackMetrics[i][j]].signal == .optionsFailure { ms[j].state = .info }
+        return stackOnset(i, ms, end: end)
+    }
+
+    /// The earliest onset among stack `i`'s breaching metrics (start of its slice).
+    private func stackOnset(_ i: Int, _ ms: [MetricValue], end: Int) -> Double? {
+        var best: Int?
+        for (j, m) in stackMetrics[i].enumerated() where ms[j].state == .warning || ms[j].state == .critical {
+            if let k = OnsetFinder.onsetSlice(main, m, end: end, sliceSeconds: slice) { best = min(best ?? k, k) }
+        }
+        return best.map { Double($0) * slice }
+    }
+
+    /// Each metric of stack `i` over the window just before `onset`, when the ring still holds
+    /// at least half of that window (a count is scaled up to the full window).
+    private func fillBaselines(_ i: Int, _ ms: inout [MetricValue], onset: Double) {
+        let before = sliceOf(onset) - 1
+        let oldest = main.newestSlice - main.slotCount + 1
+        for (j, m) in stackMetrics[i].enumerated() {
+            let d = main.table.defs[m]
+            let plan = main.table.plans[m]
+            let held = min(plan.windowSlices, before - oldest + 1)
+            guard held * 2 >= plan.windowSlices, held > 0 else { continue }
+            let live = main.active(scope: plan.scope, end: before, slices: held)
+            var r = main.read(
+                metric: m, end: before, slices: held, scopeLive: live, rateMinutes: Double(held) * slice / 60)
+            if plan.aggregation == .count, let v = r.value { r.value = v * Double(plan.windowSlices) / Double(held) }
+            if plan.aggregation != .count && plan.aggregation != .rate && r.samples < max(d.minSamples, 1) {
+                r.value = nil
+            }
+            ms[j].baseline = r.value
         }
     }
 
@@ -451,7 +502,7 @@ public final class HealthEngine {
         }
     }
 
-    private func build(at now: Double, sparkline: Bool, trunks includeTrunks: Bool) -> HealthSnapshot {
+    private func build(at now: Double, sparkline: Bool, trunks includeTrunks: Bool, diagnose: Bool = false) -> HealthSnapshot {
         let end = sliceOf(now)
         let codecSummary = codecs.summarize(now: now, window: config.codecWindowSeconds)
         var trunks: [String: TrunkHealth] = [:]
@@ -491,10 +542,16 @@ public final class HealthEngine {
             }
             var line: [Double?] = []
             if sparkline, let m = sparkMetric[i] { line = spark(m, end: end) }
-            stacks.append(
-                StackHealth(
-                    stack: st, state: state, metrics: ms, reason: reason, sparkline: line,
-                    sparklineMetric: sparkMetric[i].map { main.table.defs[$0].id }))
+            var onset: Double?
+            if diagnose && (state == .critical || state == .warning || state == .recovering) {
+                onset = stackOnset(i, ms, end: end)
+                if let o = onset { fillBaselines(i, &ms, onset: o) }
+            }
+            var sh = StackHealth(
+                stack: st, state: state, metrics: ms, reason: reason, sparkline: line,
+                sparklineMetric: sparkMetric[i].map { main.table.defs[$0].id })
+            sh.onset = onset
+            stacks.append(sh)
         }
         return HealthSnapshot(
             time: now, stacks: stacks,

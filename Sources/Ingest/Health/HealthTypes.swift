@@ -108,6 +108,9 @@ public struct MetricValue: Sendable, Equatable {
     public var direction: Direction
     public var windowSeconds: Int
     public var key: Bool
+    /// The metric over the healthy window before its stack's onset (same aggregation), when
+    /// the stack has an onset and that period had enough samples.
+    public var baseline: Double?
 
     public init(
         id: String, name: String, scope: MetricScope, unit: String, value: Double?,
@@ -155,6 +158,12 @@ public struct StackHealth: Sendable, Equatable {
     /// A worse state the raw data shows that has not held for the hysteresis time yet, and
     /// for how many seconds it has held (the light keeps its earlier state meanwhile).
     public var pending: PendingState?
+    /// When the stack's underlying signal changed (see `OnsetFinder`), while it is in warning
+    /// or critical; nil otherwise.
+    public var onset: Double?
+    /// What broke: error signatures, over-represented cohorts and timeout clusters in the
+    /// window (filled by `evaluate`, empty in follow-mode steps).
+    public var diagnosis = StackDiagnosis()
 
     public init(
         stack: StackID, state: HealthState, metrics: [MetricValue], reason: String,
