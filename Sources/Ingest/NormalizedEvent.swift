@@ -29,6 +29,13 @@ public struct NormalizedEvent: Sendable, Equatable {
         get { rare?.codec }
         set { updateRare { $0.codec = newValue } }
     }
+    /// Call-level dimensions the record names (`agent_version`, `llm_model`, `tts_voice`,
+    /// `region`...), for the health engine's cohorts. Empty unless a parser fills it; trunk and
+    /// codec are dimensions already and are not repeated here.
+    public var dimensions: [String: String] {
+        get { rare?.dimensions ?? [:] }
+        set { updateRare { $0.dimensions = newValue } }
+    }
     /// A short human summary for the log pane, built from the record's fields (unsanitised:
     /// the display layer sanitises everything it shows).
     public var summary: String {
@@ -61,17 +68,17 @@ public struct NormalizedEvent: Sendable, Equatable {
         if rare == nil {
             rare = RareFields(trunk: nil, codec: nil, summary: "")
         } else if !isKnownUniquelyReferenced(&rare) {
-            rare = RareFields(trunk: rare!.trunk, codec: rare!.codec, summary: rare!.summary)
+            rare = RareFields(trunk: rare!.trunk, codec: rare!.codec, summary: rare!.summary, dimensions: rare!.dimensions)
         }
         change(rare!)
-        if rare!.trunk == nil && rare!.codec == nil && rare!.summary.isEmpty { rare = nil }
+        if rare!.trunk == nil && rare!.codec == nil && rare!.summary.isEmpty && rare!.dimensions.isEmpty { rare = nil }
     }
 
     public static func == (a: NormalizedEvent, b: NormalizedEvent) -> Bool {
         a.time == b.time && a.timeWasInferred == b.timeWasInferred && a.stack == b.stack
             && a.kind == b.kind && a.level == b.level && a.callID == b.callID
             && a.samples == b.samples && a.trunk == b.trunk && a.codec == b.codec
-            && a.summary == b.summary
+            && a.summary == b.summary && a.dimensions == b.dimensions
     }
 }
 
@@ -81,11 +88,13 @@ private final class RareFields: @unchecked Sendable {
     var trunk: String?
     var codec: String?
     var summary: String
+    var dimensions: [String: String]
 
-    init(trunk: String?, codec: String?, summary: String) {
+    init(trunk: String?, codec: String?, summary: String, dimensions: [String: String] = [:]) {
         self.trunk = trunk
         self.codec = codec
         self.summary = summary
+        self.dimensions = dimensions
     }
 }
 

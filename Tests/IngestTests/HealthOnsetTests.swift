@@ -27,7 +27,7 @@ private struct OnsetFixture {
             let badP = percentileAt.map { t >= $0 } ?? false
             e.ingest(F.event(t, .intelligence, [(.llmLatencyMs, (badP ? 2500 : 300) + jitter * 100), (.llmRequest, 1)]))
             let badR = ratioAt.map { t >= $0 } ?? false
-            let fails = badR && Int(t - ratioAt!) % 5 == 0
+            let fails = badR && Int(t - ratioAt!) % 2 == 0
             e.ingest(
                 F.event(
                     t, .output, [(.ttsTtfbMs, 120), (.ttsRequest, 1), (.ttsError, fails ? 1 : 0)],

@@ -52,6 +52,13 @@ public final class HealthEngine {
     private let answerMetricIDs: Set<String>
     private var codecs: CodecTracker
     private var failures: FailedCallLog
+    private var diag: Diagnoser
+    /// The previous event's time, kind and samples: a parser that splits one record into two
+    /// events (measurements, then the error) gives them one time, and a failure's durations
+    /// are then on the first.
+    private var prevTime = Double.nan
+    private var prevKind = EventKind.log
+    private var prevSamples = Samples()
     /// Per signal: the stack bit its failure marks (or -1), and the scopes it makes live, in
     /// memory the engine owns: read for every sample, and through arrays each read paid a
     /// retain, a release and a bounds check.
@@ -95,6 +102,10 @@ public final class HealthEngine {
         answerMetricIDs = Set(trunkTable.defs.filter { $0.aggregation == .ratio }.map(\.id))
         codecs = CodecTracker(capacity: cfg.maxCodecCalls)
         failures = FailedCallLog(capacity: cfg.failedCallsPerStack)
+        // At most 720 buckets a key, whatever the slice width (memory stays fixed).
+        diag = Diagnoser(
+            span: min(720, max(1, Int((cfg.diagnosisWindowSeconds / cfg.sliceSeconds).rounded()))),
+            maxCalls: cfg.maxCodecCalls)
         var fs = [Int8](repeating: -1, count: SignalIndex.count)
         for s in Signal.allCases {
             if let st = Self.failureStack(s) { fs[signals.of(s)] = Int8(StackID.allCases.firstIndex(of: st)!) }
@@ -188,6 +199,7 @@ public final class HealthEngine {
         if p.pointee.hasRareFields {
             let e = p.pointee
             if let trunk = e.trunk, !trunk.isEmpty { ingestTrunk(trunk, e, slice: s) }
+            if e.callID != nil { diag.noteCall(e, slice: s) }
             if let c = e.codec, !c.isEmpty {
                 let upper = c.utf8.contains { $0 >= 97 && $0 <= 122 } ? c.uppercased() : c
                 codecs.note(callID: e.callID, trunk: e.trunk, codec: upper, time: t)
@@ -198,7 +210,10 @@ public final class HealthEngine {
         if p.pointee.level >= .error, let st = stack, p.pointee.kind != .sipMessage {
             failed |= 1 << UInt8(Self.scopeIndex(st))
         }
-        if failed != 0 { recordFailure(p.pointee, stacks: failed) }
+        if failed != 0 { recordFailure(p.pointee, stacks: failed, slice: s) }
+        prevTime = t
+        prevKind = p.pointee.kind
+        prevSamples = samples
     }
 
     /// The stacks an event feeds (bit i for `StackID.allCases[i]`): its own stack and the
@@ -262,7 +277,15 @@ public final class HealthEngine {
         return victim
     }
 
-    private func recordFailure(_ e: NormalizedEvent, stacks: UInt8) {
+    private func recordFailure(_ e: NormalizedEvent, stacks: UInt8, slice: Int) {
+        var durations = e.samples
+        if e.time == prevTime && e.kind == prevKind {
+            for j in 0..<prevSamples.count where durations.value(prevSamples[j].0) == nil {
+                durations.append(prevSamples[j].0, prevSamples[j].1)
+            }
+        }
+        var lastReason = ""
+        var lastSignature = ""
         for (i, st) in StackID.allCases.enumerated() where stacks & (1 << UInt8(i)) != 0 {
             var reason = e.summary
             if reason.isEmpty {
@@ -273,6 +296,11 @@ public final class HealthEngine {
                 reason = names.isEmpty ? "\(e.kind.rawValue) \(e.level.rawValue)" : names.joined(separator: ", ")
             }
             failures.add(stack: i, FailedCall(callID: e.callID, time: e.time, trunk: e.trunk, reason: reason))
+            if reason != lastReason {
+                lastReason = reason
+                lastSignature = ErrorTemplate.signature(reason)
+            }
+            diag.noteFailure(stack: i, e, reason: reason, signature: lastSignature, durations: durations, slice: slice)
         }
     }
 
@@ -386,6 +414,8 @@ public final class HealthEngine {
     public func recentFailedCalls(_ stack: StackID) -> [FailedCall] {
         failures.recent(stack: Self.scopeIndex(stack))
     }
+
+    var diagnosisCalls: Int { diag.callsTracked }
 
     /// Sizes of the bounded structures.
     public var memoryStats: HealthMemoryStats {
@@ -551,6 +581,7 @@ public final class HealthEngine {
                 stack: st, state: state, metrics: ms, reason: reason, sparkline: line,
                 sparklineMetric: sparkMetric[i].map { main.table.defs[$0].id })
             sh.onset = onset
+            if diagnose { sh.diagnosis = diag.diagnosis(stack: i, end: end) }
             stacks.append(sh)
         }
         return HealthSnapshot(

@@ -29,6 +29,8 @@ public struct HealthConfig: Sendable, Equatable {
     /// RECOVERING (and OK once that has held for the hysteresis time), instead of waiting for
     /// its window of minutes to age out.
     public var recoverySeconds: Double
+    /// Window for error signatures, cohorts and timeout clusters (the lights' usual window).
+    public var diagnosisWindowSeconds: Double = 300
 
     public init(
         hysteresisSeconds: Double = 30, sliceSeconds: Double = 10, sparklineMinutes: Int = 15,
@@ -60,6 +62,10 @@ public struct HealthConfig: Sendable, Equatable {
         c.failedCallsPerStack = min(max(c.failedCallsPerStack, 1), 10_000)
         if !(c.codecWindowSeconds.isFinite && c.codecWindowSeconds > 0) { c.codecWindowSeconds = d.codecWindowSeconds }
         c.maxCodecCalls = min(max(c.maxCodecCalls, 16), 1_000_000)
+        if !(c.diagnosisWindowSeconds.isFinite && c.diagnosisWindowSeconds >= c.sliceSeconds) {
+            c.diagnosisWindowSeconds = max(d.diagnosisWindowSeconds, c.sliceSeconds)
+        }
+        c.diagnosisWindowSeconds = min(c.diagnosisWindowSeconds, 6 * 3600)
         if !(c.recoverySeconds.isFinite && c.recoverySeconds >= c.sliceSeconds) {
             c.recoverySeconds = max(d.recoverySeconds, c.sliceSeconds)
         }

@@ -10,6 +10,11 @@ import IncidentCore
 /// breaching slice in the window, back while slices breach, tolerating `gapTolerance`
 /// healthy slices in a row (noise) and skipping slices without data. A mean, a percentile and
 /// a rate whose samples change at the same moment get the same onset, to within a slice.
+///
+/// Noise guards: a ratio or share slice breaches only with at least two bad records in it
+/// (one busy callee in ten calls is not a change), and a breaching slice starts the run only
+/// when one of the two slices with data after it breaches too (a lone blip just before the
+/// real change does not move the onset).
 enum OnsetFinder {
     /// Healthy slices in a row a run may contain before it ends.
     static let gapTolerance = 2
@@ -32,7 +37,16 @@ enum OnsetFinder {
             if plan.aggregation != .rate && r.samples < need { return nil }
         }
         let st = HealthRules.state(value: v, warning: line, critical: nil, direction: d.direction)
-        return st == .warning || st == .critical
+        guard st == .warning || st == .critical else { return false }
+        if plan.aggregation == .ratio || plan.aggregation == .shareBelow {
+            let sums = ring.sums(metric: m, end: k, slices: 1)
+            // Ratio: `sum` holds the denominator and `aux` the numerator; share: `aux` counts
+            // the samples below the cut-off out of `n`.
+            let whole = plan.aggregation == .ratio ? sums.sum : Double(sums.n)
+            let bad = d.direction == .lowerIsWorse ? whole - sums.aux : sums.aux
+            if bad < 2 { return false }
+        }
+        return true
     }
 
     /// The first slice of metric `m`'s trailing breaching run ending at or before `end`, looking
@@ -52,13 +66,17 @@ enum OnsetFinder {
         }
         guard var start = latest else { return nil }
         var misses = 0
+        // Breaches among the last two slices with data visited (later in time than k).
+        var recent: (Bool, Bool) = (true, false)
         k = start - 1
         while k >= oldest {
             switch sliceBreaches(ring, m, slice: k, sliceSeconds: sliceSeconds) {
             case true?:
-                start = k
+                if recent.0 || recent.1 { start = k }
+                recent = (true, recent.0)
                 misses = 0
             case false?:
+                recent = (false, recent.0)
                 misses += 1
             case nil:
                 break
