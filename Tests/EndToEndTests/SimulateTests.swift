@@ -8,7 +8,17 @@ private let expectedStates: [(String, [String: String])] = [
     ("llm-rate-limit", ["telephony": "ok", "audio": "ok", "intelligence": "critical", "output": "ok"]),
     ("tts-voice-missing", ["telephony": "ok", "audio": "ok", "intelligence": "ok", "output": "critical"]),
     ("config-cap", ["telephony": "critical", "audio": "ok", "intelligence": "ok", "output": "ok"]),
+    ("canary-version", ["telephony": "ok", "audio": "ok", "intelligence": "critical", "output": "ok"]),
+    ("proxy-timeout", ["telephony": "ok", "audio": "ok", "intelligence": "critical", "output": "ok"]),
+    ("asr-cascade", ["telephony": "ok", "audio": "critical", "intelligence": "critical", "output": "ok"]),
     ("calm", ["telephony": "ok", "audio": "ok", "intelligence": "ok", "output": "ok"]),
+]
+
+/// The stack each failing scenario started in (two may be red at the end of a cascade).
+private let expectedOrigin: [String: String] = [
+    "sip-trunk-503": "telephony", "codec-transcode": "audio", "llm-rate-limit": "intelligence",
+    "tts-voice-missing": "output", "config-cap": "telephony", "canary-version": "intelligence",
+    "proxy-timeout": "intelligence", "asr-cascade": "audio",
 ]
 
 private func logArgs(_ dir: String) -> [String] {
@@ -35,8 +45,12 @@ struct SimulateTests {
         for (stack, state) in want {
             #expect(stacks[stack]?["state"] as? String == state, "\(name): \(stack) is \(stacks[stack]?["state"] ?? "missing")")
         }
-        if let red = want.first(where: { $0.value == "critical" })?.key {
-            #expect(d["suspected_origin"] as? String == red)
+        if let origin = expectedOrigin[name] {
+            #expect(d["suspected_origin"] as? String == origin)
+            let onsets = d["onsets"] as? [String: Any] ?? [:]
+            #expect(onsets[origin] is String, "\(name): \(onsets)")
+        } else {
+            #expect(d["suspected_origin"] is NSNull)
         }
         if name == "sip-trunk-503" {
             let trunks = d["trunks"] as? [String: [String: Any]] ?? [:]

@@ -132,7 +132,13 @@ struct Diagnoser {
                     firstSeen: table.firstSeen[s], lastSeen: table.lastSeen[s],
                     example: s < examples[i].count ? examples[i][s] : ""))
         }
-        out.sort { $0.count != $1.count ? $0.count > $1.count : $0.signature < $1.signature }
+        // Ties (one fault logged by two sources) go to the longer, more telling template.
+        out.sort {
+            $0.count != $1.count
+                ? $0.count > $1.count
+                : $0.signature.utf8.count != $1.signature.utf8.count
+                    ? $0.signature.utf8.count > $1.signature.utf8.count : $0.signature < $1.signature
+        }
         return Array(out.prefix(limit))
     }
 
