@@ -707,7 +707,7 @@ public final class HealthEngine {
                 parts.append(text)
             }
             if sh.stack == .audio { parts += snapshot.codecAlerts.map(\.message) }
-            return head + (parts.isEmpty ? sh.reason : parts.joined(separator: "; "))
+            return head + (parts.isEmpty ? sh.reason : parts.joined(separator: "; ")) + diagnosisSuffix(sh)
         case .recovering:
             return head + sh.reason + ", was \(from.word)"
         case .ok where sh.reason.hasPrefix("healthy for the last"):
@@ -723,6 +723,19 @@ public final class HealthEngine {
         case .info:
             return head + "no thresholds set, was \(from.word)"
         }
+    }
+
+    /// What an evaluated snapshot knows beyond the light, for the journal: the culprit
+    /// against its baseline, the true onset and the top cause. Empty in follow-mode steps,
+    /// which carry neither.
+    public static func diagnosisSuffix(_ sh: StackHealth) -> String {
+        var parts: [String] = []
+        if let c = HealthRules.culprit(sh.metrics, state: sh.state), c.baseline != nil, let b = DiagnosisText.baseline(c) {
+            parts.append(b)
+        }
+        if let o = sh.onset { parts.append(DiagnosisText.onset(o)) }
+        if let cause = DiagnosisText.topCause(sh) { parts.append("top cause: " + cause) }
+        return parts.isEmpty ? "" : "; " + parts.joined(separator: "; ")
     }
 
     /// Names the trunks where the stack's culprit metric is in the same state, worst first.
