@@ -18,6 +18,7 @@ struct Dialtone: ParsableCommand {
             DemoCommand.self,
             WatchCommand.self,
             SimulateCommand.self,
+            CalibrateCommand.self,
             NewCommand.self,
             ListCommand.self,
             NoteCommand.self,

@@ -32,7 +32,7 @@ public final class HealthEngine {
     /// The last time asked about and its slice: a turn's events share one time.
     private var lastSliceTime = Double.nan
     private var lastSlice = 0
-    private var main: SliceRing
+    private(set) var main: SliceRing
     private let stackMetrics: [[Int]]
     private let overallMetrics: [Int]
     private let sparkMetric: [Int?]
@@ -493,7 +493,7 @@ public final class HealthEngine {
         return min(windowSeconds, max(60, age)) / 60
     }
 
-    private func value(_ ring: SliceRing, _ m: Int, end: Int, now: Double, scope: Int) -> MetricValue {
+    func value(_ ring: SliceRing, _ m: Int, end: Int, now: Double, scope: Int) -> MetricValue {
         let d = ring.table.defs[m]
         let plan = ring.table.plans[m]
         let live = ring.active(scope: scope, end: end, slices: plan.windowSlices)
