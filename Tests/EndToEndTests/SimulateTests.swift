@@ -28,6 +28,22 @@ private func logArgs(_ dir: String) -> [String] {
 
 @Suite("simulate, through the real binary")
 struct SimulateTests {
+    @Test func calibrateProposesThresholdsFromACalmFleet() throws {
+        let cli = CLI()
+        let out = cli.dir + "/calm"
+        let sim = try cli.run(["simulate", "--scenario", "calm", "-o", out, "--duration", "540"])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        let r = try cli.run(["calibrate", "--tz", "UTC"] + logArgs(out))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\nmetrics:\n"))
+        #expect(r.stdout.contains("  - id: llm_latency_p95_ms\n    warning: "))
+        #expect(r.stdout.contains("rationale: \"Calibrated by dialtone from "))
+        #expect(!r.stderr.contains("not a calm period"), "\(r.stderr)")
+        let missing = try cli.run(["calibrate", "--log", cli.dir + "/nope.jsonl"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("cannot open") && missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
+    }
+
     @Test(arguments: expectedStates.map(\.0))
     func scenarioTurnsTheRightStackRed(_ name: String) throws {
         let cli = CLI()
