@@ -77,6 +77,18 @@ struct HealthOnsetTests {
         #expect(s.suspectedOrigin == .audio)
     }
 
+    @Test func textSummaryEndsWithWhatBrokeInEachTroubledStack() {
+        let e = engine()
+        OnsetFixture(meanAt: 600, percentileAt: 690).feed(e, from: 0, through: 860)
+        let text = HealthEngine.summaryText(e.evaluate(at: e.newestEventTime!), counters: IngestCounters())
+        let lines = text.split(separator: "\n").map(String.init)
+        let audio = lines.first { $0.hasPrefix("What broke in Audio: ") }
+        let intel = lines.first { $0.hasPrefix("What broke in Intelligence: ") }
+        #expect(audio?.contains("began \(Timestamp(seconds: 600).hhmmss) UTC") == true, "\(text)")
+        #expect(intel?.contains("x its baseline of") == true, "\(text)")
+        #expect(!lines.contains { $0.hasPrefix("What broke in Output") })
+    }
+
     @Test func cascadeIntelligenceThenAudioBlamesIntelligence() {
         let e = engine()
         OnsetFixture(meanAt: 690, percentileAt: 600).feed(e, from: 0, through: 960)
