@@ -176,3 +176,31 @@ struct HealthDiagnosisTests {
         #expect(e.diagnosisCallsTracked <= HealthConfig().maxCodecCalls)
     }
 }
+
+@Suite("Cohort dimensions are the configured ones")
+struct CohortDimensionConfigTests {
+    private func feed(_ e: HealthEngine) {
+        for c in 0..<600 {
+            let t = Double(c) / 2
+            let bad = c % 5 == 0
+            var ev = F.event(t, .output, [(.ttsRequest, 1)], call: "c\(c)")
+            ev.dimensions = ["agent_version": bad ? "rc" : "ga", "shard": bad ? "s1" : "s2"]
+            e.ingest(ev)
+            if bad { e.ingest(F.event(t, .output, [(.ttsError, 1)], call: "c\(c)", level: .error, summary: "boom")) }
+        }
+    }
+
+    @Test func unlistedNamesAreIgnoredAndListedOnesCount() {
+        let byDefault = HealthEngine(playbook: F.playbook())
+        feed(byDefault)
+        let d = byDefault.evaluate(at: byDefault.newestEventTime!).stack(.output)!.diagnosis.cohorts
+        #expect(d.map(\.dimension) == ["agent_version"])
+        var cfg = HealthConfig()
+        cfg.cohortDimensions = ["shard", "shard", ""]
+        let custom = HealthEngine(playbook: F.playbook(), config: cfg)
+        feed(custom)
+        let c = custom.evaluate(at: custom.newestEventTime!).stack(.output)!.diagnosis.cohorts
+        #expect(c.map(\.dimension) == ["shard"])
+        #expect(c.first?.value == "s1")
+    }
+}

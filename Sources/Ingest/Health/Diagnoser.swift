@@ -14,6 +14,8 @@ struct Diagnoser {
     static let timeoutBucketMs = 100.0
 
     let span: Int
+    /// The dimension names cohorts read (see `HealthConfig.cohortDimensions`).
+    let dimensions: Set<String>
     private var signatures: [WindowedCounts]
     private var examples: [[String]]
     private var errorTotals: WindowedCounts
@@ -25,8 +27,9 @@ struct Diagnoser {
     private var timeouts: [WindowedCounts]
     private var timeoutTotals: [WindowedCounts]
 
-    init(span: Int, maxCalls: Int) {
+    init(span: Int, maxCalls: Int, dimensions: [String] = HealthConfig.defaultCohortDimensions) {
         self.span = max(1, span)
+        self.dimensions = Set(dimensions)
         signatures = (0..<4).map { _ in WindowedCounts(capacity: Self.signaturesPerStack, span: span) }
         examples = [[String]](repeating: [], count: 4)
         errorTotals = WindowedCounts(capacity: 4, span: span)
@@ -43,12 +46,14 @@ struct Diagnoser {
 
     /// The dimension values an event names itself. Another field that identifies where a
     /// record came from (an envelope's pod, host or container) joins here as one more pair.
-    static func ownDimensions(_ e: NormalizedEvent) -> [(String, String)] {
+    func ownDimensions(_ e: NormalizedEvent) -> [(String, String)] {
         var out: [(String, String)] = []
-        if let t = e.trunk, !t.isEmpty { out.append(("trunk", t)) }
-        if let c = e.codec, !c.isEmpty { out.append(("codec", c.uppercased())) }
-        for (k, v) in e.dimensions.sorted(by: { $0.key < $1.key }) where !k.isEmpty && !v.isEmpty {
-            out.append((k, v))
+        if let t = e.trunk, !t.isEmpty, dimensions.contains("trunk") { out.append(("trunk", t)) }
+        if let c = e.codec, !c.isEmpty, dimensions.contains("codec") { out.append(("codec", c.uppercased())) }
+        let extra = e.dimensions
+        guard !extra.isEmpty else { return out }
+        for (k, v) in extra.sorted(by: { $0.key < $1.key }) where dimensions.contains(k) && !v.isEmpty {
+            out.append((k, String(v.prefix(200))))
         }
         return out
     }
@@ -57,7 +62,7 @@ struct Diagnoser {
     /// value among all calls, when that value first becomes known for it.
     mutating func noteCall(_ e: NormalizedEvent, slice: Int) {
         guard let id = e.callID, !id.isEmpty else { return }
-        let own = Self.ownDimensions(e)
+        let own = ownDimensions(e)
         guard !own.isEmpty else { return }
         for (d, v) in calls.merge(id, own) {
             overall.add(Self.key(d, v), time: e.time, slice: slice)
@@ -77,7 +82,7 @@ struct Diagnoser {
             let example = String(Redactor.redact(reason).prefix(200))
             if s < examples[i].count { examples[i][s] = example } else { examples[i].append(example) }
         }
-        var dims = Self.ownDimensions(e)
+        var dims = ownDimensions(e)
         if let id = e.callID, let known = calls.values(id) {
             for p in known where !dims.contains(where: { $0.0 == p.0 }) { dims.append(p) }
         }

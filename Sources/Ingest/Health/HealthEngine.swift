@@ -105,7 +105,7 @@ public final class HealthEngine {
         // At most 720 buckets a key, whatever the slice width (memory stays fixed).
         diag = Diagnoser(
             span: min(720, max(1, Int((cfg.diagnosisWindowSeconds / cfg.sliceSeconds).rounded()))),
-            maxCalls: cfg.maxCodecCalls)
+            maxCalls: cfg.maxCodecCalls, dimensions: cfg.cohortDimensions)
         var fs = [Int8](repeating: -1, count: SignalIndex.count)
         for s in Signal.allCases {
             if let st = Self.failureStack(s) { fs[signals.of(s)] = Int8(StackID.allCases.firstIndex(of: st)!) }

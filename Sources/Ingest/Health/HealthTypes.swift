@@ -31,6 +31,15 @@ public struct HealthConfig: Sendable, Equatable {
     public var recoverySeconds: Double
     /// Window for error signatures, cohorts and timeout clusters (the lights' usual window).
     public var diagnosisWindowSeconds: Double = 300
+    /// The call-level dimensions cohorts are read from: trunk and codec (which events carry
+    /// themselves) and the names parsers may put in `NormalizedEvent.dimensions`. A playbook's
+    /// `dimensions:` list belongs here too (appended); names not listed are ignored, so a
+    /// parser cannot grow the tables with keys nobody asked for.
+    public var cohortDimensions: [String] = HealthConfig.defaultCohortDimensions
+    public static let defaultCohortDimensions = [
+        "agent_version", "llm_model", "tts_voice", "asr_model", "provider", "region", "trunk", "carrier", "codec",
+        "pod", "host", "container",
+    ]
 
     public init(
         hysteresisSeconds: Double = 30, sliceSeconds: Double = 10, sparklineMinutes: Int = 15,
@@ -66,6 +75,10 @@ public struct HealthConfig: Sendable, Equatable {
             c.diagnosisWindowSeconds = max(d.diagnosisWindowSeconds, c.sliceSeconds)
         }
         c.diagnosisWindowSeconds = min(c.diagnosisWindowSeconds, 6 * 3600)
+        // At most 32 names (the tables' dimension capacity), none empty, no repeats.
+        var names: [String] = []
+        for n in c.cohortDimensions where !n.isEmpty && !names.contains(n) && names.count < 32 { names.append(n) }
+        c.cohortDimensions = names
         if !(c.recoverySeconds.isFinite && c.recoverySeconds >= c.sliceSeconds) {
             c.recoverySeconds = max(d.recoverySeconds, c.sliceSeconds)
         }
