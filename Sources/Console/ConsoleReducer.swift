@@ -125,12 +125,18 @@ public enum ConsoleReducer {
             let from = last.flatMap(HealthState.init(rawValue:)) ?? .noData
             let change = changes.last { $0.stack == stack && $0.trunk == nil && $0.to == to }
             let message = change?.message ?? defaultMessage(stack, to, s.health)
+            // Trouble is dated from its true onset (when the signal changed), which may be
+            // before the change held or, with no change in this feed, the only time known.
+            var at = change?.time
+            if to == .critical || to == .warning, let onset = s.health?.stack(stack)?.onset {
+                at = min(at ?? onset, onset)
+            }
             s.lastAlerted[key] = to.rawValue
             effects += record(
                 &s,
                 .alert(
                     stack: stack, trunk: nil, from: from.rawValue, to: to.rawValue, message: message,
-                    at: change.map { Timestamp(seconds: $0.time) }),
+                    at: at.map { Timestamp(seconds: $0) }),
                 actor: healthActor, quietly: true)
         }
         for c in changes where c.trunk != nil {
@@ -160,7 +166,9 @@ public enum ConsoleReducer {
 
     static func defaultMessage(_ stack: StackID, _ to: HealthState, _ snap: HealthSnapshot?) -> String {
         let why = snap?.stack(stack)?.reason ?? ""
-        return "\(stack.displayName) \(to.word)" + (why.isEmpty ? "" : ": \(why)")
+        var text = "\(stack.displayName) \(to.word)" + (why.isEmpty ? "" : ": \(why)")
+        if to == .critical || to == .warning, let sh = snap?.stack(stack) { text += HealthEngine.diagnosisSuffix(sh) }
+        return text
     }
 
     // MARK: journaling

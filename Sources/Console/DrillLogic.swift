@@ -63,6 +63,13 @@ extension ConsoleState {
     public func failures(_ stack: StackID) -> [FailedCall] {
         Array((failedCalls[stack] ?? []).reversed())
     }
+
+    /// The stack's "What broke" lines for its details (onset, baselines, error signatures,
+    /// cohorts, timeouts); empty while nothing is known.
+    public func whatBroke(_ stack: StackID) -> [(kind: DiagnosisText.LineKind, text: String)] {
+        guard let sh = health?.stack(stack) else { return [] }
+        return DiagnosisText.lines(sh)
+    }
 }
 
 extension ConsoleReducer {

@@ -3,6 +3,31 @@ import Ingest
 import TermGrid
 
 extension ConsoleRenderer {
+    /// The "What broke" section of a stack's details, above its failed calls: when the signal
+    /// changed, the metrics against their baselines, and the errors, cohorts and timeouts of
+    /// the window. Long lines wrap at the overlay's width.
+    static func whatBrokeRows(_ rows: inout [[(String, StyleRole)]], _ s: ConsoleState, _ stack: StackID, width: Int) {
+        let lines = s.whatBroke(stack)
+        guard !lines.isEmpty else { return }
+        rows.append([])
+        rows.append([("What broke", .title), ("  from the window's logs", .dim)])
+        for l in lines {
+            let role: StyleRole
+            let tag: String
+            switch l.kind {
+            case .onset: (role, tag) = (.accent, "onset    ")
+            case .baseline: (role, tag) = (.warning, "baseline ")
+            case .error: (role, tag) = (.critical, "errors   ")
+            case .cohort: (role, tag) = (.critical, "cohort   ")
+            case .timeout: (role, tag) = (.critical, "timeout  ")
+            }
+            let wrapped = wrap(l.text, width: max(10, width - 2 - tag.count))
+            for (i, w) in wrapped.enumerated() {
+                rows.append([("  " + (i == 0 ? tag : String(repeating: " ", count: tag.count)), .dim), (w, role)])
+            }
+        }
+    }
+
     /// Appends the stack's recent failed calls to the detail rows (newest first: time, call id,
     /// trunk, reason) and returns the row of the selected one.
     static func failedCallRows(_ rows: inout [[(String, StyleRole)]], _ s: ConsoleState, _ stack: StackID, width: Int) -> Int? {

@@ -153,6 +153,7 @@ extension ConsoleRenderer {
         let metrics = sh?.metrics ?? []
         if metrics.isEmpty { rows.append([("  no data from the sources yet", .noData)]) }
         for m in metrics { rows.append(metricLine(m, indent: m.key ? "" : "")) }
+        whatBrokeRows(&rows, s, stack, width: r.innerWidth - 2)
         let selectedRow = failedCallRows(&rows, s, stack, width: r.innerWidth - 2)
         if stack == .telephony {
             let trunks = (s.health?.trunks ?? [:]).values.sorted { $0.trunk < $1.trunk }

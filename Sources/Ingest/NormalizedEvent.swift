@@ -29,6 +29,13 @@ public struct NormalizedEvent: Sendable, Equatable {
         get { rare?.codec }
         set { updateRare { $0.codec = newValue } }
     }
+    /// Call-level dimensions the record names (`agent_version`, `llm_model`, `tts_voice`,
+    /// `region`...), for the health engine's cohorts. Empty unless a parser fills it; trunk and
+    /// codec are dimensions already and are not repeated here.
+    public var dimensions: [String: String] {
+        get { rare?.dimensions ?? [:] }
+        set { updateRare { $0.dimensions = newValue } }
+    }
     /// A short human summary for the log pane, built from the record's fields (unsanitised:
     /// the display layer sanitises everything it shows).
     public var summary: String {
@@ -77,12 +84,12 @@ public struct NormalizedEvent: Sendable, Equatable {
         if rare == nil {
             rare = RareFields(trunk: nil, codec: nil, summary: "")
         } else if !isKnownUniquelyReferenced(&rare) {
-            let copy = RareFields(trunk: rare!.trunk, codec: rare!.codec, summary: rare!.summary)
+            let copy = RareFields(trunk: rare!.trunk, codec: rare!.codec, summary: rare!.summary, dimensions: rare!.dimensions)
             copy.origin = rare!.origin
             rare = copy
         }
         change(rare!)
-        if rare!.trunk == nil && rare!.codec == nil && rare!.summary.isEmpty && rare!.origin == nil {
+        if rare!.trunk == nil && rare!.codec == nil && rare!.summary.isEmpty && rare!.origin == nil && rare!.dimensions.isEmpty {
             rare = nil
         }
     }
@@ -91,7 +98,7 @@ public struct NormalizedEvent: Sendable, Equatable {
         a.time == b.time && a.timeWasInferred == b.timeWasInferred && a.stack == b.stack
             && a.kind == b.kind && a.level == b.level && a.callID == b.callID
             && a.samples == b.samples && a.trunk == b.trunk && a.codec == b.codec
-            && a.summary == b.summary && a.origin == b.origin
+            && a.summary == b.summary && a.origin == b.origin && a.dimensions == b.dimensions
     }
 }
 
@@ -102,11 +109,13 @@ final class RareFields: @unchecked Sendable {
     var codec: String?
     var summary: String
     var origin: EventOrigin?
+    var dimensions: [String: String]
 
-    init(trunk: String?, codec: String?, summary: String) {
+    init(trunk: String?, codec: String?, summary: String, dimensions: [String: String] = [:]) {
         self.trunk = trunk
         self.codec = codec
         self.summary = summary
+        self.dimensions = dimensions
     }
 }
 

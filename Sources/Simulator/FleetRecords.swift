@@ -21,34 +21,46 @@ extension Fleet {
             scenario.failure == .codecTranscode && c.trunk == 0 && (c.sdpG729 || c.transcodeDraw < s)
         let voiceBroken = scenario.failure == .ttsVoiceMissing && c.voiceDraw < s
         let limitedShare = scenario.failure == .llmRateLimit ? 0.33 * s : 0
+        // The new scenarios draw only when they are running, so the others keep their bytes.
+        let asrBroken = scenario.failure == .asrCascade && c.transcodeDraw < s
+        let canary = scenario.failure == .canaryVersion && c.voiceDraw < 0.25
+        let overflow = canary && rng.chance(0.8 * s)
+        let cut = scenario.failure == .proxyTimeout && rng.chance(0.25 * s)
+        // The cascade reaches the LLM 90 s after the ASR broke.
+        let slowed = scenario.failure == .asrCascade ? rawSeverity(t - 90) * (1 - mitigationProgress(t)) : 0
         c.transcodedAtEnd = transcoded
         c.turnIndex += 1
 
         let u = Phrases.turns[rng.below(Phrases.turns.count)]
-        let misheard = transcoded && rng.chance(0.75)
+        let misheard = (transcoded || asrBroken) && rng.chance(0.75)
         let lost = misheard && rng.chance(0.5)  // the agent asks again rather than acting
 
         // Latencies (ms). Medians keep a healthy fleet inside the playbook's p95 lines.
         var stt = rng.logNormal(median: 160, sigma: 0.2)
         if transcoded { stt *= 1.15 }
         let llmBase = rng.logNormal(median: 280, sigma: 0.2)
-        let queueing = limitedShare > 0 ? (limitedShare / 0.33) * rng.logNormal(median: 650, sigma: 0.35) : 0
+        var queueing = limitedShare > 0 ? (limitedShare / 0.33) * rng.logNormal(median: 650, sigma: 0.35) : 0
+        if slowed > 0 { queueing += slowed * rng.logNormal(median: 1800, sigma: 0.3) }
         var retries = 0
         while retries < 4 && rng.chance(limitedShare) { retries += 1 }
-        let llmFailed = retries == 4
+        let llmFailed = retries == 4 || overflow || cut
         let backoffs = [0.5, 1.0, 2.0]
         var backoffMs = 0.0
         for k in 0..<min(retries, 3) { backoffMs += backoffs[k] * 1000 }
-        let llm = llmBase + queueing + backoffMs
+        var llm = llmBase + queueing + backoffMs
+        if overflow { llm = rng.logNormal(median: 120, sigma: 0.2) }
+        if cut { llm = 15_000 }
         let ttft = (llmBase + queueing) * rng.uniform(0.6, 0.72) / 1000
         let tts = voiceBroken ? rng.logNormal(median: 80, sigma: 0.3) : rng.logNormal(median: 110, sigma: 0.2)
         let total = stt + llm + (llmFailed ? 0 : tts) + rng.logNormal(median: 25, sigma: 0.3)
         let confidence =
-            transcoded ? clamp(0.5 + 0.1 * rng.normal(), 0.2, 0.9) : clamp(0.925 + 0.03 * rng.normal(), 0.6, 0.99)
+            transcoded || asrBroken ? clamp(0.5 + 0.1 * rng.normal(), 0.2, 0.9) : clamp(0.925 + 0.03 * rng.normal(), 0.6, 0.99)
 
         var tools: [JSON] = []
         if let tool = u.tool, !lost, !llmFailed {
-            let ok = misheard ? !rng.chance(0.1) : !rng.chance(0.001)
+            // A garbled transcript in the cascade costs the intent, not the tool call: the LLM's
+            // own slowdown is what reaches Intelligence, 90 s later.
+            let ok = misheard && !asrBroken ? !rng.chance(0.1) : !rng.chance(0.001)
             tools.append(
                 .object([
                     ("name", .string(misheard && !ok ? "lookup_customer" : tool)), ("success", .bool(ok)),
@@ -76,7 +88,21 @@ extension Fleet {
             ("latency_ms", .object(latency)), ("tool_calls", .array(tools)),
             ("agent_response", .string(lost ? Phrases.notUnderstood : u.reply)),
         ]
-        if llmFailed {
+        if canary || scenario.failure == .canaryVersion {
+            fields.append(("agent_version", .string(canary ? "2.4.0-rc1" : "2.3.9")))
+        }
+        if overflow {
+            let tokens = 128_000 + 200 + rng.below(9000)
+            fields.append(
+                (
+                    "error",
+                    .string(
+                        "openai: 400 context_length_exceeded: this model's maximum context length is 128000 tokens, however your messages resulted in \(tokens) tokens"
+                    )
+                ))
+        } else if cut {
+            fields.append(("error", .string("llm completion failed: upstream request timeout (504) from egress proxy")))
+        } else if llmFailed {
             fields.append(("error", .string("llm completion failed after 4 attempts: rate limited (429)")))
         } else if voiceBroken {
             fields.append(("error", .string("tts: voice_id '\(voiceID)' not found (404)")))

@@ -19,6 +19,15 @@ public enum FailureKind: String, Sendable {
     case ttsVoiceMissing
     /// A concurrent-call cap in the carrier's admin panel declines calls with 486 once traffic grows.
     case concurrencyCap
+    /// A canary agent version on a quarter of the workers sends prompts past the model's context
+    /// window; the LLM answers 400 context_length_exceeded on its calls only.
+    case canaryVersion
+    /// A new egress proxy in front of the LLM cuts slow completions at its default route
+    /// timeout, exactly 15.0 s, with a 504.
+    case proxyTimeout
+    /// The ASR provider degrades (confidence collapses); 90 s later the LLM slows on the
+    /// garbage it is fed. Audio broke first although Intelligence's p95s cross their lines sooner.
+    case asrCascade
 }
 
 /// One moment of a scenario's failure: how bad it is (0 healthy, 1 peak) this many seconds

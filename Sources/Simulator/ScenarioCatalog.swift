@@ -75,6 +75,40 @@ extension Scenario {
             peakHoldSeconds: 180, expected: states(.critical, .ok, .ok, .ok), failingStack: .telephony,
             mitigation: Mitigation(steps: [], action: "raise the concurrent-call cap in the carrier panel")),
         Scenario(
+            name: "canary-version",
+            summary: "A canary agent version on a quarter of the workers overflows the LLM's context window; only its calls fail, with 400 context_length_exceeded.",
+            failure: .canaryVersion, healthySeconds: 180,
+            timeline: [
+                Beat(at: 0, severity: 0.2, note: "Agent 2.4.0-rc1 reaches its first workers; a few of its completions come back 400."),
+                Beat(at: 70, severity: 0.6, note: "LLM error rate passes 5%; every failing call is on the canary version."),
+                Beat(at: 130, severity: 1, note: "Most turns on 2.4.0-rc1 fail; calls on 2.3.9 are fine."),
+            ],
+            peakHoldSeconds: 180, expected: states(.ok, .ok, .critical, .ok), failingStack: .intelligence,
+            mitigation: Mitigation(steps: ["intelligence.revert-prompt"], action: "roll the canary back to 2.3.9")),
+        Scenario(
+            name: "proxy-timeout",
+            summary: "A new egress proxy in front of the LLM cuts slow completions at its default 15 s route timeout; the cut turns fail with 504.",
+            failure: .proxyTimeout, healthySeconds: 180,
+            timeline: [
+                Beat(at: 0, severity: 0.2, note: "Traffic moves through the new proxy; the slowest completions end at exactly 15.0 s with 504."),
+                Beat(at: 60, severity: 0.6, note: "LLM latency p95 sits at 15 s; error rate passes 5%."),
+                Beat(at: 140, severity: 1, note: "A quarter of completions are cut at 15.0 s; callers hear long silences, then an apology."),
+            ],
+            peakHoldSeconds: 180, expected: states(.ok, .ok, .critical, .ok), failingStack: .intelligence,
+            mitigation: Mitigation(steps: [], action: "raise the proxy's route timeout above the slowest completion")),
+        Scenario(
+            name: "asr-cascade",
+            summary: "The ASR provider degrades and transcripts turn to garbage; 90 s later the LLM slows on the garbage. Audio broke first.",
+            failure: .asrCascade, healthySeconds: 180,
+            timeline: [
+                Beat(at: 0, severity: 0.3, note: "ASR confidence drops on a third of calls; the 5-minute mean sags slowly."),
+                Beat(at: 60, severity: 0.7, note: "Most transcripts are near-misses; intents are wrong."),
+                Beat(at: 90, severity: 0.8, note: "The LLM starts to slow on long, confused prompts; its p95s cross their lines within seconds."),
+                Beat(at: 150, severity: 1, note: "Every call is misheard; time to first token is over a second."),
+            ],
+            peakHoldSeconds: 180, expected: states(.ok, .critical, .critical, .ok), failingStack: .audio,
+            mitigation: Mitigation(steps: ["audio.failover-asr"], action: "fail over to the backup ASR provider")),
+        Scenario(
             name: "calm",
             summary: "A healthy fleet of about three hundred concurrent calls: every light green.",
             failure: .none, healthySeconds: 180, timeline: [], peakHoldSeconds: 0,

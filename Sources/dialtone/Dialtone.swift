@@ -19,6 +19,7 @@ struct Dialtone: ParsableCommand {
             WatchCommand.self,
             ReceiveCommand.self,
             SimulateCommand.self,
+            CalibrateCommand.self,
             NewCommand.self,
             ListCommand.self,
             NoteCommand.self,

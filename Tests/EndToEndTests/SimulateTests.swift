@@ -8,7 +8,17 @@ private let expectedStates: [(String, [String: String])] = [
     ("llm-rate-limit", ["telephony": "ok", "audio": "ok", "intelligence": "critical", "output": "ok"]),
     ("tts-voice-missing", ["telephony": "ok", "audio": "ok", "intelligence": "ok", "output": "critical"]),
     ("config-cap", ["telephony": "critical", "audio": "ok", "intelligence": "ok", "output": "ok"]),
+    ("canary-version", ["telephony": "ok", "audio": "ok", "intelligence": "critical", "output": "ok"]),
+    ("proxy-timeout", ["telephony": "ok", "audio": "ok", "intelligence": "critical", "output": "ok"]),
+    ("asr-cascade", ["telephony": "ok", "audio": "critical", "intelligence": "critical", "output": "ok"]),
     ("calm", ["telephony": "ok", "audio": "ok", "intelligence": "ok", "output": "ok"]),
+]
+
+/// The stack each failing scenario started in (two may be red at the end of a cascade).
+private let expectedOrigin: [String: String] = [
+    "sip-trunk-503": "telephony", "codec-transcode": "audio", "llm-rate-limit": "intelligence",
+    "tts-voice-missing": "output", "config-cap": "telephony", "canary-version": "intelligence",
+    "proxy-timeout": "intelligence", "asr-cascade": "audio",
 ]
 
 private func logArgs(_ dir: String) -> [String] {
@@ -18,6 +28,22 @@ private func logArgs(_ dir: String) -> [String] {
 
 @Suite("simulate, through the real binary")
 struct SimulateTests {
+    @Test func calibrateProposesThresholdsFromACalmFleet() throws {
+        let cli = CLI()
+        let out = cli.dir + "/calm"
+        let sim = try cli.run(["simulate", "--scenario", "calm", "-o", out, "--duration", "540"])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        let r = try cli.run(["calibrate", "--tz", "UTC"] + logArgs(out))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\nmetrics:\n"))
+        #expect(r.stdout.contains("  - id: llm_latency_p95_ms\n    warning: "))
+        #expect(r.stdout.contains("rationale: \"Calibrated by dialtone from "))
+        #expect(!r.stderr.contains("not a calm period"), "\(r.stderr)")
+        let missing = try cli.run(["calibrate", "--log", cli.dir + "/nope.jsonl"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("cannot open") && missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
+    }
+
     @Test(arguments: expectedStates.map(\.0))
     func scenarioTurnsTheRightStackRed(_ name: String) throws {
         let cli = CLI()
@@ -35,8 +61,12 @@ struct SimulateTests {
         for (stack, state) in want {
             #expect(stacks[stack]?["state"] as? String == state, "\(name): \(stack) is \(stacks[stack]?["state"] ?? "missing")")
         }
-        if let red = want.first(where: { $0.value == "critical" })?.key {
-            #expect(d["suspected_origin"] as? String == red)
+        if let origin = expectedOrigin[name] {
+            #expect(d["suspected_origin"] as? String == origin)
+            let onsets = d["onsets"] as? [String: Any] ?? [:]
+            #expect(onsets[origin] is String, "\(name): \(onsets)")
+        } else {
+            #expect(d["suspected_origin"] is NSNull)
         }
         if name == "sip-trunk-503" {
             let trunks = d["trunks"] as? [String: [String: Any]] ?? [:]

@@ -178,3 +178,50 @@ struct EscapingTests {
         #expect(Redactor.redact(input) == expected)
     }
 }
+
+@Suite("Postmortem root-cause draft")
+struct RootCauseDraftTests {
+    /// A cascade journaled the way the console does it: Intelligence's alert is written first
+    /// (its p95 crossed within seconds), Audio's later but dated from its earlier onset.
+    func cascade() throws -> Harness {
+        var h = Harness(title: "Agent misunderstands callers", severity: 2)
+        let t0 = h.state.openedAt!
+        try h.run(
+            .alert(
+                stack: .intelligence, trunk: nil, from: "ok", to: "critical",
+                message: "Intelligence CRITICAL: time to first token p95 1882 ms > 500 ms over 5 min; began 14:04:30 UTC",
+                at: Timestamp(ms: t0.ms + 90_000)), as: "dialtone")
+        try h.run(
+            .alert(
+                stack: .audio, trunk: nil, from: "warning", to: "critical",
+                message: "Audio CRITICAL: ASR confidence 0.54 < 0.7 over 5 min; ASR confidence 0.54, down from its baseline of 0.92; began 14:03:00 UTC; top cause: 12 x `asr: <*>` (100% of errors) since 14:03:01",
+                at: Timestamp(ms: t0.ms)), as: "dialtone")
+        return h
+    }
+
+    @Test func draftIsMarkedOrderedByOnsetAndQuotesTheCause() throws {
+        let h = try cascade()
+        let md = PostmortemExport(state: h.state, playbook: h.playbook).render()
+        let section = try #require(md.range(of: "## Root cause")).upperBound
+        let root = String(md[section...].prefix(2000))
+        #expect(root.contains("**Machine-suggested draft**"))
+        #expect(root.contains("confirm each line or strike it"))
+        let order = try #require(root.split(separator: "\n").first { $0.contains("Onset order:") })
+        let a = try #require(order.range(of: "Audio")), i = try #require(order.range(of: "Intelligence"))
+        #expect(a.lowerBound < i.lowerBound)
+        #expect(order.contains("(1m 30s later)") || order.contains("later)"), "\(order)")
+        #expect(root.contains("Suggested origin: Audio"))
+        #expect(root.contains("down from its baseline of 0.92"))
+        #expect(root.contains("top cause: 12 x"))
+        // Every draft line is a box to tick or strike.
+        #expect(root.split(separator: "\n").filter { $0.contains("Onset order") || $0.contains("Suggested origin") }.allSatisfy { $0.contains("[ ]") })
+        // The summary's first critical stack is the one whose signal changed first.
+        #expect(md.contains("| First stack to turn critical | Audio |"))
+    }
+
+    @Test func noDraftWithoutStackAlerts() throws {
+        let h = Harness(title: "quiet", severity: 3)
+        let md = PostmortemExport(state: h.state, playbook: h.playbook).render()
+        #expect(!md.contains("Machine-suggested draft"))
+    }
+}

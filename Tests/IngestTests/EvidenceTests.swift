@@ -36,7 +36,25 @@ struct EvidenceTests {
     @Test func criticalEvidenceSuggestsNo() {
         let e = Evidence.forNode(node, snapshot: snapshot(answered: 71, of: 100))
         #expect(e.suggestsYes == false)
-        #expect(e.text == "answer-seizure ratio 71% < 90%: suggests NO")
+        // What broke in the stack follows: the failures' signature, counted, since when.
+        #expect(e.text == "answer-seizure ratio 71% < 90%: suggests NO: 29 x `sip_5xx` since 03:01:11")
+    }
+
+    @Test func evidenceNamesTheTopSignatureOfTheFailingStack() {
+        let engine = HealthEngine(playbook: playbook())
+        for i in 0..<100 {
+            var s = Samples()
+            s.append(.callAttempt, 1)
+            if i % 3 != 0 { s.append(.callAnswered, 1) } else { s.append(.sip5xx, 1) }
+            engine.ingest(
+                NormalizedEvent(
+                    time: 1_795_230_000 + Double(i), stack: .telephony, kind: .sipCall, level: i % 3 == 0 ? .error : .info,
+                    trunk: "10.0.0.\(i % 9):5060", samples: s,
+                    summary: i % 3 == 0 ? "call failed: 503 Service Unavailable from 10.0.0.\(i % 9)" : ""))
+        }
+        let e = Evidence.forNode(node, snapshot: engine.evaluate(at: 1_795_230_100))
+        #expect(e.suggestsYes == false)
+        #expect(e.text.hasSuffix(": suggests NO: 34 x `call failed: 503 Service Unavailable from <*>` since 03:00:00"), "\(e.text)")
     }
 
     @Test func healthyEvidenceSuggestsYesAndNoDataSuggestsNothing() {

@@ -34,8 +34,8 @@ struct HealthOutputTests {
         let doc = try parse(text)
         #expect(
             Set(doc.keys) == [
-                "type", "lines", "parsed", "unparsed", "dropped", "suspected_origin", "stacks", "overall", "trunks",
-                "codecs", "codec_alerts",
+                "type", "lines", "parsed", "unparsed", "dropped", "suspected_origin", "onsets", "stacks", "overall",
+                "trunks", "codecs", "codec_alerts",
             ])
         #expect(doc["type"] as? String == "summary")
         #expect(doc["lines"] as? Int == 170)
@@ -48,7 +48,7 @@ struct HealthOutputTests {
         #expect(tel["state"] as? String == "critical")
         let telMetrics = try #require(tel["metrics"] as? [String: Any])
         let asr = try #require(telMetrics["answer_seizure_ratio"] as? [String: Any])
-        #expect(Set(asr.keys) == ["value", "state", "samples"])
+        #expect(Set(asr.keys) == ["value", "state", "samples", "baseline"])
         #expect(asr["value"] as? Double == 80)
         #expect(asr["samples"] as? Int == 40)
         // No audio metrics at all (values null, states no_data), but the codec moved off
@@ -95,9 +95,9 @@ struct HealthOutputTests {
         let b = HealthEngine.summaryJSON(engine.evaluate(at: 1200), counters: IngestCounters())
         #expect(a == b)
         #expect(a.hasPrefix("{\"codec_alerts\":[{\"baseline\":\"PCMU\",\"calls\":10,"))
-        #expect(a.contains("],\"codecs\":{\"G729\":10,\"PCMU\":30},\"dropped\":0,\"lines\":0,\"overall\":"))
+        #expect(a.contains("],\"codecs\":{\"G729\":10,\"PCMU\":30},\"dropped\":0,\"lines\":0,\"onsets\":"))
         let order = [
-            "\"codec_alerts\"", "\"codecs\"", "\"dropped\"", "\"lines\"", "\"overall\"", "\"parsed\"", "\"stacks\"",
+            "\"codec_alerts\"", "\"codecs\"", "\"dropped\"", "\"lines\"", "\"onsets\"", "\"overall\"", "\"parsed\"", "\"stacks\"",
             "\"suspected_origin\"", "\"trunks\"", "\"type\"", "\"unparsed\"",
         ]
         let positions = order.map { a.range(of: $0)!.lowerBound }

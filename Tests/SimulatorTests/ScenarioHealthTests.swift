@@ -7,7 +7,11 @@ import Testing
 struct ScenarioHealthTests {
     @Test func catalogIsComplete() {
         let names = Scenario.names
-        #expect(names == ["sip-trunk-503", "codec-transcode", "llm-rate-limit", "tts-voice-missing", "config-cap", "calm"])
+        #expect(
+            names == [
+                "sip-trunk-503", "codec-transcode", "llm-rate-limit", "tts-voice-missing", "config-cap",
+                "canary-version", "proxy-timeout", "asr-cascade", "calm",
+            ])
         #expect(Set(names).count == names.count)
         for s in Scenario.all {
             #expect(!s.summary.isEmpty)
@@ -65,6 +69,44 @@ struct ScenarioHealthTests {
         let after = try health(of: buf)
         #expect(after.stack(stack)?.state == .ok, "\(name) after mitigation: \(states(after)) \(after.stack(stack)?.reason ?? "")")
         #expect(fleet.currentSeverity == 0)
+    }
+
+    /// The scenarios that show what broke: each at its peak names its answer.
+    private func peak(_ name: String) throws -> HealthSnapshot {
+        let sc = Scenario.named(name)!
+        let fleet = Fleet(scenario: sc, seed: 11, start: simStart, onset: simStart + 180)
+        let buf = FleetBuffer()
+        fleet.step(to: simStart + 180 + sc.unfoldSeconds + 150, into: buf)
+        return try health(of: buf)
+    }
+
+    @Test func asrCascadeBlamesAudioAlthoughIntelligenceCrossedFirst() throws {
+        let s = try peak("asr-cascade")
+        #expect(s.suspectedOrigin == .audio)
+        let audio = try #require(s.stack(.audio)?.onset)
+        let intel = try #require(s.stack(.intelligence)?.onset)
+        #expect(abs(audio - (simStart + 180)) <= 10, "\(audio - simStart)")
+        #expect(abs(intel - audio - 90) <= 20, "\(intel - audio)")
+        // The baseline is the healthy fleet's confidence.
+        let conf = try #require(s.metric("asr_confidence_mean"))
+        #expect((conf.baseline ?? 0) > 0.9 && (conf.value ?? 1) < 0.7)
+    }
+
+    @Test func proxyTimeoutIsNamedAtFifteenSeconds() throws {
+        let s = try peak("proxy-timeout")
+        #expect(s.suspectedOrigin == .intelligence)
+        let t = try #require(s.stack(.intelligence)?.diagnosis.timeouts.first)
+        #expect(t.operation == "llm" && t.atMs == 15_000)
+        #expect(t.sharePct > 90)
+    }
+
+    @Test func canaryVersionErrorsShareOneSignature() throws {
+        let s = try peak("canary-version")
+        #expect(s.suspectedOrigin == .intelligence)
+        let e = try #require(s.stack(.intelligence)?.diagnosis.errors.first)
+        #expect(e.signature.contains("400 context_length_exceeded"), "\(e.signature)")
+        #expect(e.signature.contains("resulted in <*> tokens"), "\(e.signature)")
+        #expect(e.count > 100)
     }
 
     @Test func calmVolumeIsAFleetOfHundredsOfCalls() throws {

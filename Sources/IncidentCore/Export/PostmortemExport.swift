@@ -322,6 +322,42 @@ public struct PostmortemExport {
         }
         let causes = notes.filter { hasTag($0.text("text") ?? "", "CAUSE:") }
         if !causes.isEmpty { md.list(causes.map { safe(String(($0.text("text") ?? "").dropFirst(6))) }) }
+        rootCauseDraft(&md)
+    }
+
+    /// A draft of "what broke" read from the health alerts, marked as the machine's so the
+    /// responders confirm or strike each line: the order the stacks' signals changed in (the
+    /// alerts are dated from true onsets), and each stack's first alert in trouble, which names
+    /// its culprit against its baseline and the top cause.
+    func rootCauseDraft(_ md: inout MarkdownWriter) {
+        var firsts: [JournalEvent] = []
+        for a in alerts where a.text("trunk") == nil && ["critical", "warning"].contains(a.text("to") ?? "") {
+            guard let st = a.text("stack"), !firsts.contains(where: { $0.text("stack") == st }) else { continue }
+            firsts.append(a)
+        }
+        guard let first = firsts.first else { return }
+        md.paragraph(
+            "**Machine-suggested draft** (dialtone's reading of the health data, not a finding): "
+                + "confirm each line or strike it before this postmortem is shared.")
+        var lines: [String] = []
+        let order = firsts.map { a -> String in
+            let name = a.text("stack").flatMap(StackID.init)?.displayName ?? safe(a.text("stack") ?? "?")
+            let delta = (a.effectiveTime.ms - first.effectiveTime.ms) / 1000
+            return "\(name) \(a.effectiveTime.display)" + (delta > 0 ? " (\(formatDuration(seconds: delta)) later)" : "")
+        }
+        lines.append("Onset order: " + order.joined(separator: ", then ") + ".")
+        if let origin = first.text("stack").flatMap(StackID.init) {
+            lines.append(
+                "Suggested origin: \(origin.displayName), the first stack whose signal changed"
+                    + (firsts.count > 1 ? "; the others may be its cascade." : "."))
+        }
+        for a in firsts {
+            let name = a.text("stack").flatMap(StackID.init)?.displayName ?? "?"
+            var text = a.text("message") ?? ""
+            if let colon = text.range(of: ": ") { text = String(text[colon.upperBound...]) }
+            lines.append("\(name): \(safe(text))")
+        }
+        md.list(lines.map { "[ ] " + $0 })
     }
 
     func resolution(_ md: inout MarkdownWriter) {

@@ -23,17 +23,31 @@ public enum Evidence {
         let metrics = node.evidence.compactMap { snapshot.metric($0) }
         let thresholded = metrics.filter { $0.state != .info }
         if let bad = thresholded.first(where: { $0.state == .critical }) {
-            return NodeEvidence(metrics: metrics, suggestsYes: false, text: "\(HealthRules.phrase(bad)): suggests NO")
+            return NodeEvidence(
+                metrics: metrics, suggestsYes: false, text: "\(HealthRules.phrase(bad)): suggests NO" + cause(bad, snapshot))
         }
         let live = thresholded.filter { $0.state != .noData }
         if live.isEmpty {
             return NodeEvidence(metrics: metrics, suggestsYes: nil, text: "no live evidence yet: check by hand")
         }
         if let warn = live.first(where: { $0.state == .warning }) {
-            return NodeEvidence(metrics: metrics, suggestsYes: nil, text: "\(HealthRules.phrase(warn)): degraded, your call")
+            return NodeEvidence(
+                metrics: metrics, suggestsYes: nil, text: "\(HealthRules.phrase(warn)): degraded, your call" + cause(warn, snapshot))
         }
         let first = live[0]
         return NodeEvidence(metrics: metrics, suggestsYes: true, text: "\(HealthRules.phrase(first)) and the rest healthy: suggests YES")
+    }
+
+    /// What broke in the metric's stack, as evidence: ": 1,204 x `tts: voice_id <*> not found
+    /// (404)` since 14:05:01" (a timeout cluster or a cohort first, when there is one).
+    static func cause(_ m: MetricValue, _ snapshot: HealthSnapshot) -> String {
+        guard let st = m.scope.stack, let sh = snapshot.stack(st) else { return "" }
+        if let t = sh.diagnosis.timeouts.first { return ": " + DiagnosisText.timeout(t) }
+        if let c = sh.diagnosis.cohorts.first { return ": " + DiagnosisText.cohort(c) }
+        if let e = sh.diagnosis.errors.first {
+            return ": \(DiagnosisText.count(e.count)) x `\(e.signature)` since \(Timestamp(seconds: e.firstSeen).hhmmss)"
+        }
+        return ""
     }
 
     /// Share of calls affected: the worst of failed call setup (100 - answer-seizure ratio) and

@@ -32,7 +32,7 @@ public final class HealthEngine {
     /// The last time asked about and its slice: a turn's events share one time.
     private var lastSliceTime = Double.nan
     private var lastSlice = 0
-    private var main: SliceRing
+    private(set) var main: SliceRing
     private let stackMetrics: [[Int]]
     private let overallMetrics: [Int]
     private let sparkMetric: [Int?]
@@ -52,6 +52,13 @@ public final class HealthEngine {
     private let answerMetricIDs: Set<String>
     private var codecs: CodecTracker
     private var failures: FailedCallLog
+    private var diag: Diagnoser
+    /// The previous event's time, kind and samples: a parser that splits one record into two
+    /// events (measurements, then the error) gives them one time, and a failure's durations
+    /// are then on the first.
+    private var prevTime = Double.nan
+    private var prevKind = EventKind.log
+    private var prevSamples = Samples()
     /// Per signal: the stack bit its failure marks (or -1), and the scopes it makes live, in
     /// memory the engine owns: read for every sample, and through arrays each read paid a
     /// retain, a release and a bounds check.
@@ -95,6 +102,10 @@ public final class HealthEngine {
         answerMetricIDs = Set(trunkTable.defs.filter { $0.aggregation == .ratio }.map(\.id))
         codecs = CodecTracker(capacity: cfg.maxCodecCalls)
         failures = FailedCallLog(capacity: cfg.failedCallsPerStack)
+        // At most 720 buckets a key, whatever the slice width (memory stays fixed).
+        diag = Diagnoser(
+            span: min(720, max(1, Int((cfg.diagnosisWindowSeconds / cfg.sliceSeconds).rounded()))),
+            maxCalls: cfg.maxCodecCalls, dimensions: cfg.cohortDimensions)
         var fs = [Int8](repeating: -1, count: SignalIndex.count)
         for s in Signal.allCases {
             if let st = Self.failureStack(s) { fs[signals.of(s)] = Int8(StackID.allCases.firstIndex(of: st)!) }
@@ -188,6 +199,7 @@ public final class HealthEngine {
         if p.pointee.hasRareFields {
             let e = p.pointee
             if let trunk = e.trunk, !trunk.isEmpty { ingestTrunk(trunk, e, slice: s) }
+            if e.callID != nil { diag.noteCall(e, slice: s) }
             if let c = e.codec, !c.isEmpty {
                 let upper = c.utf8.contains { $0 >= 97 && $0 <= 122 } ? c.uppercased() : c
                 codecs.note(callID: e.callID, trunk: e.trunk, codec: upper, time: t)
@@ -198,7 +210,10 @@ public final class HealthEngine {
         if p.pointee.level >= .error, let st = stack, p.pointee.kind != .sipMessage {
             failed |= 1 << UInt8(Self.scopeIndex(st))
         }
-        if failed != 0 { recordFailure(p.pointee, stacks: failed) }
+        if failed != 0 { recordFailure(p.pointee, stacks: failed, slice: s) }
+        prevTime = t
+        prevKind = p.pointee.kind
+        prevSamples = samples
     }
 
     /// The stacks an event feeds (bit i for `StackID.allCases[i]`): its own stack and the
@@ -262,7 +277,15 @@ public final class HealthEngine {
         return victim
     }
 
-    private func recordFailure(_ e: NormalizedEvent, stacks: UInt8) {
+    private func recordFailure(_ e: NormalizedEvent, stacks: UInt8, slice: Int) {
+        var durations = e.samples
+        if e.time == prevTime && e.kind == prevKind {
+            for j in 0..<prevSamples.count where durations.value(prevSamples[j].0) == nil {
+                durations.append(prevSamples[j].0, prevSamples[j].1)
+            }
+        }
+        var lastReason = ""
+        var lastSignature = ""
         for (i, st) in StackID.allCases.enumerated() where stacks & (1 << UInt8(i)) != 0 {
             var reason = e.summary
             if reason.isEmpty {
@@ -273,6 +296,11 @@ public final class HealthEngine {
                 reason = names.isEmpty ? "\(e.kind.rawValue) \(e.level.rawValue)" : names.joined(separator: ", ")
             }
             failures.add(stack: i, FailedCall(callID: e.callID, time: e.time, trunk: e.trunk, reason: reason))
+            if reason != lastReason {
+                lastReason = reason
+                lastSignature = ErrorTemplate.signature(reason)
+            }
+            diag.noteFailure(stack: i, e, reason: reason, signature: lastSignature, durations: durations, slice: slice)
         }
     }
 
@@ -284,7 +312,8 @@ public final class HealthEngine {
         guard a <= last else { return }
         for k in a...last {
             let t = (Double(k) + 0.999) * slice
-            origin.observe(at: t, critical: rawStackCritical(at: t))
+            let crit = rawStackCritical(at: t)
+            origin.observe(at: t, critical: crit) { self.trackerOnset($0, at: t) }
         }
     }
 
@@ -294,7 +323,7 @@ public final class HealthEngine {
     /// A time that is not finite reads as the newest event; absurd ones are clamped (±1e12 s).
     public func evaluate(at now: Double) -> HealthSnapshot {
         let now = now.isFinite ? min(max(now, -1e12), 1e12) : (newestEventTime ?? 0)
-        var snap = build(at: now, sparkline: true, trunks: true)
+        var snap = build(at: now, sparkline: true, trunks: true, diagnose: true)
         noteOrigin(&snap)
         return snap
     }
@@ -333,9 +362,15 @@ public final class HealthEngine {
             noteOrigin(&snap)
             for (i, sh) in snap.stacks.enumerated() {
                 if let c = stackTrackers[i].step(sh.state, at: t, hold: config.hysteresisSeconds) {
+                    // Trouble is dated from when the signal changed, not from when the
+                    // window's aggregate crossed its line.
+                    var began = c.began
+                    if sh.state == .critical || sh.state == .warning, let o = stackOnset(i, sh.metrics, end: sliceOf(t)) {
+                        began = min(began, o)
+                    }
                     changes.append(
                         HealthChange(
-                            time: c.began, stack: sh.stack, trunk: nil, from: c.from, to: sh.state,
+                            time: began, stack: sh.stack, trunk: nil, from: c.from, to: sh.state,
                             message: Self.message(sh, from: c.from, snapshot: snap)))
                 }
             }
@@ -380,6 +415,8 @@ public final class HealthEngine {
         failures.recent(stack: Self.scopeIndex(stack))
     }
 
+    var diagnosisCalls: Int { diag.callsTracked }
+
     /// Sizes of the bounded structures.
     public var memoryStats: HealthMemoryStats {
         HealthMemoryStats(
@@ -391,17 +428,61 @@ public final class HealthEngine {
 
     private func noteOrigin(_ snap: inout HealthSnapshot) {
         let critical = snap.stacks.map { $0.state == .critical }
-        origin.observe(at: snap.time, critical: critical)
+        let now = snap.time
+        let known = snap.stacks.map(\.onset)
+        let inTime = now >= origin.lastObserved
+        origin.observe(at: now, critical: critical) { known[$0] ?? self.trackerOnset($0, at: now) }
         guard critical.contains(true) else {
             snap.suspectedOrigin = nil
             return
         }
-        // An evaluation of an earlier moment than the tracker has seen falls back to the first
-        // critical stack in runbook order.
-        if let o = origin.origin, snap.time >= origin.lastObserved {
-            snap.suspectedOrigin = StackID.allCases[o]
-        } else {
-            snap.suspectedOrigin = snap.stacks.first { $0.state == .critical }?.stack
+        // Stacks in trouble now (warning too: in a cascade the first stack may still be
+        // climbing its slow aggregate while the one it broke is already critical).
+        let extra = snap.stacks.map { st -> Double? in
+            st.state == .critical || st.state == .warning || st.state == .recovering ? st.onset : nil
+        }
+        // An evaluation of an earlier moment than the tracker has seen uses that moment's
+        // onsets alone, then the first critical stack in runbook order.
+        let o = inTime ? origin.origin(with: extra) : OriginTracker.earliest(extra)
+        snap.suspectedOrigin = o.map { StackID.allCases[$0] } ?? snap.stacks.first { $0.state == .critical }?.stack
+    }
+
+    /// The true onset of stack `i` at `t` from its metrics breaching then (missed pings left
+    /// out, as in `criticalOrder`): asked when the stack newly turns critical.
+    private func trackerOnset(_ i: Int, at t: Double) -> Double? {
+        let end = sliceOf(t)
+        var ms = stackMetrics[i].map { value(main, $0, end: end, now: t, scope: main.table.plans[$0].scope) }
+        for j in ms.indices where main.table.defs[stackMetrics[i][j]].signal == .optionsFailure { ms[j].state = .info }
+        return stackOnset(i, ms, end: end)
+    }
+
+    /// The earliest onset among stack `i`'s breaching metrics (start of its slice).
+    private func stackOnset(_ i: Int, _ ms: [MetricValue], end: Int) -> Double? {
+        var best: Int?
+        for (j, m) in stackMetrics[i].enumerated() where ms[j].state == .warning || ms[j].state == .critical {
+            if let k = OnsetFinder.onsetSlice(main, m, end: end, sliceSeconds: slice) { best = min(best ?? k, k) }
+        }
+        return best.map { Double($0) * slice }
+    }
+
+    /// Each metric of stack `i` over the window just before `onset`, when the ring still holds
+    /// at least half of that window (a count is scaled up to the full window).
+    private func fillBaselines(_ i: Int, _ ms: inout [MetricValue], onset: Double) {
+        let before = sliceOf(onset) - 1
+        let oldest = main.newestSlice - main.slotCount + 1
+        for (j, m) in stackMetrics[i].enumerated() {
+            let d = main.table.defs[m]
+            let plan = main.table.plans[m]
+            let held = min(plan.windowSlices, before - oldest + 1)
+            guard held * 2 >= plan.windowSlices, held > 0 else { continue }
+            let live = main.active(scope: plan.scope, end: before, slices: held)
+            var r = main.read(
+                metric: m, end: before, slices: held, scopeLive: live, rateMinutes: Double(held) * slice / 60)
+            if plan.aggregation == .count, let v = r.value { r.value = v * Double(plan.windowSlices) / Double(held) }
+            if plan.aggregation != .count && plan.aggregation != .rate && r.samples < max(d.minSamples, 1) {
+                r.value = nil
+            }
+            ms[j].baseline = r.value
         }
     }
 
@@ -412,7 +493,7 @@ public final class HealthEngine {
         return min(windowSeconds, max(60, age)) / 60
     }
 
-    private func value(_ ring: SliceRing, _ m: Int, end: Int, now: Double, scope: Int) -> MetricValue {
+    func value(_ ring: SliceRing, _ m: Int, end: Int, now: Double, scope: Int) -> MetricValue {
         let d = ring.table.defs[m]
         let plan = ring.table.plans[m]
         let live = ring.active(scope: scope, end: end, slices: plan.windowSlices)
@@ -451,7 +532,7 @@ public final class HealthEngine {
         }
     }
 
-    private func build(at now: Double, sparkline: Bool, trunks includeTrunks: Bool) -> HealthSnapshot {
+    private func build(at now: Double, sparkline: Bool, trunks includeTrunks: Bool, diagnose: Bool = false) -> HealthSnapshot {
         let end = sliceOf(now)
         let codecSummary = codecs.summarize(now: now, window: config.codecWindowSeconds)
         var trunks: [String: TrunkHealth] = [:]
@@ -491,10 +572,17 @@ public final class HealthEngine {
             }
             var line: [Double?] = []
             if sparkline, let m = sparkMetric[i] { line = spark(m, end: end) }
-            stacks.append(
-                StackHealth(
-                    stack: st, state: state, metrics: ms, reason: reason, sparkline: line,
-                    sparklineMetric: sparkMetric[i].map { main.table.defs[$0].id }))
+            var onset: Double?
+            if diagnose && (state == .critical || state == .warning || state == .recovering) {
+                onset = stackOnset(i, ms, end: end)
+                if let o = onset { fillBaselines(i, &ms, onset: o) }
+            }
+            var sh = StackHealth(
+                stack: st, state: state, metrics: ms, reason: reason, sparkline: line,
+                sparklineMetric: sparkMetric[i].map { main.table.defs[$0].id })
+            sh.onset = onset
+            if diagnose { sh.diagnosis = diag.diagnosis(stack: i, end: end) }
+            stacks.append(sh)
         }
         return HealthSnapshot(
             time: now, stacks: stacks,
@@ -619,7 +707,7 @@ public final class HealthEngine {
                 parts.append(text)
             }
             if sh.stack == .audio { parts += snapshot.codecAlerts.map(\.message) }
-            return head + (parts.isEmpty ? sh.reason : parts.joined(separator: "; "))
+            return head + (parts.isEmpty ? sh.reason : parts.joined(separator: "; ")) + diagnosisSuffix(sh)
         case .recovering:
             return head + sh.reason + ", was \(from.word)"
         case .ok where sh.reason.hasPrefix("healthy for the last"):
@@ -635,6 +723,19 @@ public final class HealthEngine {
         case .info:
             return head + "no thresholds set, was \(from.word)"
         }
+    }
+
+    /// What an evaluated snapshot knows beyond the light, for the journal: the culprit
+    /// against its baseline, the true onset and the top cause. Empty in follow-mode steps,
+    /// which carry neither.
+    public static func diagnosisSuffix(_ sh: StackHealth) -> String {
+        var parts: [String] = []
+        if let c = HealthRules.culprit(sh.metrics, state: sh.state), c.baseline != nil, let b = DiagnosisText.baseline(c) {
+            parts.append(b)
+        }
+        if let o = sh.onset { parts.append(DiagnosisText.onset(o)) }
+        if let cause = DiagnosisText.topCause(sh) { parts.append("top cause: " + cause) }
+        return parts.isEmpty ? "" : "; " + parts.joined(separator: "; ")
     }
 
     /// Names the trunks where the stack's culprit metric is in the same state, worst first.

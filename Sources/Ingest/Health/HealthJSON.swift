@@ -21,18 +21,23 @@ extension HealthEngine {
             for m in ms {
                 o[m.id] = .object([
                     "value": .optional(m.value), "state": .string(m.state.rawValue),
-                    "samples": .number(Double(m.samples)),
+                    "samples": .number(Double(m.samples)), "baseline": .optional(m.baseline),
                 ])
             }
             return .object(o)
         }
         var stacks: [String: IncidentCore.JSONValue] = [:]
+        var onsets: [String: IncidentCore.JSONValue] = [:]
         for st in s.stacks {
             // The reason says why in words (a codec change holds Audio at warning with every
             // metric green, which the numbers alone would not explain).
             stacks[st.stack.rawValue] = .object([
                 "state": .string(st.state.rawValue), "reason": .string(st.reason), "metrics": metrics(st.metrics),
+                "errors": .array(st.diagnosis.errors.map(errorJSON)),
+                "cohorts": .array(st.diagnosis.cohorts.map(cohortJSON)),
+                "timeouts": .array(st.diagnosis.timeouts.map(timeoutJSON)),
             ])
+            onsets[st.stack.rawValue] = st.onset.map { .string(Timestamp(seconds: $0).iso8601) } ?? .null
         }
         var trunks: [String: IncidentCore.JSONValue] = [:]
         for (name, t) in s.trunks {
@@ -53,6 +58,7 @@ extension HealthEngine {
             "unparsed": .number(Double(counters.unparsed)),
             "dropped": .number(Double(counters.dropped)),
             "suspected_origin": .optional(s.suspectedOrigin?.rawValue),
+            "onsets": .object(onsets),
             "stacks": .object(stacks),
             "overall": .object(["metrics": metrics(s.overall)]),
             "trunks": .object(trunks),
@@ -60,6 +66,28 @@ extension HealthEngine {
             "codec_alerts": .array(codecAlerts),
         ])
         return doc.jsonText
+    }
+
+    static func errorJSON(_ e: ErrorSignature) -> IncidentCore.JSONValue {
+        .object([
+            "signature": .string(e.signature), "count": .number(Double(e.count)), "share_pct": .number(e.sharePct),
+            "first_seen": .string(Timestamp(seconds: e.firstSeen).iso8601),
+            "last_seen": .string(Timestamp(seconds: e.lastSeen).iso8601), "example": .string(e.example),
+        ])
+    }
+
+    static func cohortJSON(_ c: Cohort) -> IncidentCore.JSONValue {
+        .object([
+            "dimension": .string(c.dimension), "value": .string(c.value),
+            "failing_share_pct": .number(c.failingSharePct), "overall_share_pct": .number(c.overallSharePct),
+        ])
+    }
+
+    static func timeoutJSON(_ t: TimeoutCluster) -> IncidentCore.JSONValue {
+        .object([
+            "operation": .string(t.operation), "at_ms": .number(t.atMs), "count": .number(Double(t.count)),
+            "share_pct": .number(t.sharePct),
+        ])
     }
 
     /// One `watch --json` change line: `{"type":"change", ...}` with the person-worded message.

@@ -2,7 +2,8 @@ import IncidentCore
 
 extension HealthEngine {
     /// The plain-text `watch` summary: a counts line, one line per stack (state, key metrics,
-    /// and why when it is not OK), the overall line, then trunks, codecs and codec alerts.
+    /// and why when it is not OK), the overall line, then trunks, codecs and codec alerts, and
+    /// last what broke in each stack in trouble.
     /// Text that came from logs (trunk names, codecs) has control characters replaced.
     public static func summaryText(_ s: HealthSnapshot, counters: IngestCounters) -> String {
         var lines: [String] = []
@@ -27,6 +28,12 @@ extension HealthEngine {
             lines.append("Codecs: " + list.map { "\(clean($0.key)) \($0.value)" }.joined(separator: ", "))
         }
         for a in s.codecAlerts { lines.append("Audio WARNING: " + clean(a.message)) }
+        // What broke, for each stack in trouble: onset, culprit against its baseline, top cause.
+        for st in s.stacks where st.state == .critical || st.state == .warning {
+            let suffix = diagnosisSuffix(st)
+            guard !suffix.isEmpty else { continue }
+            lines.append("What broke in \(st.stack.displayName): " + clean(String(suffix.dropFirst(2))))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -29,6 +29,17 @@ public struct HealthConfig: Sendable, Equatable {
     /// RECOVERING (and OK once that has held for the hysteresis time), instead of waiting for
     /// its window of minutes to age out.
     public var recoverySeconds: Double
+    /// Window for error signatures, cohorts and timeout clusters (the lights' usual window).
+    public var diagnosisWindowSeconds: Double = 300
+    /// The call-level dimensions cohorts are read from: trunk and codec (which events carry
+    /// themselves) and the names parsers may put in `NormalizedEvent.dimensions`. A playbook's
+    /// `dimensions:` list belongs here too (appended); names not listed are ignored, so a
+    /// parser cannot grow the tables with keys nobody asked for.
+    public var cohortDimensions: [String] = HealthConfig.defaultCohortDimensions
+    public static let defaultCohortDimensions = [
+        "agent_version", "llm_model", "tts_voice", "asr_model", "provider", "region", "trunk", "carrier", "codec",
+        "pod", "host", "container",
+    ]
 
     public init(
         hysteresisSeconds: Double = 30, sliceSeconds: Double = 10, sparklineMinutes: Int = 15,
@@ -60,6 +71,14 @@ public struct HealthConfig: Sendable, Equatable {
         c.failedCallsPerStack = min(max(c.failedCallsPerStack, 1), 10_000)
         if !(c.codecWindowSeconds.isFinite && c.codecWindowSeconds > 0) { c.codecWindowSeconds = d.codecWindowSeconds }
         c.maxCodecCalls = min(max(c.maxCodecCalls, 16), 1_000_000)
+        if !(c.diagnosisWindowSeconds.isFinite && c.diagnosisWindowSeconds >= c.sliceSeconds) {
+            c.diagnosisWindowSeconds = max(d.diagnosisWindowSeconds, c.sliceSeconds)
+        }
+        c.diagnosisWindowSeconds = min(c.diagnosisWindowSeconds, 6 * 3600)
+        // At most 32 names (the tables' dimension capacity), none empty, no repeats.
+        var names: [String] = []
+        for n in c.cohortDimensions where !n.isEmpty && !names.contains(n) && names.count < 32 { names.append(n) }
+        c.cohortDimensions = names
         if !(c.recoverySeconds.isFinite && c.recoverySeconds >= c.sliceSeconds) {
             c.recoverySeconds = max(d.recoverySeconds, c.sliceSeconds)
         }
@@ -108,6 +127,9 @@ public struct MetricValue: Sendable, Equatable {
     public var direction: Direction
     public var windowSeconds: Int
     public var key: Bool
+    /// The metric over the healthy window before its stack's onset (same aggregation), when
+    /// the stack has an onset and that period had enough samples.
+    public var baseline: Double?
 
     public init(
         id: String, name: String, scope: MetricScope, unit: String, value: Double?,
@@ -155,6 +177,12 @@ public struct StackHealth: Sendable, Equatable {
     /// A worse state the raw data shows that has not held for the hysteresis time yet, and
     /// for how many seconds it has held (the light keeps its earlier state meanwhile).
     public var pending: PendingState?
+    /// When the stack's underlying signal changed (see `OnsetFinder`), while it is in warning
+    /// or critical; nil otherwise.
+    public var onset: Double?
+    /// What broke: error signatures, over-represented cohorts and timeout clusters in the
+    /// window (filled by `evaluate`, empty in follow-mode steps).
+    public var diagnosis = StackDiagnosis()
 
     public init(
         stack: StackID, state: HealthState, metrics: [MetricValue], reason: String,

@@ -223,9 +223,11 @@ public final class LiveSession {
         var changes: [HealthChange] = []
         for tr in settledHealth.transitions {
             guard let sh = snap.stack(tr.stack) else { continue }
+            // Trouble dated from its true onset (see OnsetFinder), never later than it held.
+            let worse = tr.to == .critical || tr.to == .warning
             changes.append(
                 HealthChange(
-                    time: tr.began, stack: tr.stack, trunk: nil, from: tr.from ?? .noData, to: tr.to,
+                    time: worse ? min(tr.began, sh.onset ?? tr.began) : tr.began, stack: tr.stack, trunk: nil, from: tr.from ?? .noData, to: tr.to,
                     message: HealthEngine.message(sh, from: tr.from ?? .noData, snapshot: snap)))
         }
         return changes

@@ -31,7 +31,8 @@ public enum OnceIngest {
 
     public static func run(
         specs: [SourceSpec], playbook: Playbook, context: ParseContext, health: HealthConfig = .init(),
-        progress: (@Sendable (String, UInt64, UInt64) -> Void)? = nil
+        progress: (@Sendable (String, UInt64, UInt64) -> Void)? = nil,
+        inspect: ((HealthEngine) -> Void)? = nil
     ) -> Result {
         let engine = HealthEngine(playbook: playbook, config: health)
         let arrival = Date().timeIntervalSince1970
@@ -60,6 +61,7 @@ public enum OnceIngest {
         let counters = IngestCounters(
             lines: reports.reduce(0) { $0 + $1.lines }, parsed: reports.reduce(0) { $0 + $1.parsed },
             unparsed: reports.reduce(0) { $0 + $1.unparsed }, dropped: 0)
+        inspect?(engine)  // `calibrate` reads the engine's ring after the whole read
         return Result(snapshot: engine.evaluate(at: at), counters: counters, sources: reports)
     }
 

@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import IncidentCore
+import IncidentStore
+import Ingest
+
+/// `dialtone calibrate`: reads a calm period and proposes thresholds as a playbook overlay.
+struct CalibrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Read a calm period of logs and propose thresholds (YAML) calibrated to your own baseline.",
+        discussion: SourceSpec.syntaxHelp)
+
+    @Option(name: .customLong("log"), help: "A source: [FORMAT:](cmd:COMMAND | - | PATH). Repeat for more.")
+    var logs: [String] = []
+    @Option(help: "Playbook name or path whose metrics to calibrate.") var playbook: String = "voice-agent"
+    @Option(help: "Time zone for log times written without one (default: the local zone).") var tz: String?
+
+    func run() throws {
+        try IncidentCLI.run {
+            guard !logs.isEmpty else { throw StoreError("calibrate: give at least one --log SPEC") }
+            var specs: [SourceSpec] = []
+            for l in logs {
+                do { specs.append(try SourceSpec.parse(l)) } catch { throw StoreError(String(describing: error)) }
+            }
+            for spec in specs {
+                guard case .file(let path) = spec.kind, access(path, R_OK) != 0 else { continue }
+                throw StoreError("calibrate: cannot open '\(path)': \(String(cString: strerror(errno)))")
+            }
+            let pb = try PlaybookLocator.standard(.current()).load(playbook).playbook
+            var zone = TimeZone.current
+            if let tz {
+                guard let z = TimeZone(identifier: tz) else { throw StoreError("--tz: unknown time zone \"\(tz)\"") }
+                zone = z
+            }
+            var proposals: [ThresholdProposal] = []
+            var span: (Double?, Double?) = (nil, nil)
+            let r = OnceIngest.run(
+                specs: specs, playbook: pb, context: ParseContext(timeZone: zone, fieldMappings: pb.fieldMappings),
+                inspect: { engine in
+                    proposals = engine.proposeThresholds()
+                    span = (engine.firstEventTime, engine.newestEventTime)
+                })
+            for s in r.sources where s.error != nil { warn("\(s.name): \(s.error!)") }
+            // A period with a stack in trouble is not a baseline: say so, and still propose.
+            for st in r.snapshot.stacks where st.state == .critical || st.state == .warning {
+                warn("\(st.stack.displayName) is \(st.state.word) at the end of these logs: this is not a calm period")
+            }
+            guard span.0 != nil else { throw StoreError("calibrate: no events in the logs") }
+            let source = specs.map(\.displayName).joined(separator: ", ")
+            var text = CalibrationText.yaml(proposals, source: source, from: span.0, to: span.1)
+            if text.hasSuffix("\n") { text.removeLast() }
+            out(text)
+        }
+    }
+}
