@@ -67,10 +67,10 @@ public struct CheckExecution: Sendable {
         let text = String(decoding: finished.output, as: UTF8.self)
         let secs = Double(finished.durationMs) / 1000
         if finished.cancelled {
-            return outcome(.cancelled, durationMs: finished.durationMs, exit: finished.exitCode, reason: "cancelled after \(CheckPass.num(secs)) s", output: finished.output)
+            return outcome(.cancelled, durationMs: finished.durationMs, exit: nil, reason: "cancelled after \(CheckPass.num(secs)) s", output: finished.output)
         }
         if finished.timedOut {
-            return outcome(.timedOut, durationMs: finished.durationMs, exit: finished.exitCode, reason: "no result within \(spec.timeoutSeconds) s; stopped", output: finished.output)
+            return outcome(.timedOut, durationMs: finished.durationMs, exit: nil, reason: "no result within \(spec.timeoutSeconds) s; stopped", output: finished.output)
         }
         guard let code = finished.exitCode else {
             let why = finished.signal.map { "ended by signal \($0)" } ?? "its exit status was lost"

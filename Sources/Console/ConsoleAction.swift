@@ -24,6 +24,12 @@ public enum ConsoleAction: Sendable, Equatable {
     case writerLock(Bool)
     /// Something to tell the person (export written, source error, theme warning).
     case notice(String, isError: Bool)
+    /// A check is ready to run (the command as it will run, redacted), or cannot run (`error`).
+    case checkPrepared(item: String, command: String, source: String, error: String?)
+    /// A line of a running check's output, already made safe and redacted.
+    case checkOutput(item: String, line: String)
+    /// A check ended; the reducer journals the outcome.
+    case checkFinished(item: String, outcome: CheckOutcome)
 }
 
 /// Work the reducer asks the run loop to do. The reducer never does I/O itself.
@@ -39,6 +45,14 @@ public enum Effect: Sendable, Equatable {
     case attachSource(String)
     /// Send this call's entries from the call index with every ingest feed (nil stops).
     case watchCall(String?)
+    /// Resolve an item's check against the environment and the incident's playbook snapshot;
+    /// answer with `.checkPrepared`.
+    case prepareCheck(item: String)
+    /// Run the prepared check in the background; output arrives as `.checkOutput`, the end as
+    /// `.checkFinished`.
+    case runCheck(item: String)
+    /// Stop the running check (its result is journaled as cancelled).
+    case cancelCheck
     /// Leave: wait for pending writes, restore the terminal, exit.
     case quit
 }

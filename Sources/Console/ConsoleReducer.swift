@@ -53,6 +53,8 @@ public enum ConsoleReducer {
         case .notice(let text, let isError):
             flash(&s, text, error: isError)
             return []
+        case .checkPrepared, .checkOutput, .checkFinished:
+            return checkAction(&s, action)
         }
     }
 
@@ -316,7 +318,7 @@ public enum ConsoleReducer {
         case .composeUpdate:
             let draft = Evidence.statusUpdateDraft(state: s.incident, playbook: s.playbook, snapshot: s.health, now: s.now)
             s.prompt = Prompt(kind: .command, text: "update " + draft)
-        case .answerYes, .answerNo, .stepBack, .restartTree, .runbookView, .tick, .skip:
+        case .answerYes, .answerNo, .stepBack, .restartTree, .runbookView, .tick, .skip, .runCheck:
             return runbookKey(&s, a)
         }
         return []
@@ -597,6 +599,8 @@ public enum ConsoleReducer {
             }
         case .detail(let stack, let scroll):
             return detailKey(&s, stack, scroll: scroll, a, key: k)
+        case .confirmCheck, .checkOutput:
+            return checkOverlayKey(&s, o, a, key: k)
         case .call(let v):
             return callKey(&s, v, a, key: k)
         case .confirmQuit:

@@ -90,6 +90,10 @@ public enum Overlay: Sendable, Equatable {
     case confirmQuit
     /// A `cmd:` source remembered in the journal: it runs only after this responder says y.
     case confirmSource(spec: String, openedBy: String)
+    /// `x` on a checklist item: the exact command and where it comes from; y runs it.
+    case confirmCheck(item: String, command: String, source: String)
+    /// A check's output as it streams; Esc hides it (the check keeps running), c cancels.
+    case checkOutput(scroll: Int)
     /// Joining a running incident: the read-in (state, roles, failing stacks, path so far,
     /// updates, TODOs, changes, who is here) until Esc; j/k scroll.
     case readIn(scroll: Int)
@@ -312,6 +316,8 @@ public struct ConsoleState: Sendable, Equatable {
     public var focus: Pane = .panels
     public var selectedStack: StackID = .telephony
     public var overlay: Overlay?
+    /// The check started from this console (one at a time), its output so far and its end.
+    public var check: CheckView?
     /// The overlay a Ctrl-C quit question was drawn over; it comes back when the answer is no.
     public var overlayUnderQuit: Overlay?
     public var prompt: Prompt?
@@ -402,4 +408,21 @@ public struct ConsoleState: Sendable, Equatable {
         if let trunk { return "trunk:" + trunk }
         return "stack:" + (stack?.rawValue ?? "-")
     }
+}
+
+/// A check run from this console.
+public struct CheckView: Sendable, Equatable {
+    public var item: String
+    public var command: String
+    public var lines: [String] = []
+    public var outcome: CheckOutcome?
+    public var cancelling = false
+    /// Output kept for the overlay; the journal keeps its own bounded excerpt.
+    public static let maxLines = 500
+
+    public init(item: String, command: String) {
+        self.item = item
+        self.command = command
+    }
+    public var running: Bool { outcome == nil }
 }

@@ -32,6 +32,8 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
     case runbookView = "runbook_view"
     case tick
     case skip
+    /// Run the selected checklist item's check (asks first, shows the exact command).
+    case runCheck = "run_check"
 
     /// Where the key means something: nil for every pane. Keys of different panes may share
     /// a key (`n` is next match in the log and "no" in the runbook).
@@ -41,7 +43,7 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
             .rawToggle:
             .log
         case .star, .toggleHealth, .amend: .timeline
-        case .answerYes, .answerNo, .stepBack, .restartTree, .runbookView, .tick, .skip: .runbook
+        case .answerYes, .answerNo, .stepBack, .restartTree, .runbookView, .tick, .skip, .runCheck: .runbook
         default: nil
         }
     }
@@ -88,6 +90,7 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
         case .runbookView: "tree/lists/symptoms/changes"
         case .tick: "tick / untick the item"
         case .skip: "skip the item (reason)"
+        case .runCheck: "run the item's check (shows the command, asks first)"
         }
     }
 }
@@ -140,6 +143,7 @@ public struct KeyMap: Sendable, Equatable {
         bind(.runbookView, .char("c"))
         bind(.tick, .char("t"))
         bind(.skip, .char("s"))
+        bind(.runCheck, .char("x"))
         bindings = b
     }
 

@@ -40,6 +40,8 @@ public enum ConsoleRenderer {
         case .call(let v)?: callOverlay(&g, s, v, layout: layout)
         case .confirmQuit?: confirmQuit(&g, s)
         case .confirmSource(let spec, let by)?: confirmSource(&g, s, spec: spec, openedBy: by)
+        case .confirmCheck(let item, let command, let source)?: confirmCheck(&g, s, item: item, command: command, source: source)
+        case .checkOutput(let scroll)?: checkOutput(&g, s, scroll: scroll)
         case .readIn?: break  // drawn in the log pane's place above
         case nil: break
         }

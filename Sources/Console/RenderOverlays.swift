@@ -113,4 +113,47 @@ extension ConsoleRenderer {
         lines.append(("Run it now? y runs it, n or Esc skips it.", .warning))
         centeredBox(&g, lines: lines, title: "Remembered command source", role: .warning)
     }
+
+    static func confirmCheck(_ g: inout Grid, _ s: ConsoleState, item: String, command: String, source: String) {
+        let width = min(g.width - 8, 100)
+        var lines: [(String, StyleRole)] = []
+        let text = s.playbook.item(item)?.text ?? item
+        for l in wrap("Check of \(item): \(text)", width: width) { lines.append((l, .text)) }
+        lines.append(("It runs, as \(s.actor):", .dim))
+        for l in wrap(command, width: width - 2) { lines.append(("  " + l, .accent)) }
+        for l in wrap("from \(source)", width: width) { lines.append((l, .dim)) }
+        lines.append(("The result is journaled on the item. y runs it, n or Esc does not.", .warning))
+        centeredBox(&g, lines: lines, title: "Run check", role: .warning)
+    }
+
+    static func checkOutput(_ g: inout Grid, _ s: ConsoleState, scroll: Int) {
+        guard let c = s.check else { return }
+        let w = max(20, g.width - 6), h = max(6, g.height - 4)
+        let r = Rect(x: (g.width - w) / 2, y: 2, width: w, height: h)
+        g.fill(x: r.x, y: r.y, width: r.width, height: r.height)
+        let state: String
+        let role: StyleRole
+        if let o = c.outcome {
+            state = o.result == .passed ? "passed" : o.result.rawValue.replacing("_", with: " ").uppercased()
+            role = o.result == .passed ? .ok : .critical
+        } else {
+            state = c.cancelling ? "cancelling" : "running"
+            role = .warning
+        }
+        g.box(x: r.x, y: r.y, width: r.width, height: r.height, style: .double, role: role, title: "Check \(c.item): \(state)", titleRole: .title)
+        var rows: [(String, StyleRole)] = wrap("$ " + c.command, width: r.innerWidth - 2).map { ($0, .accent) }
+        for l in c.lines { rows += wrap(l, width: r.innerWidth - 2).map { ($0, .text) } }
+        if let o = c.outcome {
+            let secs = Double(o.durationMs) / 1000
+            rows.append(("\(state) in \(CheckPass.num(secs)) s\(o.exitCode.map { ", exit \($0)" } ?? ""): \(o.reason)", role))
+        }
+        let hint = c.running ? "c cancels, Esc hides (the check goes on), j/k scroll" : "Esc closes, j/k scroll"
+        let room = r.innerHeight - 1
+        // Follow the end while the output grows; j/k scroll back from there.
+        let start = max(0, rows.count - room - scroll)
+        for (i, (t, tr)) in rows[start..<min(rows.count, start + room)].enumerated() {
+            g.put(t, x: r.x + 2, y: r.y + 1 + i, role: tr, maxWidth: r.innerWidth - 2)
+        }
+        g.put(hint, x: r.x + 2, y: r.y + r.height - 2, role: .dim, maxWidth: r.innerWidth - 2)
+    }
 }

@@ -171,6 +171,15 @@ extension ConsoleState {
                 case nil:
                     mark = "[ ]"
                 }
+                if playbook.item(row.id)?.check != nil {
+                    if let c = incident.lastCheck[row.id] {
+                        let verdict = c.result == .passed ? "passed" : c.result == .failed ? "FAILED" : c.result.rawValue.replacing("_", with: " ")
+                        suffix += " (check \(verdict) \(c.at.hhmm))"
+                        if c.result != .passed, row.record == nil { role = .warning }
+                    } else {
+                        suffix += " (x: check)"
+                    }
+                }
                 let lines = wrap("\(mark) \(row.text)\(suffix)", width: max(8, width - 4))
                 for (i, l) in lines.enumerated() {
                     out.append(RunbookLine(i == 0 ? l : "    " + l, role, item: i == 0 ? row.id : nil))
@@ -247,6 +256,12 @@ extension ConsoleReducer {
                 return []
             }
             return record(&s, s.incident.checklist[item] == nil ? .tick(item: item) : .untick(item: item))
+        case .runCheck:
+            guard s.runbook.mode == .checklists, let item = selectedLine(s)?.item else {
+                flash(&s, "select a checklist item first (\(keyName(s, .runbookView)) until Checklists)")
+                return []
+            }
+            return startCheck(&s, item: item)
         default:
             return []
         }

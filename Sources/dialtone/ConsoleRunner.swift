@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Checks
 import Console
 import CursesBackend
 import Foundation
@@ -93,6 +94,9 @@ final class ConsoleRunner {
     private var lastSecond: Int64 = 0
     /// Sends the outbox while this console is the writer (nil without a notify: section).
     private let outbox: ConsoleOutbox?
+    /// The check this responder confirmed, and the process running it.
+    private var preparedCheck: CheckExecution?
+    private var checkProcess: CheckProcess?
 
     init(setup: ConsoleSetup, loaded: LoadedIncident, startTime: Double) throws {
         self.setup = setup
@@ -284,13 +288,53 @@ final class ConsoleRunner {
             }
         case .watchCall(let id):
             ingest.watch(id)
+        case .prepareCheck(let item):
+            dispatch(prepareCheck(item, store: store, id: id))
+        case .runCheck(let item):
+            guard let exec = preparedCheck, exec.item.id == item else {
+                dispatch(.notice("the check of \(item) was not prepared", isError: true))
+                return
+            }
+            let process = CheckProcess()
+            checkProcess = process
+            // Its own thread: a check may take its whole time limit, and keys never wait.
+            Thread.detachNewThread {
+                let outcome = exec.run(process: process, now: now()) { line in box.post(.checkOutput(item: item, line: line)) }
+                box.post(.checkFinished(item: item, outcome: outcome))
+            }
+        case .cancelCheck:
+            checkProcess?.cancel()
         case .quit:
             break  // the loop sees state.quitting
         }
     }
 
+    /// The check as it would run: from the incident's playbook snapshot on disk (refused when
+    /// the console's playbook says otherwise), with this responder's environment.
+    private func prepareCheck(_ item: String, store: IncidentStore, id: String) -> ConsoleAction {
+        let source = store.directory(of: id) + "/playbook.yaml"
+        func refuse(_ why: String) -> ConsoleAction { .checkPrepared(item: item, command: "", source: source, error: why) }
+        guard let yaml = try? String(contentsOfFile: source, encoding: .utf8) else { return refuse("cannot read the playbook snapshot \(source)") }
+        guard let snapshot = try? PlaybookLoader.load(yaml: yaml, file: source), let it = snapshot.item(item), it.check != nil else {
+            return refuse("\(item) has no check in the incident's playbook snapshot")
+        }
+        guard state.playbook.item(item)?.check == it.check else {
+            return refuse("the check of \(item) differs from the incident's playbook snapshot; not running it")
+        }
+        do throws(CheckError) {
+            let exec = try CheckExecution(
+                item: it, playbook: snapshot, playbookPath: source, playbookSHA256: SHA256.hex(yaml),
+                environment: ProcessInfo.processInfo.environment)
+            preparedCheck = exec
+            return .checkPrepared(item: item, command: exec.shownCommand, source: source, error: nil)
+        } catch {
+            return refuse(error.description)
+        }
+    }
+
     private func shutdown() {
         screen.draw(ConsoleRenderer.render(state))
+        checkProcess?.cancel()  // a check still running stops with the console
         journalQueue.sync {}  // quitting never loses a journaled action
         outbox?.stop()  // what is still queued waits in the outbox for the next writer
         watcher.stop()

@@ -160,9 +160,11 @@ struct ConsoleTmuxTests {
 
     /// The shell after the console: exit code, the tty's echo and canonical modes, whether the
     /// pane is still on the alternate screen and whether the cursor shows.
+    /// The command, then its exit status and tty modes; END-MODES marks the end, so a wait
+    /// never reads the modes half printed.
     static func afterExit(_ cli: CLI, _ args: [String]) -> String {
         cli.paneCommand(args)
-            + "; echo EXIT=$?; printf 'MODES:'; stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo -e icanon -e -icanon | tr '\\n' ' '; echo; sleep 20"
+            + "; echo EXIT=$?; printf 'MODES:'; stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo -e icanon -e -icanon | tr '\\n' ' '; echo 'END-MODES'; sleep 20"
     }
 
     func paneState(_ tmux: Tmux) throws -> (alternate: String, cursor: String) {
@@ -198,7 +200,7 @@ struct ConsoleTmuxTests {
         try tmux.keys("C-c")
         try tmux.wait("the quit question again") { $0.contains("Quit dialtone?") }
         try tmux.keys("C-c")
-        let screen = try tmux.wait("the shell after Ctrl-C") { $0.contains("MODES:") }
+        let screen = try tmux.wait("the shell after Ctrl-C") { $0.contains("END-MODES") }
         #expect(screen.contains("EXIT=0"))
         #expect(screen.contains("MODES:icanon echo"), "tty modes after Ctrl-C:\n\(screen)")
         let st = try paneState(tmux)
@@ -218,7 +220,7 @@ struct ConsoleTmuxTests {
         let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
         let pid = try #require(children.split(separator: " ").first.flatMap { pid_t($0) })
         #expect(kill(pid, number) == 0)
-        let screen = try tmux.wait("the shell after SIG\(name)") { $0.contains("MODES:") }
+        let screen = try tmux.wait("the shell after SIG\(name)") { $0.contains("END-MODES") }
         #expect(screen.contains("EXIT=\(128 + number)"))
         #expect(screen.contains("MODES:icanon echo"), "tty modes after SIG\(name):\n\(screen)")
         let st = try paneState(tmux)
