@@ -90,7 +90,7 @@ public enum KeyAction: String, Sendable, CaseIterable, Hashable {
         case .runbookView: "tree/lists/symptoms/changes"
         case .tick: "tick / untick the item"
         case .skip: "skip the item (reason)"
-        case .runCheck: "run the item's check (shows the command, asks first)"
+        case .runCheck: "run the item's check (asks)"
         }
     }
 }

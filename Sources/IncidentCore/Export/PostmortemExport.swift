@@ -1,3 +1,5 @@
+import Foundation
+
 /// The blameless post-incident draft, in GitHub-flavoured Markdown, made only from the journal:
 /// the same journal gives the same bytes (an open incident is reported as of its last event).
 /// Follows the runbook's incident summary template and adds what mature incident tools add.
@@ -20,6 +22,9 @@ public struct PostmortemExport {
         var alerts: [JournalEvent]?
         var notes: [JournalEvent]?
         var impact: HealthImpact??
+        var impactLine: String??
+        /// Actors made safe once each: a long timeline names the same few people throughout.
+        var safeActors: [String: String] = [:]
     }
     private var memo = Memo()
 
@@ -120,7 +125,9 @@ public struct PostmortemExport {
     }
 
     /// Calls affected and share degraded, where alerts or notes carried them.
-    var impactLine: String? {
+    var impactLine: String? { remembered(\.impactLine) { computeImpactLine() } }
+
+    func computeImpactLine() -> String? {
         var calls: Int64?
         var pct: Double?
         for e in state.events where e.kind != .amendment && !state.struck.contains(e.id) {
@@ -229,7 +236,13 @@ public struct PostmortemExport {
     }
 
     func timelineLine(_ e: JournalEvent) -> String {
-        var who = safe(e.actor)
+        var who: String
+        if let known = memo.safeActors[e.actor] {
+            who = known
+        } else {
+            who = safe(e.actor)
+            memo.safeActors[e.actor] = who
+        }
         if let r = e.role { who += " (\(safe(EventText.roleName(r, playbook))))" }
         var text = EventText.describe(state.amended(e), playbook: playbook)
         if let c = state.corrections[e.id] {
@@ -237,6 +250,29 @@ public struct PostmortemExport {
         }
         let back = e.occurredAt.map { _ in " (back-dated, recorded \(e.recordedAt.display))" } ?? ""
         return "\(e.effectiveTime.display), \(who): \(safe(text))\(back)"
+    }
+
+    /// Every line of the full timeline. On a long journal the lines are made on all cores
+    /// (each is independent; the actors' safe names are made first, so the workers only
+    /// read shared state), which is most of what a 100,000-event export costs.
+    func fullTimelineLines() -> [String] {
+        let order = timelineOrder
+        let ev = state.events
+        for i in order where memo.safeActors[ev[i].actor] == nil { memo.safeActors[ev[i].actor] = safe(ev[i].actor) }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard order.count >= 20_000, cores > 1 else { return order.map { timelineLine(ev[$0]) } }
+        var lines = [String](repeating: "", count: order.count)
+        let parts = min(cores, 8) * 4
+        // Read-only inputs and disjoint output slots: the workers share nothing they write.
+        nonisolated(unsafe) let me = self
+        lines.withUnsafeMutableBufferPointer { buf in
+            nonisolated(unsafe) let out = buf
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let lo = order.count * p / parts, hi = order.count * (p + 1) / parts
+                for k in lo..<hi { out[k] = me.timelineLine(ev[order[k]]) }
+            }
+        }
+        return lines
     }
 
     /// Positions in `state.events` of what the timeline shows, stable by effective time.
@@ -271,7 +307,7 @@ public struct PostmortemExport {
             md.list(starred.map(timelineLine))
         }
         md.heading(3, "Full timeline")
-        md.list(timelineOrder.map { timelineLine(ev[$0]) })
+        md.list(fullTimelineLines())
         let corrected = state.events.filter { state.corrections[$0.id] != nil && !state.struck.contains($0.id) }
         if !corrected.isEmpty {
             md.paragraph("Corrected in the record (the text before each correction, kept for the audit trail):")

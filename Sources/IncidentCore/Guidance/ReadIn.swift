@@ -47,15 +47,19 @@ public enum ReadIn {
         for (r, u) in s.roles.sorted(by: { $0.key < $1.key }) where !pb.roles.contains(where: { $0.id == r }) { item("\(r): \(u)") }
 
         head("Failing stacks")
-        let alerts = s.events(.alert)
+        // One pass over the alerts: each stack's last alert, and the first of its current run
+        // of trouble (the onset). A long incident holds thousands of alerts.
+        var lastAlert: [StackID: JournalEvent] = [:]
+        var onsets: [StackID: Timestamp] = [:]
+        for e in s.events(.alert) where e.payload["trunk"] == nil {
+            guard let stack = e.text("stack").flatMap(StackID.init) else { continue }
+            lastAlert[stack] = e
+            if e.text("to") == "ok" { onsets[stack] = nil } else if onsets[stack] == nil { onsets[stack] = e.effectiveTime }
+        }
         var failing: [(StackID, String, Timestamp?, String)] = []
         for stack in StackID.allCases {
-            let last = alerts.last { $0.text("stack") == stack.rawValue && $0.text("trunk") == nil }
-            // The onset is the first alert of the current run of trouble.
-            var onset: Timestamp?
-            for e in alerts where e.text("stack") == stack.rawValue && e.text("trunk") == nil {
-                if e.text("to") == "ok" { onset = nil } else if onset == nil { onset = e.effectiveTime }
-            }
+            let last = lastAlert[stack]
+            let onset = onsets[stack]
             if let live, let l = live.first(where: { $0.stack == stack }) {
                 if ["warning", "critical", "recovering"].contains(l.state) { failing.append((stack, l.state.uppercased(), onset, l.reason)) }
             } else if let last, let to = last.text("to"), to != "ok" {

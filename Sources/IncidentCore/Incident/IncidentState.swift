@@ -68,6 +68,8 @@ public struct IncidentState: Sendable, Equatable {
     /// journal first, and the export asks for a dozen kinds).
     public func events(_ kind: JournalKind) -> [JournalEvent] {
         guard kind != .amendment else { return [] }
+        // Hashing every id against an empty set was a tenth of a console's start.
+        if struck.isEmpty { return events.filter { $0.kind == kind } }
         return events.filter { $0.kind == kind && !struck.contains($0.id) }
     }
 
@@ -107,7 +109,7 @@ public struct IncidentState: Sendable, Equatable {
 
     /// The event as the record now reads: its text replaced by the latest correction.
     public func amended(_ e: JournalEvent) -> JournalEvent {
-        guard let c = corrections[e.id], let field = Self.correctedField(e.kind) else { return e }
+        guard !corrections.isEmpty, let c = corrections[e.id], let field = Self.correctedField(e.kind) else { return e }
         var out = e
         out.payload[field] = .string(c)
         return out
@@ -122,6 +124,7 @@ public struct IncidentState: Sendable, Equatable {
     public func amendedEvents(_ kind: JournalKind, text test: (String) -> Bool) -> [JournalEvent] {
         guard kind != .amendment else { return [] }
         let field = Self.correctedField(kind) ?? "text"
+        if struck.isEmpty && corrections.isEmpty { return events.filter { $0.kind == kind && test($0.text(field) ?? "") } }
         return events.filter { e in
             e.kind == kind && !struck.contains(e.id) && test(corrections[e.id] ?? e.text(field) ?? "")
         }.map(amended)
