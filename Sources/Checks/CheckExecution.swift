@@ -1,7 +1,8 @@
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import IncidentCore
 
 /// Runs a checklist item's check as the person who asked, and turns the run into what the
 /// journal records: the command and output redacted, the excerpt bounded and free of control
@@ -70,7 +71,8 @@ public struct CheckExecution: Sendable {
             return outcome(.cancelled, durationMs: finished.durationMs, exit: nil, reason: "cancelled after \(CheckPass.num(secs)) s", output: finished.output)
         }
         if finished.timedOut {
-            return outcome(.timedOut, durationMs: finished.durationMs, exit: nil, reason: "no result within \(spec.timeoutSeconds) s; stopped", output: finished.output)
+            return outcome(
+                .timedOut, durationMs: finished.durationMs, exit: nil, reason: "no result within \(spec.timeoutSeconds) s; stopped", output: finished.output)
         }
         guard let code = finished.exitCode else {
             let why = finished.signal.map { "ended by signal \($0)" } ?? "its exit status was lost"
@@ -124,7 +126,10 @@ public struct CheckExecution: Sendable {
                 continue
             }
             let v = u.value
-            if v == 0x09 { out.append(" "); continue }
+            if v == 0x09 {
+                out.append(" ")
+                continue
+            }
             if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029 { continue }
             out.append(u)
         }

@@ -1,7 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// One run of a check's command: argv (no shell), stdin from /dev/null, stdout and stderr
 /// merged in the order they were written, a time limit, and cancellation from any thread.

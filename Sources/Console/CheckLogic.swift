@@ -36,10 +36,12 @@ extension ConsoleReducer {
             s.check?.outcome = outcome
             let effects = record(&s, .checkRun(item: item, outcome: outcome))
             let verdict = EventText.describe(
-                JournalEvent(id: "", recordedAt: s.now, actor: s.actor, kind: .checkRun, payload: [
-                    "item": .string(item), "result": .string(outcome.result.rawValue), "reason": .string(outcome.reason),
-                    "duration_ms": .int(outcome.durationMs), "command": .string(outcome.command),
-                ]))
+                JournalEvent(
+                    id: "", recordedAt: s.now, actor: s.actor, kind: .checkRun,
+                    payload: [
+                        "item": .string(item), "result": .string(outcome.result.rawValue), "reason": .string(outcome.reason),
+                        "duration_ms": .int(outcome.durationMs), "command": .string(outcome.command),
+                    ]))
             let tickHint = outcome.result == .passed && s.incident.checklist[item] == nil ? "; t ticks the item" : ""
             flash(&s, verdict + tickHint, error: outcome.result != .passed)
             return effects

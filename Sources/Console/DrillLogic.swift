@@ -172,7 +172,8 @@ extension ConsoleReducer {
                 return []
             }
             let turns = rows.filter { $0.kind == .turn }.count
-            text = "SIP ladder: " + ladder.map(\.pinLine).joined(separator: " | ")
+            text =
+                "SIP ladder: " + ladder.map(\.pinLine).joined(separator: " | ")
                 + (turns > 0 ? " (\(turns) agent turn\(turns == 1 ? "" : "s"))" : "")
         }
         var redacted = Redactor.redact(text)

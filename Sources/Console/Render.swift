@@ -137,7 +137,11 @@ public enum ConsoleRenderer {
                     // rather than count a target the fix may already have met.
                     parts.append(("\(stack.displayName) \(Glyphs.word(light)) in the data: :milestone mitigated", .ok))
                 } else {
-                    parts.append((r >= 0 ? "\(stack.displayName) fix \(Glyphs.duration(ms: r * 1000))" : "\(stack.displayName) target missed", c.urgency == .ok ? .text : (c.urgency == .soon ? .warning : .critical)))
+                    parts.append(
+                        (
+                            r >= 0 ? "\(stack.displayName) fix \(Glyphs.duration(ms: r * 1000))" : "\(stack.displayName) target missed",
+                            c.urgency == .ok ? .text : (c.urgency == .soon ? .warning : .critical)
+                        ))
                 }
             }
         }
@@ -270,7 +274,8 @@ public enum ConsoleRenderer {
             out.append((k(.runbookView), "view"))
         }
         out += [
-            (k(.nextPane), "pane"), (k(.runbook), "runbook"), (k(.composeUpdate), "update"), (k(.annotate), "note"), (k(.command), "cmd"), (k(.help), "help"), (k(.quit), "quit"),
+            (k(.nextPane), "pane"), (k(.runbook), "runbook"), (k(.composeUpdate), "update"), (k(.annotate), "note"), (k(.command), "cmd"), (k(.help), "help"),
+            (k(.quit), "quit"),
         ]
         return out
     }

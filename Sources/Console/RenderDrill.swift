@@ -58,8 +58,9 @@ extension ConsoleRenderer {
     static func callOverlay(_ g: inout Grid, _ s: ConsoleState, _ v: CallView, layout: ConsoleLayout) {
         let r = Rect(x: 1, y: layout.panels[0].y, width: g.width - 2, height: layout.timeline.y + layout.timeline.height - layout.panels[0].y)
         g.fill(x: r.x, y: r.y, width: r.width, height: r.height, role: .text)
-        g.box(x: r.x, y: r.y, width: r.width, height: r.height, style: .double, role: .accent,
-              title: "Call \(v.callID)", titleRole: .title)
+        g.box(
+            x: r.x, y: r.y, width: r.width, height: r.height, style: .double, role: .accent,
+            title: "Call \(v.callID)", titleRole: .title)
         let inner = r.innerWidth - 2
         var rows: [(cells: [(String, StyleRole)], entry: Int?)] = []
         func line(_ cells: [(String, StyleRole)], _ entry: Int? = nil) { rows.append((cells, entry)) }
@@ -110,10 +111,11 @@ extension ConsoleRenderer {
                 line([])
                 line([("Other records with this call id", .title), ("  (\(others.count))", .dim)])
                 for (i, e) in others {
-                    line([
-                        (pad(e.clock, timeW), .dim), (Glyphs.stackTag(e.stack) + " ", Glyphs.stackRole(e.stack)),
-                        (e.text, e.level >= .warning ? Glyphs.levelRole(e.level) : .text),
-                    ], i)
+                    line(
+                        [
+                            (pad(e.clock, timeW), .dim), (Glyphs.stackTag(e.stack) + " ", Glyphs.stackRole(e.stack)),
+                            (e.text, e.level >= .warning ? Glyphs.levelRole(e.level) : .text),
+                        ], i)
                 }
             }
             if let t = v.trace, t.omitted > 0 {

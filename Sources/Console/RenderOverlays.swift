@@ -58,8 +58,9 @@ extension ConsoleRenderer {
         let height = min(g.height - 2, tallest + 2)
         let r = Rect(x: (g.width - width) / 2, y: (g.height - height) / 2, width: width, height: height)
         g.fill(x: r.x, y: r.y, width: r.width, height: r.height)
-        g.box(x: r.x, y: r.y, width: r.width, height: r.height, style: .double, role: .accent,
-              title: "Help: keys act on the focused pane (Esc closes)", titleRole: .title)
+        g.box(
+            x: r.x, y: r.y, width: r.width, height: r.height, style: .double, role: .accent,
+            title: "Help: keys act on the focused pane (Esc closes)", titleRole: .title)
         let rows = r.innerHeight
         let maxScroll = max(0, tallest - rows)
         let start = min(scroll, maxScroll)

@@ -26,7 +26,9 @@ extension ConsoleRenderer {
         let bottom = r.y + r.height - 1
         // The light.
         var cx = x
-        cx += g.put(Glyphs.light(state, ascii: s.ascii) + " " + Glyphs.word(state), x: cx, y: y, role: Glyphs.role(state), maxWidth: inner, attributes: CellAttributes(bold: true))
+        cx += g.put(
+            Glyphs.light(state, ascii: s.ascii) + " " + Glyphs.word(state), x: cx, y: y, role: Glyphs.role(state), maxWidth: inner,
+            attributes: CellAttributes(bold: true))
         let stale = s.freshness.first { $0.stack == stack && $0.stale }
         if let p = sh?.pending {
             // Trouble in the raw data that has not held yet: said, but not painted as the light.
@@ -119,8 +121,9 @@ extension ConsoleRenderer {
         let sh = s.health?.stack(stack)
         let state = sh?.state ?? .noData
         g.fill(x: r.x, y: r.y, width: r.width, height: r.height, role: .text)
-        g.box(x: r.x, y: r.y, width: r.width, height: r.height, style: .double, role: .accent,
-              title: "\(stack.displayName) details (←/→ other stacks, Esc closes)", titleRole: .title)
+        g.box(
+            x: r.x, y: r.y, width: r.width, height: r.height, style: .double, role: .accent,
+            title: "\(stack.displayName) details (←/→ other stacks, Esc closes)", titleRole: .title)
         var rows: [[(String, StyleRole)]] = []
         rows.append([
             (Glyphs.light(state, ascii: s.ascii) + " " + Glyphs.word(state), Glyphs.role(state)),

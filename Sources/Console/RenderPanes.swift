@@ -20,8 +20,9 @@ extension ConsoleRenderer {
         if let lv = v.minLevel { title += "  level>=\(lv.rawValue)" }
         if !v.textFilter.isEmpty { title += "  text=\"\(v.textFilter)\"" }
         if v.raw { title += "  raw" }
-        g.box(x: r.x, y: r.y, width: r.width, height: r.height, style: focused ? .heavy : .light,
-              role: focused ? .accent : .border, title: title, titleRole: v.follow ? .title : .warning)
+        g.box(
+            x: r.x, y: r.y, width: r.width, height: r.height, style: focused ? .heavy : .light,
+            role: focused ? .accent : .border, title: title, titleRole: v.follow ? .title : .warning)
         let visible = v.visibleLines()
         let rows = r.innerHeight
         let x = r.x + 1
@@ -38,7 +39,8 @@ extension ConsoleRenderer {
             g.put(t, x: max(r.x + 2, r.x + r.width - 1 - DisplayWidth.of(t)), y: r.y, role: .dim, maxWidth: max(0, r.width / 2))
         }
         if visible.isEmpty {
-            let msg = v.lines.isEmpty
+            let msg =
+                v.lines.isEmpty
                 ? (v.sources.isEmpty ? "no log sources (start with --log FILE, --log cmd:COMMAND or --log -)" : "waiting for log lines...")
                 : "no lines match the filters (\(KeyMap.name(s.keyMap.keys(for: .clearFilters).first ?? .escape)) clears them)"
             g.put(msg, x: x + 1, y: r.y + 1, role: .dim, maxWidth: width - 1)
@@ -70,7 +72,9 @@ extension ConsoleRenderer {
         }
         if !bottom.isEmpty {
             let text = " " + bottom.joined(separator: s.ascii ? " | " : " · ") + " "
-            g.put(text, x: r.x + 2, y: r.y + r.height - 1, role: v.progress.contains { $0.size > $0.read + LogView.catchUpBytes } ? .warning : .dim, maxWidth: max(0, r.width - 4))
+            g.put(
+                text, x: r.x + 2, y: r.y + r.height - 1, role: v.progress.contains { $0.size > $0.read + LogView.catchUpBytes } ? .warning : .dim,
+                maxWidth: max(0, r.width - 4))
         }
     }
 
@@ -131,8 +135,9 @@ extension ConsoleRenderer {
         let events = s.timelineEvents()
         var title = "Timeline (\(events.count)) UTC"
         if s.timeline.hideHealth { title += "  health events hidden" }
-        g.box(x: r.x, y: r.y, width: r.width, height: r.height, style: focused ? .heavy : .light,
-              role: focused ? .accent : .border, title: title, titleRole: .title)
+        g.box(
+            x: r.x, y: r.y, width: r.width, height: r.height, style: focused ? .heavy : .light,
+            role: focused ? .accent : .border, title: title, titleRole: .title)
         let x = r.x + 1
         let width = r.innerWidth
         let pendingRows = min(s.pending.count, max(0, r.innerHeight - 1))
@@ -190,8 +195,9 @@ extension ConsoleRenderer {
             let total = views.reduce(0) { $0 + $1.progress.total }
             title += " \(done)/\(total)"
         }
-        g.box(x: r.x, y: r.y, width: r.width, height: r.height, style: focused ? .heavy : .light,
-              role: focused ? .accent : .border, title: title, titleRole: .title)
+        g.box(
+            x: r.x, y: r.y, width: r.width, height: r.height, style: focused ? .heavy : .light,
+            role: focused ? .accent : .border, title: title, titleRole: .title)
         let hint = " \(cycle): view "
         if r.width > DisplayWidth.of(title) + DisplayWidth.of(hint) + 8 {
             g.put(hint, x: r.x + r.width - 1 - DisplayWidth.of(hint), y: r.y, role: .dim)

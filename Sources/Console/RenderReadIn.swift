@@ -23,13 +23,15 @@ extension ConsoleRenderer {
             }
         }
         g.fill(x: r.x, y: r.y, width: r.width, height: r.height)
-        g.box(x: r.x, y: r.y, width: r.width, height: r.height, style: .double, role: .accent,
-              title: r.width >= 70 ? "Read-in: where this incident stands (Esc closes, j/k scroll)" : "Read-in (Esc closes)", titleRole: .title)
+        g.box(
+            x: r.x, y: r.y, width: r.width, height: r.height, style: .double, role: .accent,
+            title: r.width >= 70 ? "Read-in: where this incident stands (Esc closes, j/k scroll)" : "Read-in (Esc closes)", titleRole: .title)
         let maxScroll = max(0, rows.count - r.innerHeight)
         let start = min(scroll, maxScroll)
         for (i, (t, role)) in rows.dropFirst(start).prefix(r.innerHeight).enumerated() {
-            g.put(t, x: r.x + 1, y: r.y + 1 + i, role: role, maxWidth: r.innerWidth - 1,
-                  attributes: role == .title ? CellAttributes(bold: true) : CellAttributes())
+            g.put(
+                t, x: r.x + 1, y: r.y + 1 + i, role: role, maxWidth: r.innerWidth - 1,
+                attributes: role == .title ? CellAttributes(bold: true) : CellAttributes())
         }
         if maxScroll > 0 {
             let more = " \(start + 1)-\(min(rows.count, start + r.innerHeight)) of \(rows.count) "

@@ -103,7 +103,8 @@ extension ConsoleState {
                 }
                 out.append(RunbookLine("Causes", .title))
                 for c in info.causes {
-                    out += wrapped("\(c.likelihood.rawValue.uppercased()) \(c.cause): \(c.diagnose)", c.likelihood == .high ? .warning : .text, width: width, indent: "  ")
+                    out += wrapped(
+                        "\(c.likelihood.rawValue.uppercased()) \(c.cause): \(c.diagnose)", c.likelihood == .high ? .warning : .text, width: width, indent: "  ")
                 }
                 out.append(RunbookLine("Resolution", .title))
                 for r in info.resolution {
@@ -117,7 +118,8 @@ extension ConsoleState {
             if !node.check.isEmpty { out += wrapped(node.check, .dim, width: width) }
             for id in node.evidence {
                 if let m = health?.metric(id) {
-                    let text = Glyphs.light(m.state, ascii: ascii) + " " + Glyphs.shortLabel(m) + " " + Glyphs.value(m.value, unit: m.unit)
+                    let text =
+                        Glyphs.light(m.state, ascii: ascii) + " " + Glyphs.shortLabel(m) + " " + Glyphs.value(m.value, unit: m.unit)
                         + " " + Glyphs.thresholds(m, short: true, ascii: ascii)
                     out.append(RunbookLine(text, Glyphs.role(m.state)))
                 } else if let d = playbook.metric(id) {
@@ -128,7 +130,8 @@ extension ConsoleState {
                 let ev = Evidence.forNode(node, snapshot: snap)
                 out += wrapped(ev.text, ev.suggestsYes == false ? .critical : (ev.suggestsYes == true ? .ok : .warning), width: width)
             }
-            out.append(RunbookLine("\(keyHint(.answerYes)) yes  \(keyHint(.answerNo)) no  \(keyHint(.stepBack)) back  \(keyHint(.restartTree)) restart", .accent))
+            out.append(
+                RunbookLine("\(keyHint(.answerYes)) yes  \(keyHint(.answerNo)) no  \(keyHint(.stepBack)) back  \(keyHint(.restartTree)) restart", .accent))
         }
         if let snap = health, let sug = Evidence.suggestSeverity(snap, playbook: playbook), incident.severity != sug.level {
             out += wrapped("Suggested SEV-\(sug.level): \(sug.basis). :sev \(sug.level) confirms", .warning, width: width)

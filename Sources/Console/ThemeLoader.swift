@@ -176,7 +176,9 @@ public enum ThemeLoader {
         return (theme, warnings)
     }
 
-    static func parseStyle(_ node: Node, role: String, file: String, warnings: inout [String]) throws
+    static func parseStyle(
+        _ node: Node, role: String, file: String, warnings: inout [String]
+    ) throws
         -> RoleStyle
     {
         guard let mapping = node.mapping else {

@@ -1,8 +1,9 @@
+import IncidentCore
+import Yams
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import IncidentCore
-import Yams
 
 /// Where things live, resolved from flags, environment and config files. Kept as a value so
 /// tests can pass their own environment instead of touching the process's.

@@ -1,7 +1,8 @@
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import IncidentCore
 
 /// The fold of an incident without its event list, kept in `journal.d/LOGIN/fold` so a one-shot
 /// command (a headless `note` on a 100,000-event incident) starts from it instead of reading

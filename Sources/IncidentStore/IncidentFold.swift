@@ -1,8 +1,9 @@
+import Foundation
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import IncidentCore
 
 /// How far one segment has been read.
 struct SegmentCursor: Sendable, Equatable {

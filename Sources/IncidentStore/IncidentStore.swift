@@ -1,8 +1,9 @@
+import Foundation
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import IncidentCore
 
 /// An incident as read from disk: its state, the playbook snapshot it was opened with, and any
 /// journal lines that could not be read or not be trusted (reported, never fatal).

@@ -1,9 +1,10 @@
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import IncidentCore
 
 /// An error from the file system, with the path and what was being done.
 public struct StoreError: Error, Sendable, CustomStringConvertible {

@@ -1,8 +1,9 @@
+import Foundation
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import IncidentCore
 
 /// Where an incident keeps its journal. Each login appends to its own segment,
 /// `journal.d/LOGIN/journal.jsonl`, in a directory of its own (2750: only LOGIN writes there,

@@ -1,7 +1,8 @@
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import IncidentCore
 
 /// Follows an incident's journal as other processes append to it: each poll reads only what
 /// each segment gained since the last one and hands back the new events in merge order.

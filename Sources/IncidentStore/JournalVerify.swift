@@ -1,7 +1,8 @@
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import IncidentCore
 
 /// What `verify` found in one segment.
 public struct SegmentReport: Sendable, Equatable {
@@ -94,10 +95,11 @@ extension IncidentStore {
                 let bytes = try SegmentFiles.read(s.path, from: 0, to: s.size)
                 reports.append(Self.check(bytes, s, remembered: known[s.file]))
             }
-            let present = Set(listed.compactMap { s -> String? in
-                let parts = s.file.split(separator: "/")
-                return parts.count == 3 ? String(parts[1]) : nil
-            })
+            let present = Set(
+                listed.compactMap { s -> String? in
+                    let parts = s.file.split(separator: "/")
+                    return parts.count == 3 ? String(parts[1]) : nil
+                })
             let missing = Manifest.all(layout).subtracting(present).sorted().map { IncidentLayout.file($0) }
             return VerifyReport(segments: reports, missing: missing)
         }

@@ -1,7 +1,8 @@
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import IncidentCore
 
 /// Appends to a login's own segment. Each append holds the incident-wide lock (so the check
 /// before it saw every segment as it is), writes its line with one `write` and `fsync`s before

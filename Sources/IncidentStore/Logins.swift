@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Logins and file owners: who the file system says wrote a segment.
 public enum Logins {

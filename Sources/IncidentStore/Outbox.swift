@@ -1,8 +1,9 @@
+import Foundation
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import IncidentCore
 
 /// The incident's durable outbox, `outbox.jsonl` in its directory: one line per step of each
 /// delivery (queued, attempt started, retry scheduled, done), appended under `flock` with one
@@ -59,9 +60,10 @@ public struct Outbox: Sendable {
     /// Schedules another attempt.
     public func retry(_ key: String, at next: Timestamp, detail: String, uncertain: Bool = false) throws {
         try withLock {
-            try appendUnlocked(Self.line([
-                "op": "retry", "key": .string(key), "next": .int(next.ms), "detail": .string(detail), "uncertain": .bool(uncertain),
-            ]))
+            try appendUnlocked(
+                Self.line([
+                    "op": "retry", "key": .string(key), "next": .int(next.ms), "detail": .string(detail), "uncertain": .bool(uncertain),
+                ]))
         }
     }
 

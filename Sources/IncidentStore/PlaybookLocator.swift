@@ -1,7 +1,8 @@
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import IncidentCore
 
 /// Finds playbooks by name or path. Search order: a path (anything with a `/` or ending in
 /// `.yaml`), then `$DIALTONE_PLAYBOOKS`, then `$XDG_CONFIG_HOME/dialtone/playbooks/` (a team's

@@ -173,7 +173,9 @@ public final class EventOrigin: Sendable, Equatable, CustomStringConvertible {
     /// A short label for the log pane: `pod/container`, else host and stream, else labels.
     public var description: String {
         var parts: [String] = []
-        if let pod { parts.append(container.map { "\(pod)/\($0)" } ?? pod) } else if let container {
+        if let pod {
+            parts.append(container.map { "\(pod)/\($0)" } ?? pod)
+        } else if let container {
             parts.append(container)
         }
         if let host { parts.append(host) }

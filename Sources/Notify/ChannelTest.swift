@@ -22,8 +22,10 @@ public enum ChannelTest {
                 plan = (ChannelRenderer.json("POST", base + "/v2/change/enqueue", body), "sent a test change event to PagerDuty")
             case .statuspage:
                 let base = (c.url ?? ChannelType.statuspage.defaultBase!).trimmedSlash
-                plan = (HTTPRequest(method: "GET", url: base + "/v1/pages/\(c.pageID!)", headers: ["Authorization": "OAuth " + (try c.secret!.read(environment))]),
-                    "Statuspage page \(c.pageID!) is reachable with this key")
+                plan = (
+                    HTTPRequest(method: "GET", url: base + "/v1/pages/\(c.pageID!)", headers: ["Authorization": "OAuth " + (try c.secret!.read(environment))]),
+                    "Statuspage page \(c.pageID!) is reachable with this key"
+                )
             case .webhook:
                 var r = ChannelRenderer.json("POST", c.url!, .object(["test": true, "text": .string(text)]))
                 if let s = c.secret { r.headers["Authorization"] = "Bearer " + (try s.read(environment)) }
@@ -35,12 +37,17 @@ public enum ChannelTest {
                 return (false, "\(c.name): \(describe(r))")
             case .github:
                 let base = (c.url ?? ChannelType.github.defaultBase!).trimmedSlash
-                plan = (HTTPRequest(method: "GET", url: base + "/repos/\(c.repo!)", headers: GitHubIssues.headers(try c.secret!.read(environment))),
-                    "GitHub repository \(c.repo!) is reachable with this token")
+                plan = (
+                    HTTPRequest(method: "GET", url: base + "/repos/\(c.repo!)", headers: GitHubIssues.headers(try c.secret!.read(environment))),
+                    "GitHub repository \(c.repo!) is reachable with this token"
+                )
             case .jira:
-                plan = (HTTPRequest(method: "GET", url: c.url!.trimmedSlash + "/rest/api/2/project/\(c.project!)",
-                    headers: JiraIssues.headers(email: c.email!, token: try c.secret!.read(environment))),
-                    "Jira project \(c.project!) is reachable with this token")
+                plan = (
+                    HTTPRequest(
+                        method: "GET", url: c.url!.trimmedSlash + "/rest/api/2/project/\(c.project!)",
+                        headers: JiraIssues.headers(email: c.email!, token: try c.secret!.read(environment))),
+                    "Jira project \(c.project!) is reachable with this token"
+                )
             }
         } catch {
             return (false, "\(c.name): \(error.message)")

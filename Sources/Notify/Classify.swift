@@ -63,12 +63,13 @@ public enum Classify {
         switch c.type {
         case .slack: return .delivered(detail: "posted to Slack", remoteID: nil, url: nil)
         case .pagerduty:
-            let d = switch what {
-            case "trigger": "paged PagerDuty (trigger)"
-            case "acknowledge": "PagerDuty alert acknowledged"
-            case "resolve": "PagerDuty alert resolved"
-            default: "PagerDuty change event sent"
-            }
+            let d =
+                switch what {
+                case "trigger": "paged PagerDuty (trigger)"
+                case "acknowledge": "PagerDuty alert acknowledged"
+                case "resolve": "PagerDuty alert resolved"
+                default: "PagerDuty change event sent"
+                }
             return .delivered(detail: d, remoteID: nil, url: nil)
         case .statuspage:
             let id = v?["id"]?.string

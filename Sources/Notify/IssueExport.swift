@@ -39,12 +39,16 @@ public enum JiraIssues {
                 "labels": .array(labels.map(JSONValue.string)),
             ])
         ])
-        return HTTPRequest(method: "POST", url: c.url!.trimmedSlash + "/rest/api/2/issue", headers: headers(email: c.email!, token: token), body: Array(ChannelRenderer.encode(b).utf8))
+        return HTTPRequest(
+            method: "POST", url: c.url!.trimmedSlash + "/rest/api/2/issue", headers: headers(email: c.email!, token: token),
+            body: Array(ChannelRenderer.encode(b).utf8))
     }
 
     static func search(_ c: Channel, token: String, label: String) -> HTTPRequest {
         let b: JSONValue = .object(["jql": .string("labels = \"\(label)\""), "maxResults": 1, "fields": .array(["key"])])
-        return HTTPRequest(method: "POST", url: c.url!.trimmedSlash + "/rest/api/2/search", headers: headers(email: c.email!, token: token), body: Array(ChannelRenderer.encode(b).utf8))
+        return HTTPRequest(
+            method: "POST", url: c.url!.trimmedSlash + "/rest/api/2/search", headers: headers(email: c.email!, token: token),
+            body: Array(ChannelRenderer.encode(b).utf8))
     }
 }
 
@@ -60,7 +64,10 @@ public struct ActionExport {
     let environment: [String: String]
     let clock: @Sendable () -> Timestamp
 
-    public init(store: IncidentStore, incidentID: String, channel: Channel, transport: Transport = URLSessionTransport(), login: String, environment: [String: String], clock: @escaping @Sendable () -> Timestamp) {
+    public init(
+        store: IncidentStore, incidentID: String, channel: Channel, transport: Transport = URLSessionTransport(), login: String, environment: [String: String],
+        clock: @escaping @Sendable () -> Timestamp
+    ) {
         self.store = store
         self.incidentID = incidentID
         self.channel = channel
@@ -78,7 +85,9 @@ public struct ActionExport {
     }
 
     public func run() throws -> [Line] {
-        guard channel.type == .github || channel.type == .jira else { throw NotifyError("channel \(channel.name) is \(channel.type.rawValue), not github or jira") }
+        guard channel.type == .github || channel.type == .jira else {
+            throw NotifyError("channel \(channel.name) is \(channel.type.rawValue), not github or jira")
+        }
         let token = try channel.secret!.read(environment)
         let inc = try store.load(incidentID)
         var state = inc.state
@@ -94,7 +103,9 @@ public struct ActionExport {
             let key = Outbox.key(event: item.id, channel: channel.name)
             let entry = try box.entries().first { $0.key == key }
             if entry?.interrupted == true, let found = lookup(item, token: token) {
-                let r = OutboundResult(channel: channel.name, via: channel.type.rawValue, ref: item.id, ok: true, detail: "\(channel.type.displayName) issue found after an interrupted export", url: found)
+                let r = OutboundResult(
+                    channel: channel.name, via: channel.type.rawValue, ref: item.id, ok: true,
+                    detail: "\(channel.type.displayName) issue found after an interrupted export", url: found)
                 record(r, &state)
                 try box.finish(key, ok: true, detail: r.detail)
                 lines.append(Line(item: item.id, ok: true, text: "\(r.detail): \(found)"))
@@ -103,7 +114,8 @@ public struct ActionExport {
             try box.started(key, now: clock())
             let (title, body) = Self.issueText(item, state: state, playbook: inc.playbook, incidentID: incidentID, directory: store.directory(of: incidentID))
             let labels = ["dialtone", "dialtone-item-" + item.id.lowercased()] + [item.text("type")].compactMap { $0 }
-            let req = channel.type == .github
+            let req =
+                channel.type == .github
                 ? GitHubIssues.create(channel, token: token, title: title, body: body, labels: labels)
                 : JiraIssues.create(channel, token: token, summary: title, description: body, labels: labels)
             let result = Classify.outcome(transport.send(req, timeout: channel.timeout), channel: channel, what: "create", now: Double(clock().ms) / 1000)

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import IncidentCore
 import IncidentStore
 import Yams
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The kinds of outside service a channel talks to.
 public enum ChannelType: String, Sendable, CaseIterable {
@@ -189,7 +190,9 @@ public struct NotifyConfig: Sendable, Equatable {
             guard let s = v.string else { throw NotifyError("\(at(v)): channel \(name): \(key) must be a string") }
             fields[key] = (s, v)
         }
-        guard let (t, tn) = fields["type"] else { throw NotifyError("\(at(n)): channel \(name) has no type (one of \(ChannelType.allCases.map(\.rawValue).joined(separator: ", ")))") }
+        guard let (t, tn) = fields["type"] else {
+            throw NotifyError("\(at(n)): channel \(name) has no type (one of \(ChannelType.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
         guard let type = ChannelType(rawValue: t) else {
             throw NotifyError("\(at(tn)): channel \(name): type \"\(t)\" is not one of \(ChannelType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -208,7 +211,8 @@ public struct NotifyConfig: Sendable, Equatable {
         default: break
         }
         for (k, (_, v)) in fields where !known.contains(k) {
-            let hint = k.hasSuffix("key") || k == "token" || k == "routing_key" ? " (secrets come from \(type.secretName ?? "x")_file or _env, never inline)" : ""
+            let hint =
+                k.hasSuffix("key") || k == "token" || k == "routing_key" ? " (secrets come from \(type.secretName ?? "x")_file or _env, never inline)" : ""
             throw NotifyError("\(at(v)): channel \(name): unknown key \"\(k)\"\(hint) (known: \(known.sorted().joined(separator: ", ")))")
         }
         c.url = fields["url"]?.0

@@ -68,13 +68,17 @@ public final class OutboxSender: @unchecked Sendable {
         let box = outbox
         guard let channel = config.channels[entry.channel] else {
             try? box.finish(entry.key, ok: false, detail: "channel \(entry.channel) is no longer configured")
-            return journal(OutboundResult(channel: entry.channel, via: "unknown", ref: entry.event, ok: false,
-                detail: "not sent: channel \(entry.channel) is no longer in notify.channels"), state: &state)
+            return journal(
+                OutboundResult(
+                    channel: entry.channel, via: "unknown", ref: entry.event, ok: false,
+                    detail: "not sent: channel \(entry.channel) is no longer in notify.channels"), state: &state)
         }
         // A result journaled before the sender died (between journal and outbox): done already.
-        if entry.interrupted, let prior = state.events(.outbound).compactMap(OutboundResult.init).last(where: {
-            $0.ref == entry.event && $0.channel == entry.channel && $0.final
-        }) {
+        if entry.interrupted,
+            let prior = state.events(.outbound).compactMap(OutboundResult.init).last(where: {
+                $0.ref == entry.event && $0.channel == entry.channel && $0.final
+            })
+        {
             try? box.finish(entry.key, ok: prior.ok, detail: prior.detail)
             return nil
         }
@@ -83,7 +87,8 @@ public final class OutboxSender: @unchecked Sendable {
             return nil
         }
         var ctx = RenderContext(
-            incidentID: incidentID, state: state, playbook: inc.playbook, deliveryKey: "dialtone-" + incidentID + "-" + entry.key.replacingOccurrences(of: "/", with: "-"),
+            incidentID: incidentID, state: state, playbook: inc.playbook,
+            deliveryKey: "dialtone-" + incidentID + "-" + entry.key.replacingOccurrences(of: "/", with: "-"),
             remoteID: remoteID(channel.name, state))
         ctx.environment = environment
         let plan: DeliveryPlan
@@ -91,8 +96,10 @@ public final class OutboxSender: @unchecked Sendable {
             plan = try ChannelRenderer.plan(event, channel: channel, context: ctx)
         } catch {
             try? box.finish(entry.key, ok: false, detail: error.message)
-            return journal(OutboundResult(channel: channel.name, via: channel.type.rawValue, ref: event.id, ok: false,
-                detail: "\(channel.type.displayName) not sent: \(error.message), will not retry"), state: &state)
+            return journal(
+                OutboundResult(
+                    channel: channel.name, via: channel.type.rawValue, ref: event.id, ok: false,
+                    detail: "\(channel.type.displayName) not sent: \(error.message), will not retry"), state: &state)
         }
         if case .skip(let why) = plan {
             try? box.finish(entry.key, ok: true, detail: "skipped: " + why)
@@ -102,7 +109,8 @@ public final class OutboxSender: @unchecked Sendable {
         if entry.interrupted || entry.uncertain, channel.type == .statuspage, case .http(_, "create") = plan,
             let found = findStatuspageIncident(channel, ctx)
         {
-            let r = OutboundResult(channel: channel.name, via: channel.type.rawValue, ref: event.id, ok: true,
+            let r = OutboundResult(
+                channel: channel.name, via: channel.type.rawValue, ref: event.id, ok: true,
                 detail: "Statuspage incident created (found after an interrupted send)", url: found.url, remoteID: found.id)
             let j = journal(r, state: &state)
             try? box.finish(entry.key, ok: true, detail: r.detail)

@@ -235,7 +235,10 @@ public enum ChannelRenderer {
         var o = ""
         for u in Redactor.redact(s).unicodeScalars {
             let v = u.value
-            if v < 0x20 && v != 0x0A { o += " "; continue }
+            if v < 0x20 && v != 0x0A {
+                o += " "
+                continue
+            }
             if v == 0x7F || (0x80...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) { continue }
             o.unicodeScalars.append(u)
         }

@@ -147,7 +147,10 @@ struct Intake {
             var hi = hi
             if hi > lo, body[hi - 1] == UInt8(ascii: "\r") { hi -= 1 }
             var blank = true
-            for i in lo..<hi where body[i] != 32 && body[i] != 9 { blank = false; break }
+            for i in lo..<hi where body[i] != 32 && body[i] != 9 {
+                blank = false
+                break
+            }
             guard !blank else { return }
             // Invalid UTF-8 becomes U+FFFD: the spool is JSON, and JSON is UTF-8.
             let text = String(decoding: body[lo..<hi], as: UTF8.self)

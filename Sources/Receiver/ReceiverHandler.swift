@@ -121,7 +121,8 @@ final class ReceiverHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         var holds = false
-        if case .health = route {} else {
+        if case .health = route {
+        } else {
             guard shared.inFlight.acquire() else {
                 refuse(503, "receiver is busy: \(shared.inFlight.limit) requests in progress; retry later", close: false, context)
                 return
@@ -182,8 +183,14 @@ final class ReceiverHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .lines(let format): return shared.intake.lines(body, format: format, peer: peer)
         case .health:
             let s = shared.intake.spool
-            let text = "{\"status\":\"ok\",\"spool\":"
-                + String(decoding: { var o: [UInt8] = []; appendString(s.currentPath, &o); return o }(), as: UTF8.self)
+            let text =
+                "{\"status\":\"ok\",\"spool\":"
+                + String(
+                    decoding: {
+                        var o: [UInt8] = []
+                        appendString(s.currentPath, &o)
+                        return o
+                    }(), as: UTF8.self)
                 + ",\"records_spooled\":\(s.recordsWritten),\"sources\":\(shared.stats.json())}\n"
             return Reply(status: 200, body: Array(text.utf8))
         }

@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Why the spool could not take a batch (the request is answered 503, never acknowledged).
 public struct SpoolError: Error, CustomStringConvertible {

@@ -96,7 +96,9 @@ extension Fleet {
         var body = ""
         if withSDP {
             let payloads = c.sdpG729 ? [18, 101] : [0, 101]
-            body = sdp(owner: c.trunk == 0 ? "carrierA" : "carrierB", ip: trunks[c.trunk].mediaIP, port: c.remotePort, payloads: payloads, session: c.remotePort * 3 + c.cseq)
+            body = sdp(
+                owner: c.trunk == 0 ? "carrierA" : "carrierB", ip: trunks[c.trunk].mediaIP, port: c.remotePort, payloads: payloads,
+                session: c.remotePort * 3 + c.cseq)
         }
         block(message(headers, body: body), sent: false, at: t, writer)
     }

@@ -76,7 +76,8 @@ extension Scenario {
             mitigation: Mitigation(steps: [], action: "raise the concurrent-call cap in the carrier panel")),
         Scenario(
             name: "canary-version",
-            summary: "A canary agent version on a quarter of the workers overflows the LLM's context window; only its calls fail, with 400 context_length_exceeded.",
+            summary:
+                "A canary agent version on a quarter of the workers overflows the LLM's context window; only its calls fail, with 400 context_length_exceeded.",
             failure: .canaryVersion, healthySeconds: 180,
             timeline: [
                 Beat(at: 0, severity: 0.2, note: "Agent 2.4.0-rc1 reaches its first workers; a few of its completions come back 400."),

@@ -74,7 +74,9 @@ public enum TerminalSanitizer {
     }
 
     /// Sanitised bytes as segments, so placeholders can be drawn in their own role.
-    public static func segments(bytes: some Sequence<UInt8>, options: Options = Options())
+    public static func segments(
+        bytes: some Sequence<UInt8>, options: Options = Options()
+    )
         -> [SanitizedSegment]
     {
         segments(String(decoding: Array(bytes), as: UTF8.self), options: options)

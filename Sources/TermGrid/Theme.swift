@@ -17,8 +17,7 @@ public enum ThemeColor: Equatable, Hashable, Sendable {
             self = .terminalDefault
         } else if let i = ThemeColor.ansiNames.firstIndex(of: n) {
             self = .ansi(UInt8(i))
-        } else if n.hasPrefix("bright-"), let i = ThemeColor.ansiNames.firstIndex(of: String(n.dropFirst(7)))
-        {
+        } else if n.hasPrefix("bright-"), let i = ThemeColor.ansiNames.firstIndex(of: String(n.dropFirst(7))) {
             self = .ansi(UInt8(i + 8))
         } else if let i = Int(n), (0...255).contains(i) {
             self = .indexed(UInt8(i))

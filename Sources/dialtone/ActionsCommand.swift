@@ -30,7 +30,9 @@ struct ActionsExportCommand: ParsableCommand {
             let resolved = try store.resolve(id, latestIfNoneOpen: true)
             let lines: [ActionExport.Line]
             do {
-                lines = try ActionExport(store: store, incidentID: resolved, channel: c, login: Logins.current, environment: opts.environment.env, clock: { now() }).run()
+                lines = try ActionExport(
+                    store: store, incidentID: resolved, channel: c, login: Logins.current, environment: opts.environment.env, clock: { now() }
+                ).run()
             } catch let e as NotifyError {
                 throw fail("actions export: \(c.name): \(e.message)")
             }

@@ -6,7 +6,8 @@ import IncidentStore
 /// to read or Markdown to paste. Health comes from the journal's alerts (no logs are read).
 struct BriefCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "brief", abstract: "Print the read-in for someone joining: state, roles, failing stacks, path so far, updates, TODOs, changes, who is here.")
+        commandName: "brief",
+        abstract: "Print the read-in for someone joining: state, roles, failing stacks, path so far, updates, TODOs, changes, who is here.")
     @OptionGroup var opts: IncidentOptions
     @Argument(help: "Incident id or unique prefix.") var id: String?
     @Flag(help: "Markdown for pasting into a chat or a ticket.") var markdown = false

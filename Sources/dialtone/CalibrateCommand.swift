@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import IncidentCore
 import IncidentStore
 import Ingest
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `dialtone calibrate`: reads a calm period and proposes thresholds as a playbook overlay.
 struct CalibrateCommand: ParsableCommand {

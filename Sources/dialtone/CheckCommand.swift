@@ -36,8 +36,13 @@ struct CheckCommand: ParsableCommand {
             }
             if list {
                 for item in inc.playbook.checkItems {
-                    let shown = (try? CheckExecution(item: item, playbook: inc.playbook, playbookPath: snapshot, playbookSHA256: sha, environment: ProcessInfo.processInfo.environment))?.shownCommand
-                    out("\(item.id): \(Sanitize.line(item.text))\n    \(Sanitize.line(shown ?? item.check!.run.joined(separator: " ") + "  (not runnable here: a variable is unset)"))")
+                    let shown =
+                        (try? CheckExecution(
+                            item: item, playbook: inc.playbook, playbookPath: snapshot, playbookSHA256: sha, environment: ProcessInfo.processInfo.environment))?
+                        .shownCommand
+                    out(
+                        "\(item.id): \(Sanitize.line(item.text))\n    \(Sanitize.line(shown ?? item.check!.run.joined(separator: " ") + "  (not runnable here: a variable is unset)"))"
+                    )
                 }
                 if inc.playbook.checkItems.isEmpty { out("playbook \(inc.playbook.name) has no checks") }
                 return
@@ -45,7 +50,8 @@ struct CheckCommand: ParsableCommand {
             let item = try Self.item(rest[0], in: inc.playbook)
             let exec: CheckExecution
             do throws(CheckError) {
-                exec = try CheckExecution(item: item, playbook: inc.playbook, playbookPath: snapshot, playbookSHA256: sha, environment: ProcessInfo.processInfo.environment)
+                exec = try CheckExecution(
+                    item: item, playbook: inc.playbook, playbookPath: snapshot, playbookSHA256: sha, environment: ProcessInfo.processInfo.environment)
             } catch {
                 throw fail(error.description)
             }

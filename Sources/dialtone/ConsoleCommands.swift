@@ -1,15 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Console
 import CursesBackend
 import Foundation
 import IncidentCore
 import IncidentStore
-import Notify
 import Ingest
+import Notify
 import TermGrid
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Display options shared by `open` and `console`.
 struct ConsoleDisplayOptions: ParsableArguments {

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Console
 import Foundation
 import IncidentCore
 import Ingest
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs a `LiveSession` on its own thread so a log flood never reaches the keys, and hands the
 /// screen a feed at most four times a second (and once a second while idle).

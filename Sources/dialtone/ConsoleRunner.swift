@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Checks
 import Console
 import CursesBackend
@@ -10,6 +7,10 @@ import IncidentStore
 import Ingest
 import Notify
 import TermGrid
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Actions posted from background threads, taken by the run loop.
 final class Mailbox: @unchecked Sendable {

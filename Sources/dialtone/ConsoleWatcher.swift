@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Console
 import Foundation
 import IncidentCore
 import IncidentStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Background chores for one attached console, on its own queue so a slow disk never holds
 /// up a key: following the journal (other consoles and commands append to it), the presence

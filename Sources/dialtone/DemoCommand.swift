@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import IncidentCore
 import IncidentStore
 import Ingest
 import Simulator
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `dialtone demo`: a simulated voice-agent fleet living through an incident, opened in the
 /// console through the same ingestion path a real incident uses. A rehearsal, not a recording:

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import IncidentCore
 import IncidentStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct NewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

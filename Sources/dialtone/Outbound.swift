@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import IncidentCore
 import IncidentStore
 import Notify
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The outbox as the headless commands use it: every recorded event is queued for the channels
 /// its kind goes to; when no console holds the writer lock, the command sends what is due

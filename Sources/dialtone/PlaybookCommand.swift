@@ -10,7 +10,9 @@ struct PlaybookCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate playbook files; each problem prints as FILE:LINE:COLUMN: message.",
-            discussion: "A name is looked up in $DIALTONE_PLAYBOOKS, $XDG_CONFIG_HOME/dialtone/playbooks, the package's Playbooks/ and then the copies built into dialtone.")
+            discussion:
+                "A name is looked up in $DIALTONE_PLAYBOOKS, $XDG_CONFIG_HOME/dialtone/playbooks, the package's Playbooks/ and then the copies built into dialtone."
+        )
         @Argument(help: "Playbook files (or names).") var files: [String]
         func run() throws {
             var bad = 0

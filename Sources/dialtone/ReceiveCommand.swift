@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import IncidentStore
 import Receiver
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The receiver's options, shared by `receive` and `watch --listen`.
 struct ReceiverOptions: ParsableArguments {
@@ -64,8 +65,9 @@ struct ReceiveCommand: ParsableCommand {
             let (stop, trap) = StopFlag.trappingInterrupts()
             defer { trap.forEach { $0.cancel() } }
             try receiver.start()
-            note("listening on \(receiver.config.host):\(receiver.boundPort), spooling to \(receiver.spool.currentPath)"
-                + (receiver.config.token == nil ? "" : " (bearer token required)"))
+            note(
+                "listening on \(receiver.config.host):\(receiver.boundPort), spooling to \(receiver.spool.currentPath)"
+                    + (receiver.config.token == nil ? "" : " (bearer token required)"))
             while !stop.isSet { usleep(200_000) }
             receiver.stop()
             out("receive: \(receiver.spool.recordsWritten) records spooled")

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import Simulator
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `dialtone simulate`: writes a simulated fleet's logs to files, for other tools, benchmarks
 /// and soak tests.

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import IncidentCore
 import IncidentStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Hidden: appends N notes as fast as it can, each with its own lock, write and fsync, printing
 /// each event id once its append returned. The concurrency and kill -9 tests drive it.

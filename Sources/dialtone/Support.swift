@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import IncidentCore
 import IncidentStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Options every incident command takes.
 struct IncidentOptions: ParsableArguments {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import IncidentCore
 import IncidentStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `dialtone verify [ID]`: checks each segment's hash chain and reports, per segment, its
 /// events and the first line where the chain breaks (an edited, removed or inserted line), a

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -8,6 +5,10 @@ import IncidentCore
 import IncidentStore
 import Ingest
 import Receiver
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `dialtone watch`: the health engine without a screen, for scripts, CI and benchmarks.
 struct WatchCommand: ParsableCommand {

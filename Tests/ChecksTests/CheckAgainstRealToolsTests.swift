@@ -72,8 +72,10 @@ struct CheckAgainstRealToolsTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for (name, days) in [("soon", "1"), ("year", "365")] {
-            try shell(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", days, "-subj", "/CN=localhost",
-                       "-keyout", "\(dir)/\(name).key", "-out", "\(dir)/\(name).pem"])
+            try shell([
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", days, "-subj", "/CN=localhost",
+                "-keyout", "\(dir)/\(name).key", "-out", "\(dir)/\(name).pem",
+            ])
         }
         for (name, expected) in [("soon", CheckOutcome.Result.failed), ("year", .passed)] {
             let server = try StandIn(["tls", "\(dir)/\(name).pem", "\(dir)/\(name).key"])
@@ -95,7 +97,9 @@ struct CheckAgainstRealToolsTests {
             var spec = try #require(item.check)
             spec.run.insert(contentsOf: ["-i", "127.0.0.1", "-p", "\(try freePort())"], at: spec.run.count - 1)
             item.check = spec
-            let env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "SIP_TRUNK": "127.0.0.1:\(port)", "HOME": NSTemporaryDirectory()]
+            let env = [
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "SIP_TRUNK": "127.0.0.1:\(port)", "HOME": NSTemporaryDirectory(),
+            ]
             let o = try CheckExecution(item: item, playbook: pb, playbookPath: "p", playbookSHA256: "s", environment: env).run(now: now)
             #expect(o.result == expected, "\(scenario): \(o.reason) \(o.excerpt.suffix(300))")
         }

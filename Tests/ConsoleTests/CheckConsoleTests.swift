@@ -69,7 +69,8 @@ struct CheckConsoleTests {
 
     @Test func aRefusedPreparationIsAnErrorAndNoQuestion() throws {
         var s = try onItem("intelligence.endpoint")
-        _ = ConsoleReducer.reduce(&s, .checkPrepared(item: "intelligence.endpoint", command: "", source: "/i/p.yaml", error: "check: ${LLM_API_KEY} is not set"))
+        _ = ConsoleReducer.reduce(
+            &s, .checkPrepared(item: "intelligence.endpoint", command: "", source: "/i/p.yaml", error: "check: ${LLM_API_KEY} is not set"))
         #expect(s.overlay == nil)
         #expect(s.flash?.isError == true)
     }
@@ -79,7 +80,8 @@ struct CheckConsoleTests {
             var s = try onItem("telephony.sip-dns")
             s.width = w
             s.height = h
-            _ = ConsoleReducer.reduce(&s, .checkPrepared(item: "telephony.sip-dns", command: "getent hosts sip.acme.net", source: "/i/playbook.yaml", error: nil))
+            _ = ConsoleReducer.reduce(
+                &s, .checkPrepared(item: "telephony.sip-dns", command: "getent hosts sip.acme.net", source: "/i/playbook.yaml", error: nil))
             let text = ConsoleRenderer.render(s).text
             #expect(text.contains("getent hosts sip.acme.net"), "\(w)x\(h)")
             #expect(text.contains("y runs it"), "\(w)x\(h)")

@@ -1,7 +1,7 @@
 import IncidentCore
 import Ingest
-import Testing
 import TermGrid
+import Testing
 
 @testable import Console
 

@@ -34,16 +34,24 @@ enum Fixture {
 
     static func incident(_ h: Health) -> IncidentState {
         var events = [
-            event(1, .opened, by: "alice", at: 0, ["title": "SIP trunk 503s on carrier A", "playbook": "voice-agent", "severity": 2, "sources": .array([.string("/var/log/agent.log")])]),
+            event(
+                1, .opened, by: "alice", at: 0,
+                ["title": "SIP trunk 503s on carrier A", "playbook": "voice-agent", "severity": 2, "sources": .array([.string("/var/log/agent.log")])]),
             event(2, .roleOffered, by: "alice", at: 5, ["role": "incident_commander", "user": "alice"]),
             event(3, .note, by: "bob", at: 60, ["text": "callers report dead air after dialing"]),
         ]
         if h == .critical {
-            events.append(event(4, .alert, by: healthActor, at: 120, ["stack": "telephony", "from": "ok", "to": "critical", "message": "Telephony CRITICAL: answer-seizure ratio 71% < 90%"]))
+            events.append(
+                event(
+                    4, .alert, by: healthActor, at: 120,
+                    ["stack": "telephony", "from": "ok", "to": "critical", "message": "Telephony CRITICAL: answer-seizure ratio 71% < 90%"]))
             events.append(event(5, .change, by: "alice", at: 180, role: "incident_commander", ["text": "carrier A rotated SIP credentials at 04:10"]))
         }
         if h == .degraded {
-            events.append(event(4, .alert, by: healthActor, at: 120, ["stack": "intelligence", "from": "ok", "to": "warning", "message": "Intelligence WARNING: LLM response time p95 700 ms > 500 ms"]))
+            events.append(
+                event(
+                    4, .alert, by: healthActor, at: 120,
+                    ["stack": "intelligence", "from": "ok", "to": "warning", "message": "Intelligence WARNING: LLM response time p95 700 ms > 500 ms"]))
         }
         return IncidentState.fold(id: "20261121-sip-trunk-503s-on", events: events)
     }
@@ -111,7 +119,8 @@ enum Fixture {
         let overall = playbook.metrics.filter { $0.scope == .overall }.map { metric($0, vals[$0.id]) }
         var trunks: [String: TrunkHealth] = [:]
         if h == .critical, let asr = playbook.metric("answer_seizure_ratio") {
-            trunks["10.0.0.1:5060"] = TrunkHealth(trunk: "10.0.0.1:5060", state: .critical, metrics: [metric(asr, 52)], reason: "answer-seizure ratio 52% < 90%")
+            trunks["10.0.0.1:5060"] = TrunkHealth(
+                trunk: "10.0.0.1:5060", state: .critical, metrics: [metric(asr, 52)], reason: "answer-seizure ratio 52% < 90%")
             trunks["10.0.0.2:5060"] = TrunkHealth(trunk: "10.0.0.2:5060", state: .ok, metrics: [metric(asr, 99)], reason: "")
         }
         return HealthSnapshot(
@@ -119,7 +128,8 @@ enum Fixture {
             suspectedOrigin: h == .critical ? .telephony : nil, codecAlerts: [])
     }
 
-    static func line(_ seq: UInt64, _ second: Int64, _ stack: StackID?, _ level: LogLevel, _ text: String, parsed: Bool = true, summary: String = "") -> LogLine {
+    static func line(_ seq: UInt64, _ second: Int64, _ stack: StackID?, _ level: LogLevel, _ text: String, parsed: Bool = true, summary: String = "") -> LogLine
+    {
         LogLine(
             seq: seq, source: "/var/log/agent.log", time: parsed ? at(second).seconds : nil, level: level, stack: stack, callID: nil,
             parsed: parsed, truncated: false, text: text, summary: summary)
@@ -136,14 +146,23 @@ enum Fixture {
             switch i % 3 {
             case 0:
                 let failed = h == .critical && i % 2 == 0
-                out.append(line(seq, s, .telephony, failed ? .warning : .info, "{\"CallSid\":\"CA\(i)\"}", summary: failed ? "Twilio call failed (SIP 503)" : "Twilio call completed (SIP 200)"))
+                out.append(
+                    line(
+                        seq, s, .telephony, failed ? .warning : .info, "{\"CallSid\":\"CA\(i)\"}",
+                        summary: failed ? "Twilio call failed (SIP 503)" : "Twilio call completed (SIP 200)"))
             case 1:
-                out.append(line(seq, s, .intelligence, .info, "{\"call_id\":\"call_\(i)\",\"latency_ms\":{\"llm\":\(h == .degraded ? 700 : 400)}}", summary: "turn \(i) llm \(h == .degraded ? 700 : 400) ms"))
+                out.append(
+                    line(
+                        seq, s, .intelligence, .info, "{\"call_id\":\"call_\(i)\",\"latency_ms\":{\"llm\":\(h == .degraded ? 700 : 400)}}",
+                        summary: "turn \(i) llm \(h == .degraded ? 700 : 400) ms"))
             default:
                 out.append(line(seq, s, .audio, .debug, "stt ok", summary: "STT metrics 180 ms"))
             }
         }
-        out.append(line(seq + 1, 695, .intelligence, .error, "Authorization: Bearer sk-live-abcdef1234567890 call failed", summary: "LLM error: Authorization: Bearer sk-live-abcdef1234567890"))
+        out.append(
+            line(
+                seq + 1, 695, .intelligence, .error, "Authorization: Bearer sk-live-abcdef1234567890 call failed",
+                summary: "LLM error: Authorization: Bearer sk-live-abcdef1234567890"))
         out.append(line(seq + 2, 700, nil, .info, "\u{1B}]0;PWNED\u{07}{\"broken\": \u{1B}[2J", parsed: false))
         return out
     }

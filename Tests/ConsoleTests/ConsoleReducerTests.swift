@@ -63,7 +63,8 @@ struct ConsoleReducerTests {
         #expect(effects == [.record(token: 1, command: .note("carrier A confirms an outage"), actor: "alice")])
         #expect(s.prompt == nil)
         #expect(s.pending.map(\.text) == ["carrier A confirms an outage"])
-        let ev = JournalEvent(id: "01JDTESTNOTE000000000000001", recordedAt: Fixture.at(730), actor: "alice", kind: .note, payload: ["text": "carrier A confirms an outage"])
+        let ev = JournalEvent(
+            id: "01JDTESTNOTE000000000000001", recordedAt: Fixture.at(730), actor: "alice", kind: .note, payload: ["text": "carrier A confirms an outage"])
         _ = ConsoleReducer.reduce(&s, .recorded(token: 1, event: ev))
         #expect(s.pending.isEmpty)
         #expect(s.incident.events.last == ev)
@@ -323,7 +324,9 @@ struct ConsoleReducerTests {
         #expect(s.keyMap.action(for: .char("x")) == .quit)
     }
 
-    @Test(arguments: [("ctrl-x", Key.ctrl("x")), ("F5", Key.f(5)), ("shift-tab", Key.backTab), ("space", Key.char(" ")), ("pgdn", Key.pageDown), ("Z", Key.char("Z"))])
+    @Test(arguments: [
+        ("ctrl-x", Key.ctrl("x")), ("F5", Key.f(5)), ("shift-tab", Key.backTab), ("space", Key.char(" ")), ("pgdn", Key.pageDown), ("Z", Key.char("Z")),
+    ])
     func keyNamesParse(_ text: String, _ key: Key) {
         #expect(KeyMap.parse(text) == key)
     }
@@ -366,12 +369,23 @@ struct ConsoleReducerTests {
         let reported: [StackID: HealthState] = [.telephony: .ok, .audio: .critical, .intelligence: .ok, .output: .noData]
         #expect(ConsoleReducer.reduce(&s, feed(reported, changes: [change])).isEmpty)  // not the writer
         let taking = ConsoleReducer.reduce(&s, .writerLock(true))
-        #expect(taking == [.record(token: 1, command: .alert(stack: .audio, trunk: nil, from: "no_data", to: "critical", message: "Audio CRITICAL: ASR confidence 0.81"), actor: healthActor)])
+        #expect(
+            taking == [
+                .record(
+                    token: 1, command: .alert(stack: .audio, trunk: nil, from: "no_data", to: "critical", message: "Audio CRITICAL: ASR confidence 0.81"),
+                    actor: healthActor)
+            ])
         #expect(ConsoleReducer.reduce(&s, feed(reported, changes: [change])).isEmpty)  // already queued
         var next = reported
         next[.audio] = .ok
-        let recovered = ConsoleReducer.reduce(&s, feed(next, changes: [HealthChange(time: 1, stack: .audio, trunk: nil, from: .critical, to: .ok, message: "Audio OK")]))
-        #expect(recovered == [.record(token: 2, command: .alert(stack: .audio, trunk: nil, from: "critical", to: "ok", message: "Audio OK", at: Timestamp(seconds: 1)), actor: healthActor)])
+        let recovered = ConsoleReducer.reduce(
+            &s, feed(next, changes: [HealthChange(time: 1, stack: .audio, trunk: nil, from: .critical, to: .ok, message: "Audio OK")]))
+        #expect(
+            recovered == [
+                .record(
+                    token: 2, command: .alert(stack: .audio, trunk: nil, from: "critical", to: "ok", message: "Audio OK", at: Timestamp(seconds: 1)),
+                    actor: healthActor)
+            ])
     }
 
     @Test func aRestartedWriterDoesNotRepeatWhatTheJournalSays() {
@@ -386,7 +400,14 @@ struct ConsoleReducerTests {
         _ = ConsoleReducer.reduce(&s, .writerLock(true))
         let c = HealthChange(time: 0, stack: nil, trunk: "10.0.0.1:5060", from: .ok, to: .critical, message: "trunk 10.0.0.1:5060 CRITICAL")
         let effects = ConsoleReducer.reduce(&s, feed([:], changes: [c, c]))
-        #expect(effects == [.record(token: 1, command: .alert(stack: .telephony, trunk: "10.0.0.1:5060", from: "ok", to: "critical", message: "trunk 10.0.0.1:5060 CRITICAL", at: Timestamp(seconds: 0)), actor: healthActor)])
+        #expect(
+            effects == [
+                .record(
+                    token: 1,
+                    command: .alert(
+                        stack: .telephony, trunk: "10.0.0.1:5060", from: "ok", to: "critical", message: "trunk 10.0.0.1:5060 CRITICAL",
+                        at: Timestamp(seconds: 0)), actor: healthActor)
+            ])
     }
 
     @Test func journalReloadReplacesTheIncident() {

@@ -208,7 +208,9 @@ struct GuidedResponseTests {
 
     @Test func nagsWithoutCommanderOrSeverity() {
         var s = Fixture.consoleState(.healthy)
-        s.incident = IncidentState.fold(id: "x", events: [Fixture.event(1, .opened, by: "alice", at: 0, ["title": "t", "playbook": "voice-agent", "severity": .null, "sources": .array([])])])
+        s.incident = IncidentState.fold(
+            id: "x",
+            events: [Fixture.event(1, .opened, by: "alice", at: 0, ["title": "t", "playbook": "voice-agent", "severity": .null, "sources": .array([])])])
         let text = ConsoleRenderer.render(s).text
         #expect(text.contains("no incident commander"))
         #expect(text.contains("no severity"))
@@ -249,7 +251,10 @@ struct GuidedResponseTests {
         s.focus = .timeline
         _ = ConsoleReducer.reduce(&s, .key(.char("k")))  // select the change above the newest
         _ = keys(&s, "e")
-        guard case .amend(let id)? = s.prompt?.kind else { Issue.record("no amend prompt"); return }
+        guard case .amend(let id)? = s.prompt?.kind else {
+            Issue.record("no amend prompt")
+            return
+        }
         var effects = keys(&s, "carrier A rotated credentials at 04:05")
         effects += ConsoleReducer.reduce(&s, .key(.enter))
         journal(&s, effects)

@@ -11,7 +11,8 @@ struct SettledHealthTests {
     @Test func feedsBeforeCatchUpJournalNothingEvenForTheWriter() {
         var s = Fixture.consoleState(.healthy)
         _ = ConsoleReducer.reduce(&s, .writerLock(true))
-        let transient = HealthChange(time: 0, stack: .telephony, trunk: nil, from: .noData, to: .critical, message: "Telephony CRITICAL: answer-seizure ratio 71% < 90%")
+        let transient = HealthChange(
+            time: 0, stack: .telephony, trunk: nil, from: .noData, to: .critical, message: "Telephony CRITICAL: answer-seizure ratio 71% < 90%")
         let replay = IngestFeed(
             snapshot: Fixture.snapshot(.critical), changes: [transient],
             reported: [.telephony: .critical, .audio: .ok, .intelligence: .ok, .output: .ok], settled: false)
@@ -62,7 +63,8 @@ struct SettledHealthTests {
 @Suite("Turn summaries in the log view")
 struct TurnSummaryTests {
     @Test func turnRecordReadsAsOneLine() {
-        let line = #"{"agent_response":"ok","asr_confidence":0.94,"call_id":"call_abc","latency_ms":{"llm":420,"stt":180,"total":750,"tts":150},"tool_calls":[{"latency_ms":64,"name":"x","success":false}],"turn_index":3}"#
+        let line =
+            #"{"agent_response":"ok","asr_confidence":0.94,"call_id":"call_abc","latency_ms":{"llm":420,"stt":180,"total":750,"tts":150},"tool_calls":[{"latency_ms":64,"name":"x","success":false}],"turn_index":3}"#
         #expect(TurnSummary.of(line) == "turn 3 call_abc stt 180 llm 420 tts 150 total 750 ms asr 0.94 tool failed")
         var v = LogView()
         let parsed = Fixture.line(1, 0, .intelligence, .info, line)

@@ -80,6 +80,7 @@ struct WhatBrokeTests {
         let text = "\(again)"
         #expect(text.contains("began \(Timestamp(seconds: WhatBrokeFixture.onset).hhmmss) UTC"), "\(text)")
         #expect(text.contains("top cause: call setup failures end at 15.0 s"), "\(text)")
-        #expect(text.contains("\(Timestamp(seconds: WhatBrokeFixture.onset).ms)") || text.contains(Timestamp(seconds: WhatBrokeFixture.onset).iso8601), "\(text)")
+        #expect(
+            text.contains("\(Timestamp(seconds: WhatBrokeFixture.onset).ms)") || text.contains(Timestamp(seconds: WhatBrokeFixture.onset).iso8601), "\(text)")
     }
 }

@@ -134,7 +134,9 @@ struct CrashKillTests {
         #expect(reported.count > 0)
         // The console is gone: killed, not exited.
         #expect(Self.dead(pid))
-        print("console kill -9: \(shown.count) notes shown as recorded (kill after typing burst-\(killAt)), \(reported.count) writer appends reported, \(events.count) events in the journal")
+        print(
+            "console kill -9: \(shown.count) notes shown as recorded (kill after typing burst-\(killAt)), \(reported.count) writer appends reported, \(events.count) events in the journal"
+        )
         // Still usable: the next command records and the timeline reads.
         #expect(try cli.run(["note", id, "after the console died"]).status == 0)
         #expect(try cli.run(["timeline", id]).status == 0)

@@ -10,9 +10,10 @@ struct DemoTmuxTests {
         let demoDir = cli.dir + "/demo"
         let tmux = Tmux(env: cli.terminalEnv)
         defer { _ = try? tmux.run(["kill-server"]) }
-        let command = cli.paneCommand(
-            ["demo", "--scenario", "tts-voice-missing", "--speed", "10", "--dir", demoDir],
-            exported: ["XDG_CONFIG_HOME", "XDG_STATE_HOME"]) + "; sleep 5"
+        let command =
+            cli.paneCommand(
+                ["demo", "--scenario", "tts-voice-missing", "--speed", "10", "--dir", demoDir],
+                exported: ["XDG_CONFIG_HOME", "XDG_STATE_HOME"]) + "; sleep 5"
         try tmux.run(["new-session", "-d", "-x", "120", "-y", "40", "-s", tmux.session, command])
 
         // Healthy first: the history is written before the console opens.

@@ -118,66 +118,66 @@ struct DiskFullTests {
     }
 
     #if canImport(Glibc)
-        /// The console on a pseudo-terminal when its tmpfs fills: notes are typed until one
-        /// cannot be written. That one is flashed as not recorded with the system's reason and
-        /// never appears in the timeline or the journal; the earlier ones stay; once space is
-        /// freed the next note is recorded and the console quits normally.
-        @Test func consoleOnAFullTmpfsSaysNotRecordedAndKeepsEverything() throws {
-            guard let (cli, mnt, id) = try Self.incidentOnTmpfs("Full disk console", size: "512k") else { return }
-            defer { _ = Self.shell("umount -l '\(mnt)'") }
-            let journal = { (try? String(contentsOfFile: mnt + "/incidents/\(id)/journal.d/\(NSUserName())/journal.jsonl", encoding: .utf8)) ?? "" }
+    /// The console on a pseudo-terminal when its tmpfs fills: notes are typed until one
+    /// cannot be written. That one is flashed as not recorded with the system's reason and
+    /// never appears in the timeline or the journal; the earlier ones stay; once space is
+    /// freed the next note is recorded and the console quits normally.
+    @Test func consoleOnAFullTmpfsSaysNotRecordedAndKeepsEverything() throws {
+        guard let (cli, mnt, id) = try Self.incidentOnTmpfs("Full disk console", size: "512k") else { return }
+        defer { _ = Self.shell("umount -l '\(mnt)'") }
+        let journal = { (try? String(contentsOfFile: mnt + "/incidents/\(id)/journal.d/\(NSUserName())/journal.jsonl", encoding: .utf8)) ?? "" }
 
-            let pty = try PseudoTerminal([CLI.binary, "console", id], env: cli.terminalEnv, columns: 120, rows: 40)
-            defer { if pty.exitStatus(seconds: 0) == nil { pty.kill() } }
-            #expect(pty.wait(for: "INVESTIGATING"), "the console's first frame")
-            Self.shell("dd if=/dev/zero of='\(mnt)/filler' bs=4k 2>/dev/null")
+        let pty = try PseudoTerminal([CLI.binary, "console", id], env: cli.terminalEnv, columns: 120, rows: 40)
+        defer { if pty.exitStatus(seconds: 0) == nil { pty.kill() } }
+        #expect(pty.wait(for: "INVESTIGATING"), "the console's first frame")
+        Self.shell("dd if=/dev/zero of='\(mnt)/filler' bs=4k 2>/dev/null")
 
-            func typeNote(_ text: String) -> Bool {
-                pty.send("a")
-                usleep(150_000)
-                pty.send(text + "\r")
-                let deadline = Date().addingTimeInterval(4)
-                while Date() < deadline {
-                    if journal().contains(text) { return true }
-                    usleep(50_000)
-                }
-                return false
+        func typeNote(_ text: String) -> Bool {
+            pty.send("a")
+            usleep(150_000)
+            pty.send(text + "\r")
+            let deadline = Date().addingTimeInterval(4)
+            while Date() < deadline {
+                if journal().contains(text) { return true }
+                usleep(50_000)
             }
-            var recorded: [String] = []
-            var failed: String?
-            for i in 0..<200 {
-                let text = "console note \(i) " + String(repeating: "y", count: 150)
-                if typeNote(text) {
-                    recorded.append(text)
-                } else {
-                    failed = text
-                    break
-                }
-            }
-            let lost = try #require(failed, "the tmpfs never filled up")
-            // A full repaint, so the status line and timeline arrive whole in the byte stream.
-            let mark = pty.output.count
-            pty.send("\u{0C}")
-            #expect(pty.wait(for: "not recorded:", from: mark), "the failure is flashed")
-            #expect(pty.wait(for: "No space left on device", from: mark), "with the system's reason")
-            usleep(300_000)
-            let repaint = String(decoding: pty.output[mark...], as: UTF8.self)
-            #expect(!repaint.contains("console note \(recorded.count) "), "the lost note is not shown")
-            #expect(!journal().contains(lost))
-
-            // Room again: the next note is recorded, and the console leaves cleanly.
-            Self.shell("rm -f '\(mnt)/filler'")
-            #expect(typeNote("after space was freed"), "a note once there is room again")
-            pty.send("q")
-            #expect(pty.wait(for: "Quit dialtone?", from: mark))
-            pty.send("y")
-            #expect(pty.exitStatus(seconds: 20) == 0)
-
-            let (events, problems) = JournalCodec.decodeAll(journal())
-            #expect(problems.isEmpty, "\(problems)")
-            let texts = events.compactMap { $0.text("text") }
-            #expect(texts == ["before the disk filled"] + recorded + ["after space was freed"])
-            print("DiskFullTests: console tmpfs full after \(recorded.count) notes")
+            return false
         }
+        var recorded: [String] = []
+        var failed: String?
+        for i in 0..<200 {
+            let text = "console note \(i) " + String(repeating: "y", count: 150)
+            if typeNote(text) {
+                recorded.append(text)
+            } else {
+                failed = text
+                break
+            }
+        }
+        let lost = try #require(failed, "the tmpfs never filled up")
+        // A full repaint, so the status line and timeline arrive whole in the byte stream.
+        let mark = pty.output.count
+        pty.send("\u{0C}")
+        #expect(pty.wait(for: "not recorded:", from: mark), "the failure is flashed")
+        #expect(pty.wait(for: "No space left on device", from: mark), "with the system's reason")
+        usleep(300_000)
+        let repaint = String(decoding: pty.output[mark...], as: UTF8.self)
+        #expect(!repaint.contains("console note \(recorded.count) "), "the lost note is not shown")
+        #expect(!journal().contains(lost))
+
+        // Room again: the next note is recorded, and the console leaves cleanly.
+        Self.shell("rm -f '\(mnt)/filler'")
+        #expect(typeNote("after space was freed"), "a note once there is room again")
+        pty.send("q")
+        #expect(pty.wait(for: "Quit dialtone?", from: mark))
+        pty.send("y")
+        #expect(pty.exitStatus(seconds: 20) == 0)
+
+        let (events, problems) = JournalCodec.decodeAll(journal())
+        #expect(problems.isEmpty, "\(problems)")
+        let texts = events.compactMap { $0.text("text") }
+        #expect(texts == ["before the disk filled"] + recorded + ["after space was freed"])
+        print("DiskFullTests: console tmpfs full after \(recorded.count) notes")
+    }
     #endif
 }

@@ -46,19 +46,19 @@ final class VendorFakes {
         try "\(spKey)\n".write(toFile: cli.dir + "/sp-key", atomically: true, encoding: .utf8)
         try "ghtoken\n".write(toFile: cli.dir + "/gh-token", atomically: true, encoding: .utf8)
         try """
-            notify:
-              timeout: 30
-              channels:
-                incidents-slack: {type: slack, url_file: \(cli.dir)/slack-webhook, url: "\(base)", timeout: "\(timeout)"}
-                oncall: {type: pagerduty, routing_key_file: \(cli.dir)/pd-key, url: "\(base)", timeout: "\(timeout)"}
-                status: {type: statuspage, page_id: abc123, api_key_file: \(cli.dir)/sp-key, url: "\(base)", timeout: "\(timeout)"}
-                tracker: {type: github, repo: acme/voice, token_file: \(cli.dir)/gh-token, url: "\(base)"}
-              rules:
-                - {kinds: [status_update, severity, status, role], to: [incidents-slack]}
-                - {kinds: [status_update], to: [status]}
-                - {kinds: [declared, severity, accepted, resolved, change], to: [oncall]}
+        notify:
+          timeout: 30
+          channels:
+            incidents-slack: {type: slack, url_file: \(cli.dir)/slack-webhook, url: "\(base)", timeout: "\(timeout)"}
+            oncall: {type: pagerduty, routing_key_file: \(cli.dir)/pd-key, url: "\(base)", timeout: "\(timeout)"}
+            status: {type: statuspage, page_id: abc123, api_key_file: \(cli.dir)/sp-key, url: "\(base)", timeout: "\(timeout)"}
+            tracker: {type: github, repo: acme/voice, token_file: \(cli.dir)/gh-token, url: "\(base)"}
+          rules:
+            - {kinds: [status_update, severity, status, role], to: [incidents-slack]}
+            - {kinds: [status_update], to: [status]}
+            - {kinds: [declared, severity, accepted, resolved, change], to: [oncall]}
 
-            """.write(toFile: cfgDir + "/config.yaml", atomically: true, encoding: .utf8)
+        """.write(toFile: cfgDir + "/config.yaml", atomically: true, encoding: .utf8)
     }
 }
 

@@ -71,7 +71,9 @@ struct PermissionTests {
         }
     }
 
-    static let commands: [[String]] = [["list"], ["list", "--all", "--json"], ["note", "hello"], ["timeline"], ["export"], ["console"], ["status", "monitoring"]]
+    static let commands: [[String]] = [
+        ["list"], ["list", "--all", "--json"], ["note", "hello"], ["timeline"], ["export"], ["console"], ["status", "monitoring"],
+    ]
 
     @Test func outsiderOfTheWarRoomIsToldPermissionDenied() throws {
         let r = try Room()

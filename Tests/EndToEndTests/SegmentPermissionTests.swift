@@ -81,7 +81,8 @@ struct SegmentPermissionTests {
         #expect(try !Self.journal(dir).contains { $0.text("text") == "pretending" })
 
         // A line Bob forges in his own segment, claiming Alice, is reported and not folded.
-        let fake = JournalCodec.encode(JournalEvent(id: "01ZZZZZZZZZZZZZZZZZZZZZZZZ", recordedAt: Timestamp(ms: 1), actor: room.a, kind: .note, payload: ["text": "alice said so"]))
+        let fake = JournalCodec.encode(
+            JournalEvent(id: "01ZZZZZZZZZZZZZZZZZZZZZZZZ", recordedAt: Timestamp(ms: 1), actor: room.a, kind: .note, payload: ["text": "alice said so"]))
         #expect(try Self.shell(room, as: room.b, "printf '%s\\n' \(WarRoom.q(fake)) >> \(WarRoom.q(segB))").0 == 0)
         let shown = try room.run(as: room.c, ["timeline", id])
         #expect(!shown.1.contains("alice said so"))

@@ -22,8 +22,10 @@ private let expectedOrigin: [String: String] = [
 ]
 
 private func logArgs(_ dir: String) -> [String] {
-    ["--log", dir + "/turns.jsonl", "--log", "sipp:" + dir + "/sip.log", "--log", dir + "/livekit.jsonl",
-     "--log", dir + "/carrier.jsonl"]
+    [
+        "--log", dir + "/turns.jsonl", "--log", "sipp:" + dir + "/sip.log", "--log", dir + "/livekit.jsonl",
+        "--log", dir + "/carrier.jsonl",
+    ]
 }
 
 @Suite("simulate, through the real binary")

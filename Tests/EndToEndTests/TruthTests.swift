@@ -6,8 +6,10 @@ import Testing
 @Suite("The picture is true", .serialized, .enabled(if: Tmux.available))
 struct TruthTests {
     static func sources(_ dir: String) -> [String] {
-        ["--log", dir + "/turns.jsonl", "--log", "sipp:" + dir + "/sip.log", "--log", dir + "/livekit.jsonl",
-         "--log", dir + "/carrier.jsonl"]
+        [
+            "--log", dir + "/turns.jsonl", "--log", "sipp:" + dir + "/sip.log", "--log", dir + "/livekit.jsonl",
+            "--log", dir + "/carrier.jsonl",
+        ]
     }
 
     /// The first line of each stack panel (the light) on a 120x40 console screen.
@@ -55,7 +57,8 @@ struct TruthTests {
         }
         try tmux.keys(":q", "Enter")
         _ = try? tmux.wait("the console to quit", seconds: 10) { !$0.contains("Telephony") }
-        let id = try cli.run(["list"]).stdout.split(separator: "\n").first { $0.contains("calm-fleet") }
+        let id =
+            try cli.run(["list"]).stdout.split(separator: "\n").first { $0.contains("calm-fleet") }
             .map { String($0.split(separator: " ").first ?? "") } ?? ""
         let journal = try cli.journal(id)
         #expect(!journal.contains("\"kind\":\"alert\""), "journaled: \(journal)")
@@ -110,7 +113,8 @@ struct TruthTests {
         try tmux.keys(":q", "Enter")
         _ = try? tmux.wait("the console to quit", seconds: 10) { !$0.contains("Telephony") }
         // ...and journals none of it as a live alert.
-        let id = try cli.run(["list"]).stdout.split(separator: "\n").first { $0.contains("old-outage") }
+        let id =
+            try cli.run(["list"]).stdout.split(separator: "\n").first { $0.contains("old-outage") }
             .map { String($0.split(separator: " ").first ?? "") } ?? ""
         #expect(!(try cli.journal(id)).contains("\"kind\":\"alert\""))
     }

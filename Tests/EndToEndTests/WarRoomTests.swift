@@ -142,7 +142,8 @@ struct WarRoomTests {
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return (start..<(start + count)).map { i in
             let d = Date(timeIntervalSince1970: origin + Double(i) * 0.2)
-            return #"{"call_id":"call_\#(i / 5)","turn_index":\#(i % 5),"timestamp":"\#(f.string(from: d))","user_transcript":"hi","asr_confidence":0.93,"latency_ms":{"stt":180,"llm":\#(llm),"tts":150,"total":\#(330 + llm)},"tool_calls":[{"name":"x","success":true,"latency_ms":50}],"agent_response":"ok"}"#
+            return
+                #"{"call_id":"call_\#(i / 5)","turn_index":\#(i % 5),"timestamp":"\#(f.string(from: d))","user_transcript":"hi","asr_confidence":0.93,"latency_ms":{"stt":180,"llm":\#(llm),"tts":150,"total":\#(330 + llm)},"tool_calls":[{"name":"x","success":true,"latency_ms":50}],"agent_response":"ok"}"#
         }.joined(separator: "\n") + "\n"
     }
 

@@ -9,7 +9,8 @@ func turnLines(_ n: Int, start: Int = 0, llm: (Int) -> Int) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let l = llm(i)
-        return #"{"call_id":"call_\#(i / 5)","turn_index":\#(i % 5),"timestamp":"\#(f.string(from: d))","user_transcript":"hi","asr_confidence":0.93,"latency_ms":{"stt":180,"llm":\#(l),"tts":150,"total":\#(330 + l)},"tool_calls":[{"name":"x","success":true,"latency_ms":50}],"agent_response":"ok"}"#
+        return
+            #"{"call_id":"call_\#(i / 5)","turn_index":\#(i % 5),"timestamp":"\#(f.string(from: d))","user_transcript":"hi","asr_confidence":0.93,"latency_ms":{"stt":180,"llm":\#(l),"tts":150,"total":\#(330 + l)},"tool_calls":[{"name":"x","success":true,"latency_ms":50}],"agent_response":"ok"}"#
     }.joined(separator: "\n") + "\n"
 }
 
@@ -90,7 +91,8 @@ struct WatchTests {
             [0xFF, 0xFE, 0xC3, 0x28, 0x0A],  // invalid UTF-8
             Array("{\"call_id\":\"x\",\u{0}\"latency_ms\":{\"stt\":1}}\n".utf8),  // NUL
             Array("{\"call_id\":\"x\",\"turn_index\":1,\"latency_ms\":{\"llm\":\n".utf8),  // truncated JSON
-            Array("{\"call_id\":\"x\",\"turn_index\":1,\"timestamp\":\"9999-12-31T23:59:59Z\",\"latency_ms\":{\"llm\":\"4.50\",\"stt\":-5,\"tts\":NaN}}\n".utf8),
+            Array(
+                "{\"call_id\":\"x\",\"turn_index\":1,\"timestamp\":\"9999-12-31T23:59:59Z\",\"latency_ms\":{\"llm\":\"4.50\",\"stt\":-5,\"tts\":NaN}}\n".utf8),
             Array((String(repeating: "[", count: 10_000) + "\n").utf8),  // nested 10,000 deep
             Array(("{\"latency_ms\":{\"llm\":" + String(repeating: "9", count: 400) + "}}\n").utf8),
             Array(String(repeating: "A", count: 10 << 20).utf8) + [0x0A],  // a 10 MB line

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import IncidentCore
 
 /// A realistic incident built through the decider, identical on every run.
@@ -8,8 +9,10 @@ func goldenIncident() throws -> Harness {
     let t0 = h.state.openedAt!
     try h.run(.milestone(.impactStarted, at: Timestamp(ms: t0.ms - 240_000), stack: nil))
     try h.run(.change("Rotated SIP trunk credentials on carrier A", at: Timestamp(ms: t0.ms - 1_800_000)), as: "bob")
-    try h.run(.alert(stack: .telephony, trunk: "10.0.0.1:5060", from: "ok", to: "critical",
-        message: "Telephony CRITICAL: answer-seizure ratio 71% < 90% over 5 min (trunk 10.0.0.1:5060)"), as: "dialtone")
+    try h.run(
+        .alert(
+            stack: .telephony, trunk: "10.0.0.1:5060", from: "ok", to: "critical",
+            message: "Telephony CRITICAL: answer-seizure ratio 71% < 90% over 5 min (trunk 10.0.0.1:5060)"), as: "dialtone")
     try h.run(.milestone(.paged, at: nil, stack: nil))
     try h.run(.assignRole(role: "ic", user: "alice"))
     try h.run(.assignRole(role: "comms", user: "carol"))
@@ -100,11 +103,12 @@ struct ExportTests {
     @Test func exportHasEveryTemplateSection() throws {
         let h = try goldenIncident()
         let md = PostmortemExport(state: h.state, playbook: h.playbook).render()
-        for heading in ["# Incident summary:", "## Summary", "## Impact", "## Responders", "## Milestones", "## Timeline",
+        for heading in [
+            "# Incident summary:", "## Summary", "## Impact", "## Responders", "## Milestones", "## Timeline",
             "### Key moments", "## Recent changes", "## Root cause", "## Resolution", "## Decision tree path",
             "## Checklist audit", "## Status updates posted", "## Action items", "### What went well",
-            "### What went wrong", "### Where we got lucky"]
-        {
+            "### What went wrong", "### Where we got lucky",
+        ] {
             #expect(md.contains("\n" + heading) || md.hasPrefix(heading), "missing \(heading)")
         }
         // Empty sections keep a prompt for the author.
@@ -194,7 +198,8 @@ struct RootCauseDraftTests {
         try h.run(
             .alert(
                 stack: .audio, trunk: nil, from: "warning", to: "critical",
-                message: "Audio CRITICAL: ASR confidence 0.54 < 0.7 over 5 min; ASR confidence 0.54, down from its baseline of 0.92; began 14:03:00 UTC; top cause: 12 x `asr: <*>` (100% of errors) since 14:03:01",
+                message:
+                    "Audio CRITICAL: ASR confidence 0.54 < 0.7 over 5 min; ASR confidence 0.54, down from its baseline of 0.92; began 14:03:00 UTC; top cause: 12 x `asr: <*>` (100% of errors) since 14:03:01",
                 at: Timestamp(ms: t0.ms)), as: "dialtone")
         return h
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import IncidentCore
 
 @Suite("Guidance: cadence, targets, checklist progress, nags")
@@ -56,11 +57,16 @@ struct GuidanceTests {
 
     @Test func attachedChecklistsUsePlaybookSlashItemIds() throws {
         var h = Harness()
-        let other = Playbook(name: "launch-readiness", title: "Launch readiness", checklists: [
-            Checklist(id: "limits", title: "Limits", phases: [ChecklistPhase(id: "p", title: "P", items: [ChecklistItem(id: "limits.caps", text: "Caps confirmed")])]),
-        ])
+        let other = Playbook(
+            name: "launch-readiness", title: "Launch readiness",
+            checklists: [
+                Checklist(
+                    id: "limits", title: "Limits",
+                    phases: [ChecklistPhase(id: "p", title: "P", items: [ChecklistItem(id: "limits.caps", text: "Caps confirmed")])])
+            ])
         try h.run(.attachChecklist("launch-readiness"))
-        let d = try Decider.decide(.tick(item: "launch-readiness/limits.caps"), state: h.state, playbook: h.playbook, actor: "a", now: h.clock, attached: [other])
+        let d = try Decider.decide(
+            .tick(item: "launch-readiness/limits.caps"), state: h.state, playbook: h.playbook, actor: "a", now: h.clock, attached: [other])
         #expect(d.payload["item"] == .string("launch-readiness/limits.caps"))
         let views = Guidance.checklists(h.state, h.playbook, attached: [other], now: h.clock)
         #expect(views.contains { $0.id == "launch-readiness/limits" && $0.rows.first?.id == "launch-readiness/limits.caps" })

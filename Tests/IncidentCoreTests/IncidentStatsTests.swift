@@ -8,7 +8,10 @@ struct IncidentStatsTests {
     static let t0 = Timestamp(year: 2026, month: 9, day: 1, hour: 10, minute: 0)
 
     /// An incident detected at open, acknowledged, mitigated and resolved after the given minutes.
-    static func incident(_ n: Int, sev: Int, stack: StackID?, ack: Int64, mitigate: Int64, resolve: Int64, cause: String? = nil, todo: Bool = false, overdue: Int = 0, day: Int64 = 0) -> IncidentState {
+    static func incident(
+        _ n: Int, sev: Int, stack: StackID?, ack: Int64, mitigate: Int64, resolve: Int64, cause: String? = nil, todo: Bool = false, overdue: Int = 0,
+        day: Int64 = 0
+    ) -> IncidentState {
         let open = Timestamp(ms: t0.ms + day * 86_400_000)
         func at(_ m: Int64) -> Timestamp { Timestamp(ms: open.ms + m * 60_000) }
         var i = 0

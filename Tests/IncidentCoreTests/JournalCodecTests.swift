@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import IncidentCore
 
 @Suite("Journal codec")
@@ -11,7 +12,10 @@ struct JournalCodecTests {
             id: "01JD0000000000000000000000", recordedAt: t, actor: "alice", role: "incident_commander", kind: .note,
             payload: ["text": "ASR \"dropped\"\n", "b": 1, "a": true])
         let line = JournalCodec.encode(e)
-        #expect(line == #"{"v":1,"id":"01JD0000000000000000000000","recorded_at":"2026-11-21T04:45:14.026Z","occurred_at":null,"actor":"alice","role":"incident_commander","kind":"note","payload":{"a":true,"b":1,"text":"ASR \"dropped\"\n"}}"#)
+        #expect(
+            line
+                == #"{"v":1,"id":"01JD0000000000000000000000","recorded_at":"2026-11-21T04:45:14.026Z","occurred_at":null,"actor":"alice","role":"incident_commander","kind":"note","payload":{"a":true,"b":1,"text":"ASR \"dropped\"\n"}}"#
+        )
         #expect(try JournalCodec.decode(Substring(line)) == e)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import IncidentCore
 
 /// Each broken fixture yields its message at the line where the mistake is.
@@ -14,20 +15,27 @@ struct PlaybookFixtureTests {
     }
 
     static let cases: [Expectation] = [
-        .init(file: "unknown-key.yaml", line: 7, column: 5,
-              message: "unknown key 'failure_mod' in stack (did you mean 'failure_mode'?)"),
-        .init(file: "dangling-branch.yaml", line: 9, column: 12,
-              message: "dangling branch: 'yes' of 'can-calls-connect' names no node 'audio-both-way'"),
-        .init(file: "duplicate-id.yaml", line: 18, column: 17,
-              message: "duplicate checklist item id 'telephony.sip-registration' (first at line 9)"),
-        .init(file: "thresholds-out-of-order.yaml", line: 14, column: 15,
-              message: "thresholds out of order in metric 'answer_seizure_ratio': lower_is_worse needs warning > critical"),
-        .init(file: "bad-yaml.yaml", line: 8, column: 30,
-              message: "YAML syntax error: did not find expected ',' or ']'"),
-        .init(file: "wrong-type.yaml", line: 7, column: 17,
-              message: "'components' in stack 'audio' must be a list, found '3'"),
-        .init(file: "wrong-type.yaml", line: 8, column: 32,
-              message: "'target_resolution_minutes' in stack 'audio' must be a whole number, found 'ten'"),
+        .init(
+            file: "unknown-key.yaml", line: 7, column: 5,
+            message: "unknown key 'failure_mod' in stack (did you mean 'failure_mode'?)"),
+        .init(
+            file: "dangling-branch.yaml", line: 9, column: 12,
+            message: "dangling branch: 'yes' of 'can-calls-connect' names no node 'audio-both-way'"),
+        .init(
+            file: "duplicate-id.yaml", line: 18, column: 17,
+            message: "duplicate checklist item id 'telephony.sip-registration' (first at line 9)"),
+        .init(
+            file: "thresholds-out-of-order.yaml", line: 14, column: 15,
+            message: "thresholds out of order in metric 'answer_seizure_ratio': lower_is_worse needs warning > critical"),
+        .init(
+            file: "bad-yaml.yaml", line: 8, column: 30,
+            message: "YAML syntax error: did not find expected ',' or ']'"),
+        .init(
+            file: "wrong-type.yaml", line: 7, column: 17,
+            message: "'components' in stack 'audio' must be a list, found '3'"),
+        .init(
+            file: "wrong-type.yaml", line: 8, column: 32,
+            message: "'target_resolution_minutes' in stack 'audio' must be a whole number, found 'ten'"),
     ]
 
     @Test(arguments: cases)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import IncidentCore
 
 @Suite("Shipped playbooks")
@@ -124,9 +125,11 @@ struct ChecklistPlaybookTests {
     @Test func sipTrunkFailover() throws {
         let p = try PlaybookLoader.load(yaml: try PlaybookFiles.shipped("sip-trunk-failover"), file: "sip-trunk-failover.yaml")
         let ids = Set(p.allChecklistItems.map(\.item.id))
-        for id in ["carriers.options-ping", "carriers.two-trunks", "carriers.sbc-pair", "overload.admission-control",
-                   "overload.ivr-fallback", "diagnose.sip-ladder", "diagnose.sdp-codec", "diagnose.rtp-both-ways",
-                   "diagnose.dns-vantage", "diagnose.tls-expiry"] {
+        for id in [
+            "carriers.options-ping", "carriers.two-trunks", "carriers.sbc-pair", "overload.admission-control",
+            "overload.ivr-fallback", "diagnose.sip-ladder", "diagnose.sdp-codec", "diagnose.rtp-both-ways",
+            "diagnose.dns-vantage", "diagnose.tls-expiry",
+        ] {
             #expect(ids.contains(id), "\(id)")
         }
     }

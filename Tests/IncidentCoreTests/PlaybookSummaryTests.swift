@@ -1,4 +1,5 @@
 import Testing
+
 @testable import IncidentCore
 
 @Suite("Playbook summary")
@@ -35,10 +36,12 @@ struct PlaybookSummaryTests {
     }
 
     @Test func loopingTreeStillRenders() {
-        let tree = DecisionTree(start: "q", nodes: [
-            DecisionNode(id: "q", question: "Q?", yes: "r", no: "missing"),
-            DecisionNode(id: "r", question: "R?", yes: "q", no: "q"),
-        ])
+        let tree = DecisionTree(
+            start: "q",
+            nodes: [
+                DecisionNode(id: "q", question: "Q?", yes: "r", no: "missing"),
+                DecisionNode(id: "r", question: "R?", yes: "q", no: "q"),
+            ])
         let text = PlaybookSummary.render(Playbook(name: "t", title: "T", decisionTree: tree))
         #expect(text.contains("(see 'q' above)"))
         #expect(text.contains("(missing node 'missing')"))

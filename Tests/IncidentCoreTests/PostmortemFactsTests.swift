@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import IncidentCore
 
 /// The section of an export from its `## title` heading to the next `## ` heading.
@@ -85,9 +86,10 @@ struct PostmortemFactsTests {
         let audit = section(md, "Checklist audit")
         let undone = audit.components(separatedBy: "Left undone").dropFirst().joined()
         #expect(!undone.isEmpty)
-        for done in ["Classify the severity", "Page the on-call team", "Start the decision tree", "Work through the four-stack",
-            "Name the failing stack", "Apply the stack's resolution steps", "Post an update", "File action items"]
-        {
+        for done in [
+            "Classify the severity", "Page the on-call team", "Start the decision tree", "Work through the four-stack",
+            "Name the failing stack", "Apply the stack's resolution steps", "Post an update", "File action items",
+        ] {
             #expect(!undone.contains(done), "\(done) is listed as undone")
             #expect(audit.contains(done), "\(done) is missing from the audit")
         }
@@ -206,7 +208,6 @@ struct PostmortemFactsTests {
         let md = render(h)
         let ms = section(md, "Milestones")
         #expect(ms.contains("Data shows recovery from \(at(425).hhmmss) (Telephony RECOVERING)"))
-
 
     }
 

@@ -10,26 +10,40 @@ func testPlaybook() -> Playbook {
                 mttrWithoutFrameworkMinutes: 45, mttrWithFrameworkMinutes: 8,
                 checklist: [ChecklistItem(id: "telephony.sip-registration", text: "SIP registration active?")],
                 resolution: [ResolutionStep(id: "telephony.failover", when: "provider down", action: "Fail over to the backup trunk", mitigates: true)]),
-            StackInfo(id: .audio, name: "Audio", targetResolutionMinutes: 10,
+            StackInfo(
+                id: .audio, name: "Audio", targetResolutionMinutes: 10,
                 checklist: [ChecklistItem(id: "audio.codec", text: "Codec negotiated correctly?")]),
         ],
         severities: [
-            SeverityLevel(level: 1, name: "SEV-1", definition: "Complete outage", impact: "", mitigationTargetMinutes: 15, mitigationTargetText: "15 min", updateCadenceMinutes: 15),
-            SeverityLevel(level: 2, name: "SEV-2", definition: "Major", impact: "", mitigationTargetMinutes: 30, mitigationTargetText: "30 min", updateCadenceMinutes: 30),
-            SeverityLevel(level: 3, name: "SEV-3", definition: "Minor", impact: "", mitigationTargetMinutes: 120, mitigationTargetText: "2 h", updateCadenceMinutes: 60),
-            SeverityLevel(level: 4, name: "SEV-4", definition: "Low", impact: "", mitigationTargetMinutes: nil, mitigationTargetText: "next business day", updateCadenceMinutes: nil),
+            SeverityLevel(
+                level: 1, name: "SEV-1", definition: "Complete outage", impact: "", mitigationTargetMinutes: 15, mitigationTargetText: "15 min",
+                updateCadenceMinutes: 15),
+            SeverityLevel(
+                level: 2, name: "SEV-2", definition: "Major", impact: "", mitigationTargetMinutes: 30, mitigationTargetText: "30 min", updateCadenceMinutes: 30),
+            SeverityLevel(
+                level: 3, name: "SEV-3", definition: "Minor", impact: "", mitigationTargetMinutes: 120, mitigationTargetText: "2 h", updateCadenceMinutes: 60),
+            SeverityLevel(
+                level: 4, name: "SEV-4", definition: "Low", impact: "", mitigationTargetMinutes: nil, mitigationTargetText: "next business day",
+                updateCadenceMinutes: nil),
         ],
-        decisionTree: DecisionTree(start: "connect", nodes: [
-            DecisionNode(id: "connect", question: "Can calls connect?", yes: "audio", no: "leaf-tel"),
-            DecisionNode(id: "audio", question: "Audio both ways?", yes: "leaf-x", no: "leaf-audio"),
-            DecisionNode(id: "leaf-tel", question: "Stack 1: Telephony", stack: .telephony, isLeaf: true),
-            DecisionNode(id: "leaf-audio", question: "Stack 2: Audio", stack: .audio, isLeaf: true),
-            DecisionNode(id: "leaf-x", question: "Cross-stack", isLeaf: true),
-        ]),
-        checklists: [Checklist(id: "incident-response", title: "Incident response", phases: [
-            ChecklistPhase(id: "immediate", title: "First 5 minutes", startMinute: 0, endMinute: 5,
-                items: [ChecklistItem(id: "immediate.classify", text: "Classify severity")]),
-        ])],
+        decisionTree: DecisionTree(
+            start: "connect",
+            nodes: [
+                DecisionNode(id: "connect", question: "Can calls connect?", yes: "audio", no: "leaf-tel"),
+                DecisionNode(id: "audio", question: "Audio both ways?", yes: "leaf-x", no: "leaf-audio"),
+                DecisionNode(id: "leaf-tel", question: "Stack 1: Telephony", stack: .telephony, isLeaf: true),
+                DecisionNode(id: "leaf-audio", question: "Stack 2: Audio", stack: .audio, isLeaf: true),
+                DecisionNode(id: "leaf-x", question: "Cross-stack", isLeaf: true),
+            ]),
+        checklists: [
+            Checklist(
+                id: "incident-response", title: "Incident response",
+                phases: [
+                    ChecklistPhase(
+                        id: "immediate", title: "First 5 minutes", startMinute: 0, endMinute: 5,
+                        items: [ChecklistItem(id: "immediate.classify", text: "Classify severity")])
+                ])
+        ],
         statusLifecycle: ["investigating", "identified", "monitoring", "resolved"],
         roles: [
             RoleInfo(id: "incident_commander", name: "Incident commander", aliases: ["ic"]),

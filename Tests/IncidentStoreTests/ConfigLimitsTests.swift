@@ -22,8 +22,9 @@ struct ConfigLimitsTests {
     }
 
     @Test func deepNestingIsRefusedWithItsLine() {
-        #expect(Self.message("theme: mono\nkeys: " + String(repeating: "[", count: 10_000) + "\n")
-            == "c.yaml:2: nesting deeper than 16 levels; refusing to parse")
+        #expect(
+            Self.message("theme: mono\nkeys: " + String(repeating: "[", count: 10_000) + "\n")
+                == "c.yaml:2: nesting deeper than 16 levels; refusing to parse")
         #expect(Self.message("keys:\n  quit: Q\n") == nil)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import Simulator
 import Testing
+
 @testable import IncidentStore
 
 /// Segments, the per-process fold, the snapshot cache and the hash chain, through the store's
@@ -109,7 +110,11 @@ struct JournalSegmentsTests {
                 text += "{not an event\n"
                 continue
             }
-            text += JournalCodec.encode(JournalEvent(id: String(format: "01M0%022d", i), recordedAt: Timestamp(ms: now.ms + Int64(i)), actor: "alice", kind: .note, payload: ["text": .string("n\(i) \(pad)")])) + "\n"
+            text +=
+                JournalCodec.encode(
+                    JournalEvent(
+                        id: String(format: "01M0%022d", i), recordedAt: Timestamp(ms: now.ms + Int64(i)), actor: "alice", kind: .note,
+                        payload: ["text": .string("n\(i) \(pad)")])) + "\n"
         }
         try text.write(toFile: seg, atomically: false, encoding: .utf8)
         #expect(text.utf8.count > 1 << 20)
@@ -215,14 +220,20 @@ struct JournalSegmentsTests {
         #expect(try tail.poll() == nil)
         try note(IncidentStore(root: store.root), id, "from bob", as: "bob", at: Timestamp(ms: now.ms + 10))
         try note(IncidentStore(root: store.root), id, "from alice", at: Timestamp(ms: now.ms + 20))
-        guard case .events(let new)? = try tail.poll() else { Issue.record("no events"); return }
+        guard case .events(let new)? = try tail.poll() else {
+            Issue.record("no events")
+            return
+        }
         #expect(new.compactMap { $0.text("text") } == ["from bob", "from alice"])
         #expect(try tail.poll() == nil)
         #expect(tail.state.events.count == 3)
         // A segment rewritten in place (shorter): the tail starts over and says so.
         let seg = store.layout(of: id).segment("bob")
         try "".write(toFile: seg, atomically: false, encoding: .utf8)
-        guard case .reset(let s)? = try tail.poll() else { Issue.record("no reset"); return }
+        guard case .reset(let s)? = try tail.poll() else {
+            Issue.record("no reset")
+            return
+        }
         #expect(s.events.count == 2)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import Simulator
 import Testing
+
 @testable import IncidentStore
 
 func tempDir() -> String {
@@ -49,7 +50,8 @@ struct StoreTests {
         // of a zero-sized value passed inout (SystemRandomNumberGenerator has no stored state).
         var rng = SeededRandom(seed: 7)
         let now = Timestamp(year: 2026, month: 11, day: 21, hour: 3)
-        let a = try store.create(title: "SIP trunk 503s", severity: 2, playbook: pb, playbookYAML: yaml, sources: ["/var/log/x"], actor: "alice", now: now, rng: &rng)
+        let a = try store.create(
+            title: "SIP trunk 503s", severity: 2, playbook: pb, playbookYAML: yaml, sources: ["/var/log/x"], actor: "alice", now: now, rng: &rng)
         let b = try store.create(title: "SIP trunk 503s", severity: 2, playbook: pb, playbookYAML: yaml, sources: [], actor: "alice", now: now, rng: &rng)
         #expect(a == "20261121-sip-trunk-503s")
         #expect(b == "20261121-sip-trunk-503s-2")

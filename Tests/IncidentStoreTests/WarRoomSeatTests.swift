@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import Testing
+
 @testable import IncidentStore
 
 /// The war room without a terminal: heartbeats, staleness, the writer lock's handover.

@@ -1,5 +1,6 @@
 import IncidentCore
 import Testing
+
 @testable import Ingest
 
 @Suite("Decision-tree evidence and suggested severity")
@@ -8,14 +9,22 @@ struct EvidenceTests {
         Playbook(
             name: "t", title: "t",
             severities: [
-                SeverityLevel(level: 1, name: "SEV-1", definition: "", impact: "", mitigationTargetMinutes: 15, mitigationTargetText: "", updateCadenceMinutes: 15, suggestAtAffectedPct: 100),
-                SeverityLevel(level: 2, name: "SEV-2", definition: "", impact: "", mitigationTargetMinutes: 30, mitigationTargetText: "", updateCadenceMinutes: 30, suggestAtAffectedPct: 25),
-                SeverityLevel(level: 3, name: "SEV-3", definition: "", impact: "", mitigationTargetMinutes: 120, mitigationTargetText: "", updateCadenceMinutes: 60, suggestAtAffectedPct: 1),
+                SeverityLevel(
+                    level: 1, name: "SEV-1", definition: "", impact: "", mitigationTargetMinutes: 15, mitigationTargetText: "", updateCadenceMinutes: 15,
+                    suggestAtAffectedPct: 100),
+                SeverityLevel(
+                    level: 2, name: "SEV-2", definition: "", impact: "", mitigationTargetMinutes: 30, mitigationTargetText: "", updateCadenceMinutes: 30,
+                    suggestAtAffectedPct: 25),
+                SeverityLevel(
+                    level: 3, name: "SEV-3", definition: "", impact: "", mitigationTargetMinutes: 120, mitigationTargetText: "", updateCadenceMinutes: 60,
+                    suggestAtAffectedPct: 1),
             ],
             metrics: [
-                MetricDefinition(id: "answer_seizure_ratio", name: "Answer-seizure ratio", scope: .telephony, unit: "%", aggregation: .ratio,
+                MetricDefinition(
+                    id: "answer_seizure_ratio", name: "Answer-seizure ratio", scope: .telephony, unit: "%", aggregation: .ratio,
                     numerator: .callAnswered, denominator: .callAttempt, direction: .lowerIsWorse, warning: 95, critical: 90, minSamples: 5, key: true),
-                MetricDefinition(id: "sip_5xx", name: "SIP 5xx", scope: .telephony, unit: "count", aggregation: .count, signal: .sip5xx,
+                MetricDefinition(
+                    id: "sip_5xx", name: "SIP 5xx", scope: .telephony, unit: "count", aggregation: .count, signal: .sip5xx,
                     direction: .higherIsWorse, warning: 3, critical: 10),
             ])
     }
@@ -82,7 +91,10 @@ struct StatusDraftTests {
         s.apply(JournalEvent(id: "A", recordedAt: t0, actor: "a", kind: .opened, payload: ["title": "t", "playbook": "t", "severity": 2]))
         s.apply(JournalEvent(id: "B", recordedAt: t0, actor: "a", kind: .milestone, payload: ["milestone": "root_cause_identified", "stack": "telephony"]))
         let text = Evidence.statusUpdateDraft(state: s, playbook: pb, snapshot: t.snapshot(answered: 60, of: 100), now: Timestamp(ms: t0.ms + 60_000))
-        #expect(text == "Status: identified. Impact so far: about 40% of calls affected. What we know: the problem is in the telephony layer. What we are doing: working through the runbook to restore service. Next update by 03:31 UTC.")
+        #expect(
+            text
+                == "Status: identified. Impact so far: about 40% of calls affected. What we know: the problem is in the telephony layer. What we are doing: working through the runbook to restore service. Next update by 03:31 UTC."
+        )
     }
 }
 
@@ -90,11 +102,13 @@ struct StatusDraftTests {
 struct EvidenceWalkTests {
     @Test func walkFollowsSuggestionsToTheFailingStack() {
         let t = EvidenceTests()
-        let tree = DecisionTree(start: "connect", nodes: [
-            DecisionNode(id: "connect", question: "Can calls connect?", evidence: ["answer_seizure_ratio"], yes: "leaf-x", no: "leaf-tel"),
-            DecisionNode(id: "leaf-tel", question: "Stack 1: Telephony", stack: .telephony, isLeaf: true),
-            DecisionNode(id: "leaf-x", question: "Cross-stack", isLeaf: true),
-        ])
+        let tree = DecisionTree(
+            start: "connect",
+            nodes: [
+                DecisionNode(id: "connect", question: "Can calls connect?", evidence: ["answer_seizure_ratio"], yes: "leaf-x", no: "leaf-tel"),
+                DecisionNode(id: "leaf-tel", question: "Stack 1: Telephony", stack: .telephony, isLeaf: true),
+                DecisionNode(id: "leaf-x", question: "Cross-stack", isLeaf: true),
+            ])
         let bad = Evidence.suggestedWalk(tree, snapshot: t.snapshot(answered: 50, of: 100))
         #expect(bad.leaf?.stack == .telephony)
         #expect(bad.steps.count == 1 && bad.steps[0].1.suggestsYes == false)

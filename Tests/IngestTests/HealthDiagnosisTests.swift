@@ -165,7 +165,8 @@ struct HealthDiagnosisTests {
     @Test func memoryStaysBoundedWhateverTheCardinality() {
         let e = engine()
         for c in 0..<20_000 {
-            var ev = F.event(Double(c) / 50, .output, [(.ttsError, 1)], call: "call-\(c)", level: .error,
+            var ev = F.event(
+                Double(c) / 50, .output, [(.ttsError, 1)], call: "call-\(c)", level: .error,
                 summary: "failure kind \(UInt64(c) &* 0x9E37_79B9_7F4A_7C15 % 1_000_003) zz\(c)q")
             ev.dimensions = ["pod": "pod-\(c)"]
             e.ingest(ev)

@@ -21,7 +21,9 @@ struct LiveSessionTests {
 
     func turn(_ t: Double, call: String = "c1", stt: Int = 180, llm: Int = 420, tts: Int = 150) -> String {
         let ts = Timestamp(seconds: t).iso8601
-        return #"{"call_id":"\#(call)","turn_index":1,"timestamp":"\#(ts)","asr_confidence":0.93,"latency_ms":{"stt":\#(stt),"llm":\#(llm),"tts":\#(tts),"total":\#(stt + llm + tts)}}"# + "\n"
+        return
+            #"{"call_id":"\#(call)","turn_index":1,"timestamp":"\#(ts)","asr_confidence":0.93,"latency_ms":{"stt":\#(stt),"llm":\#(llm),"tts":\#(tts),"total":\#(stt + llm + tts)}}"#
+            + "\n"
     }
 
     func session(_ path: String, _ clock: TestClock, windowBack: Bool = true) -> LiveSession {

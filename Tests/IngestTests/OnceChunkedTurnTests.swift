@@ -61,7 +61,9 @@ import Testing
     }
 
     /// What one parser reading the file in order produces.
-    static func sequential(_ path: String, format: LogFormat?) throws -> (
+    static func sequential(
+        _ path: String, format: LogFormat?
+    ) throws -> (
         [NormalizedEvent], Int, Int
     ) {
         let parser = LineParser(forcedFormat: format, context: ParserFixtures.utc)

@@ -44,7 +44,8 @@ import Testing
     /// per-call ratio); the rest get events of their own, and nothing is counted twice.
     @Test func toolCallsBeyondTheTurnEventsRoomGetTheirOwnEvents() {
         let calls = (0..<6).map { #"{"name":"t\#($0)","success":\#($0 != 4)}"# }.joined(separator: ",")
-        let line = #"{"call_id":"c1","turn_index":1,"timestamp":"2026-01-25T10:30:00Z","latency_ms":{"stt":1,"llm":2,"tts":3,"total":6},"tool_calls":["# + calls + "]}"
+        let line =
+            #"{"call_id":"c1","turn_index":1,"timestamp":"2026-01-25T10:30:00Z","latency_ms":{"stt":1,"llm":2,"tts":3,"total":6},"tool_calls":["# + calls + "]}"
         let r = ParserFixtures.run(line, format: .turns)
         #expect(r.values(.toolCall) == [1, 1, 1, 1, 1, 1])
         #expect(r.values(.toolSuccess) == [1, 1, 1, 1, 0, 1])

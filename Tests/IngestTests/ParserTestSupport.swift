@@ -59,7 +59,9 @@ enum ParserFixtures {
         return r
     }
 
-    static func run(file: String, format: LogFormat? = nil, context: ParseContext = utc) throws
+    static func run(
+        file: String, format: LogFormat? = nil, context: ParseContext = utc
+    ) throws
         -> Run
     {
         run(try lines(file), format: format, context: context)

@@ -71,12 +71,13 @@ import Testing
         let total = Self.rate * Self.seconds
         let took = WriterResult()
         let writer = Thread {
-            took.finish(Self.write(path: path) { fd, i in
-                // logrotate's default: rename, then the logger reopens by name.
-                rename(path, path + ".\(i / Self.rate)")
-                close(fd)
-                fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-            })
+            took.finish(
+                Self.write(path: path) { fd, i in
+                    // logrotate's default: rename, then the logger reopens by name.
+                    rename(path, path + ".\(i / Self.rate)")
+                    close(fd)
+                    fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+                })
         }
         writer.start()
         let got = drainUntil(set, seconds: 60) { $0.count >= total }
@@ -101,10 +102,11 @@ import Testing
         let truncations = (1..<Self.seconds).map { $0 * Self.rate }
         let took = WriterResult()
         let writer = Thread {
-            took.finish(Self.write(path: path) { fd, _ in
-                // copytruncate: the copy is irrelevant to the reader; the truncation is not.
-                ftruncate(fd, 0)
-            })
+            took.finish(
+                Self.write(path: path) { fd, _ in
+                    // copytruncate: the copy is irrelevant to the reader; the truncation is not.
+                    ftruncate(fd, 0)
+                })
         }
         writer.start()
         let got = drainUntil(set, seconds: 60) { $0.last.flatMap { Self.number($0.1) } == total - 1 }

@@ -46,7 +46,9 @@ func pollAll(_ follower: FileFollower) -> [String] {
 }
 
 /// Feeds `chunks` to a splitter and collects (bytes, truncated) per line.
-func split(_ chunks: [[UInt8]], cap: Int = 1 << 20) -> (
+func split(
+    _ chunks: [[UInt8]], cap: Int = 1 << 20
+) -> (
     lines: [([UInt8], Bool)], splitter: LineSplitter
 ) {
     let splitter = LineSplitter(maxLineBytes: cap)

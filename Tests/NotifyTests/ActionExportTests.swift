@@ -9,23 +9,29 @@ struct ActionExportTests {
     @Test func jiraGetsOneIssuePerItemAndAnInterruptedCreateIsFoundNotRepeated() throws {
         let fake = try FakeVendors()
         let bed = try TestBed()
-        let cfg = try #require(try NotifyConfig.parse(yaml: """
-            notify:
-              channels:
-                jira: {type: jira, url: "\(fake.base)", project: OPS, email: oncall@example.com, api_token_env: JIRA_TOKEN}
-            """, file: "t.yaml"))
+        let cfg = try #require(
+            try NotifyConfig.parse(
+                yaml: """
+                    notify:
+                      channels:
+                        jira: {type: jira, url: "\(fake.base)", project: OPS, email: oncall@example.com, api_token_env: JIRA_TOKEN}
+                    """, file: "t.yaml"))
         let channel = try #require(cfg.channels["jira"])
         let a = try bed.record(.action("alert on ASR < 90%", owner: "alice", type: .detective))
         try bed.record(.note("TODO: rehearse carrier failover"))
-        let export = ActionExport(store: bed.store, incidentID: bed.id, channel: channel, login: Logins.current, environment: ["JIRA_TOKEN": "tok"], clock: { bed.now })
+        let export = ActionExport(
+            store: bed.store, incidentID: bed.id, channel: channel, login: Logins.current, environment: ["JIRA_TOKEN": "tok"], clock: { bed.now })
 
         // The first item's create lands on Jira, and the process dies before hearing back:
         // simulated by an attempt line with no outcome after the far side made the issue.
         let box = Outbox(directory: bed.store.directory(of: bed.id), name: "exports.jsonl")
         try box.enqueue(event: a.id, channels: ["jira"], now: bed.now)
         try box.started(Outbox.key(event: a.id, channel: "jira"), now: bed.now)
-        let made = HTTPRequest(method: "POST", url: fake.base + "/rest/api/2/issue", headers: ["Authorization": "Basic x", "Content-Type": "application/json"],
-            body: Array(#"{"fields":{"project":{"key":"OPS"},"summary":"alert on ASR < 90%","issuetype":{"name":"Task"},"labels":["dialtone","dialtone-item-\#(a.id.lowercased())"]}}"#.utf8))
+        let made = HTTPRequest(
+            method: "POST", url: fake.base + "/rest/api/2/issue", headers: ["Authorization": "Basic x", "Content-Type": "application/json"],
+            body: Array(
+                #"{"fields":{"project":{"key":"OPS"},"summary":"alert on ASR < 90%","issuetype":{"name":"Task"},"labels":["dialtone","dialtone-item-\#(a.id.lowercased())"]}}"#
+                    .utf8))
         _ = URLSessionTransport().send(made, timeout: 5)
 
         let lines = try export.run()

@@ -8,19 +8,21 @@ import Testing
 @Suite("notify: delivery against local fakes", .serialized)
 struct DeliveryTests {
     static func config(_ base: String, timeout: Double = 5) throws -> NotifyConfig {
-        try #require(try NotifyConfig.parse(yaml: """
-            notify:
-              channels:
-                slack: {type: slack, url_env: SLACK_URL, url: "\(base)", timeout: "\(timeout)"}
-                oncall: {type: pagerduty, routing_key_env: PD_KEY, url: "\(base)", timeout: "\(timeout)"}
-                status: {type: statuspage, page_id: pg1, api_key_env: SP_KEY, url: "\(base)", timeout: "\(timeout)"}
-                hook: {type: webhook, url: "\(base)/hook", timeout: "\(timeout)"}
-              rules:
-                - {kinds: [status_update, severity, status, role], to: [slack]}
-                - {kinds: [status_update, status, resolved], to: [status]}
-                - {kinds: [declared, severity, accepted, resolved, change], to: [oncall]}
-                - {kinds: [note], to: [hook]}
-            """, file: "test.yaml"))
+        try #require(
+            try NotifyConfig.parse(
+                yaml: """
+                    notify:
+                      channels:
+                        slack: {type: slack, url_env: SLACK_URL, url: "\(base)", timeout: "\(timeout)"}
+                        oncall: {type: pagerduty, routing_key_env: PD_KEY, url: "\(base)", timeout: "\(timeout)"}
+                        status: {type: statuspage, page_id: pg1, api_key_env: SP_KEY, url: "\(base)", timeout: "\(timeout)"}
+                        hook: {type: webhook, url: "\(base)/hook", timeout: "\(timeout)"}
+                      rules:
+                        - {kinds: [status_update, severity, status, role], to: [slack]}
+                        - {kinds: [status_update, status, resolved], to: [status]}
+                        - {kinds: [declared, severity, accepted, resolved, change], to: [oncall]}
+                        - {kinds: [note], to: [hook]}
+                    """, file: "test.yaml"))
     }
     static let env = ["SLACK_URL": "https://hooks.slack.com/services/T0/B0/secretpart", "PD_KEY": "R0UTINGKEY", "SP_KEY": "sp-key"]
 
@@ -91,7 +93,9 @@ struct DeliveryTests {
         let bed = try TestBed()
         let cfg = try Self.config(fake.base)
         let sender = bed.sender(cfg, env: Self.env)
-        fake.script([["prefix": "/services/", "status": 500], ["prefix": "/services/", "status": 429, "headers": ["Retry-After": "30"], "body": [:] as [String: Any]]])
+        fake.script([
+            ["prefix": "/services/", "status": 500], ["prefix": "/services/", "status": 429, "headers": ["Retry-After": "30"], "body": [:] as [String: Any]],
+        ])
         try queue(bed, try bed.record(.severity(1, reason: "no calls connect")), cfg)
         var r = sender.drain().filter { $0.channel == "slack" }
         #expect(r.map(\.detail) == ["Slack post failed: 500 Internal Server Error, will retry in 2s"])
@@ -169,14 +173,16 @@ struct DeliveryTests {
     @Test func execGetsTheEventOnStdinAndItsExitCodeDecides() throws {
         let bed = try TestBed()
         let out = bed.dir + "/exec-out"
-        let cfg = try #require(try NotifyConfig.parse(yaml: """
-            notify:
-              channels:
-                script: {type: exec, command: "cat > \(out); echo $DIALTONE_DEDUP_KEY >> \(out); test -e \(out).ok || exit 75"}
-                broken: {type: exec, command: "exit 3"}
-              rules:
-                - {kinds: [note], to: [script, broken]}
-            """, file: "t.yaml"))
+        let cfg = try #require(
+            try NotifyConfig.parse(
+                yaml: """
+                    notify:
+                      channels:
+                        script: {type: exec, command: "cat > \(out); echo $DIALTONE_DEDUP_KEY >> \(out); test -e \(out).ok || exit 75"}
+                        broken: {type: exec, command: "exit 3"}
+                      rules:
+                        - {kinds: [note], to: [script, broken]}
+                    """, file: "t.yaml"))
         let sender = bed.sender(cfg, env: ["PATH": "/usr/bin:/bin"])
         try queue(bed, try bed.record(.note("Bearer abcdefghijklmnop reached the log")), cfg)
         var r = sender.drain()

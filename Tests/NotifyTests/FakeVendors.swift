@@ -49,7 +49,8 @@ final class FakeVendors {
     /// Queues scripted answers: each matching request takes the first step left.
     func script(_ steps: [[String: Any]]) {
         let data = try! JSONSerialization.data(withJSONObject: steps)
-        _ = URLSessionTransport().send(HTTPRequest(method: "POST", url: base + "/_script", headers: ["Content-Type": "application/json"], body: [UInt8](data)), timeout: 5)
+        _ = URLSessionTransport().send(
+            HTTPRequest(method: "POST", url: base + "/_script", headers: ["Content-Type": "application/json"], body: [UInt8](data)), timeout: 5)
     }
 
     var log: [JSONValue] { self.get("/_log").array ?? [] }
@@ -71,7 +72,8 @@ final class TestBed: @unchecked Sendable {
         store = IncidentStore(root: dir + "/incidents")
         let pb = try PlaybookLocator(searchDirs: []).load("voice-agent")
         var rng = SystemRandomNumberGenerator()
-        id = try store.create(title: title, severity: sev, playbook: pb.playbook, playbookYAML: pb.yaml, sources: [],
+        id = try store.create(
+            title: title, severity: sev, playbook: pb.playbook, playbookYAML: pb.yaml, sources: [],
             actor: Logins.current, now: Timestamp(ms: t), rng: &rng)
     }
 

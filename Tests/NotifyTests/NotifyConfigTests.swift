@@ -29,7 +29,10 @@ struct NotifyConfigTests {
 
     @Test(arguments: [
         ("notify:\n  channels:\n    s: {type: slack, url: \"https://hooks.slack.com/x\"}\n", "c.yaml:3: channel s (slack) needs url_file or url_env"),
-        ("notify:\n  channels:\n    p: {type: pagerduty, routing_key: abc}\n", "c.yaml:3: channel p: unknown key \"routing_key\" (secrets come from routing_key_file or _env, never inline)"),
+        (
+            "notify:\n  channels:\n    p: {type: pagerduty, routing_key: abc}\n",
+            "c.yaml:3: channel p: unknown key \"routing_key\" (secrets come from routing_key_file or _env, never inline)"
+        ),
         ("notify:\n  channels:\n    s: {type: sms}\n", "c.yaml:3: channel s: type \"sms\" is not one of"),
         ("notify:\n  channels: {}\n  rules:\n    - {kinds: [status_update], to: [nobody]}\n", "rule sends to \"nobody\", which is not in notify.channels"),
         ("notify:\n  rules:\n    - {kinds: [gossip], to: [x]}\n", "c.yaml:3: kind \"gossip\" is not one of"),

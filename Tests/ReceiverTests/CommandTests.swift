@@ -1,8 +1,9 @@
+import Foundation
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
 
 /// The real binary: `dialtone receive` and `watch --listen`, stopped with SIGINT as a person
 /// (or systemd) stops them.

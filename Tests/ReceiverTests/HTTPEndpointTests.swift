@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Ingest
 import Testing
 
 @testable import Receiver
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The receiver driven by curl over loopback: the happy paths and every refusal.
 @Suite struct HTTPEndpointTests {

@@ -69,7 +69,9 @@ import Testing
         let t0: UInt64 = 1_796_600_000_000_000_000
         var ss = OTLPScopeSpans()
         ss.spans = [
-            span("llm_request", start: t0, end: t0 + 1_500_000_000, [kv("lk.llm_metrics", #"{"ttft": 0.4, "duration": 1.5}"#), kv("gen_ai.request.model", "gpt-4o-mini")]),
+            span(
+                "llm_request", start: t0, end: t0 + 1_500_000_000,
+                [kv("lk.llm_metrics", #"{"ttft": 0.4, "duration": 1.5}"#), kv("gen_ai.request.model", "gpt-4o-mini")]),
             span("user_turn", start: t0, end: t0 + 1, [kv("lk.end_of_utterance_delay", 0.6), kv("lk.transcription_delay", 0.25)]),
             span("tts_elevenlabs", start: t0, end: t0 + 2, error: true),
             span("", start: t0, end: t0),

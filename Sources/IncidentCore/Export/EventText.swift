@@ -86,15 +86,16 @@ public enum EventText {
             let share = e.payload["share_pct"]?.double.map { ", \(formatPct($0)) failing over the window" } ?? ""
             return "Health sample \(minute): \(e.payload["failed"]?.int ?? 0) of \(e.payload["calls"]?.int ?? 0) calls failed\(share)"
         case .checkRun:
-            let verdict = (e.text("result").flatMap(CheckOutcome.Result.init)).map { r in
-                switch r {
-                case .passed: "passed"
-                case .failed: "FAILED"
-                case .timedOut: "TIMED OUT"
-                case .cancelled: "cancelled"
-                case .notStarted: "did not start"
-                }
-            } ?? t("result")
+            let verdict =
+                (e.text("result").flatMap(CheckOutcome.Result.init)).map { r in
+                    switch r {
+                    case .passed: "passed"
+                    case .failed: "FAILED"
+                    case .timedOut: "TIMED OUT"
+                    case .cancelled: "cancelled"
+                    case .notStarted: "did not start"
+                    }
+                } ?? t("result")
             let secs = Double(e.payload["duration_ms"]?.int ?? 0) / 1000
             let code = e.payload["exit_code"]?.int.map { ", exit \($0)" } ?? ""
             return "Check \(t("item")) \(verdict) in \(CheckPass.num(secs)) s\(code): \(t("reason")) [\(t("command"))]"

@@ -12,9 +12,10 @@ public enum MarkdownText {
             let v = u.value
             let isSpace = v == 0x20 || v == 0x09 || v == 0x0A || v == 0x0D || v == 0xA0
             // Controls (C0, DEL, C1), separators, bidi controls and BOM are never emitted.
-            if !isSpace && (v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029
-                || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F
-                || v == 0x061C || v == 0xFEFF)
+            if !isSpace
+                && (v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029
+                    || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F
+                    || v == 0x061C || v == 0xFEFF)
             {
                 continue
             }

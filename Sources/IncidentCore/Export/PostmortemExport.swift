@@ -94,9 +94,10 @@ public struct PostmortemExport {
 
     func summary(_ md: inout MarkdownWriter) {
         md.heading(2, "Summary")
-        let sev = state.severity.map { lvl in
-            "SEV-\(lvl)" + (playbook.severity(lvl).map { " (\(safe($0.definition)))" } ?? "")
-        } ?? "not set"
+        let sev =
+            state.severity.map { lvl in
+                "SEV-\(lvl)" + (playbook.severity(lvl).map { " (\(safe($0.definition)))" } ?? "")
+            } ?? "not set"
         let duration = formatDuration(seconds: (end.ms - start.ms) / 1000)
         let endText = state.isResolved ? end.display : "ongoing as of \(asOf.display)"
         var rows: [[String]] = [
@@ -159,7 +160,9 @@ public struct PostmortemExport {
             md.paragraph(data.sentence)
         }
         if notes.isEmpty, impactLine == nil, healthImpact == nil {
-            md.paragraph("The journal does not say how many calls were affected. Add the number of calls affected and the share degraded, and who noticed (customers, alerts, synthetic calls).")
+            md.paragraph(
+                "The journal does not say how many calls were affected. Add the number of calls affected and the share degraded, and who noticed (customers, alerts, synthetic calls)."
+            )
         }
         let raised = alerts.filter { $0.text("to") != "ok" }
         if !raised.isEmpty {
@@ -191,7 +194,9 @@ public struct PostmortemExport {
         }
         // The automatic health writer journals alerts and samples; it is a program, not a responder.
         let withRoles = Set(history.tenures.map(\.user))
-        let others = Set(state.events.lazy.filter { $0.kind != .amendment && !state.struck.contains($0.id) }.map(\.actor)).subtracting(withRoles).subtracting([JournalEvent.automaticActor]).sorted()
+        let others = Set(state.events.lazy.filter { $0.kind != .amendment && !state.struck.contains($0.id) }.map(\.actor)).subtracting(withRoles).subtracting([
+            JournalEvent.automaticActor
+        ]).sorted()
         if !others.isEmpty { rows.append(["Also took part", others.map(safe).joined(separator: ", "), "", "", ""]) }
         md.table(["Role", "Who", "From (UTC)", "Until (UTC)", "How"], rows)
     }
@@ -201,11 +206,15 @@ public struct PostmortemExport {
         let det = state.detectedAt
         var rows: [[String]] = []
         for m in Milestone.allCases {
-            guard let rec = state.milestones[m] ?? (m == .detected ? det.map { .init(at: $0, by: state.openedBy, stack: nil, eventID: "", implied: true) } : nil) else {
+            guard
+                let rec = state.milestones[m] ?? (m == .detected ? det.map { .init(at: $0, by: state.openedBy, stack: nil, eventID: "", implied: true) } : nil)
+            else {
                 rows.append([m.label, "Not recorded", "", ""])
                 continue
             }
-            let since = det.map { d in rec.at >= d ? "+" + formatDuration(seconds: (rec.at.ms - d.ms) / 1000) : "-" + formatDuration(seconds: (d.ms - rec.at.ms) / 1000) } ?? ""
+            let since =
+                det.map { d in rec.at >= d ? "+" + formatDuration(seconds: (rec.at.ms - d.ms) / 1000) : "-" + formatDuration(seconds: (d.ms - rec.at.ms) / 1000)
+                } ?? ""
             var by = safe(rec.by)
             if m == .detected, state.milestones[.detected] == nil { by += " (incident opened)" }
             if let st = rec.stack { by += ", \(st.displayName) stack" }
@@ -311,12 +320,13 @@ public struct PostmortemExport {
         let corrected = state.events.filter { state.corrections[$0.id] != nil && !state.struck.contains($0.id) }
         if !corrected.isEmpty {
             md.paragraph("Corrected in the record (the text before each correction, kept for the audit trail):")
-            md.list(corrected.map { e in
-                let amendment = state.events.last { $0.kind == .amendment && $0.text("target") == e.id && $0.payload["strike"]?.bool != true }
-                let by = amendment.map { ", corrected by \(safe($0.actor)) at \($0.recordedAt.display)" } ?? ""
-                let why = amendment?.text("reason").map { ": \(safe($0))" } ?? ""
-                return "\(e.effectiveTime.display), \(safe(e.actor)): \(safe(EventText.describe(e, playbook: playbook)))\(by)\(why)"
-            })
+            md.list(
+                corrected.map { e in
+                    let amendment = state.events.last { $0.kind == .amendment && $0.text("target") == e.id && $0.payload["strike"]?.bool != true }
+                    let by = amendment.map { ", corrected by \(safe($0.actor)) at \($0.recordedAt.display)" } ?? ""
+                    let why = amendment?.text("reason").map { ": \(safe($0))" } ?? ""
+                    return "\(e.effectiveTime.display), \(safe(e.actor)): \(safe(EventText.describe(e, playbook: playbook)))\(by)\(why)"
+                })
         }
         let struck = state.events.filter { state.struck.contains($0.id) }
         if !struck.isEmpty {
@@ -329,17 +339,23 @@ public struct PostmortemExport {
         md.heading(2, "Recent changes")
         let ch = state.amendedEvents(.change)
         if ch.isEmpty {
-            md.paragraph("No deploys, prompt or model rollouts, credential rotations, firewall or DNS changes were recorded. If any happened near the start of impact, add them: they are the runbook's first suspects.")
+            md.paragraph(
+                "No deploys, prompt or model rollouts, credential rotations, firewall or DNS changes were recorded. If any happened near the start of impact, add them: they are the runbook's first suspects."
+            )
         } else {
             let firstCritical = alerts.first { $0.text("to") == "critical" }?.effectiveTime
-            md.list(ch.map { e in
-                var line = "\(e.effectiveTime.display): \(safe(e.text("text") ?? ""))"
-                if let fc = firstCritical {
-                    let delta = (e.effectiveTime.ms - fc.ms) / 1000
-                    line += delta <= 0 ? " (\(formatDuration(seconds: -delta)) before the first stack turned critical)" : " (\(formatDuration(seconds: delta)) after the first stack turned critical)"
-                }
-                return line
-            })
+            md.list(
+                ch.map { e in
+                    var line = "\(e.effectiveTime.display): \(safe(e.text("text") ?? ""))"
+                    if let fc = firstCritical {
+                        let delta = (e.effectiveTime.ms - fc.ms) / 1000
+                        line +=
+                            delta <= 0
+                            ? " (\(formatDuration(seconds: -delta)) before the first stack turned critical)"
+                            : " (\(formatDuration(seconds: delta)) after the first stack turned critical)"
+                    }
+                    return line
+                })
         }
     }
 
@@ -434,9 +450,13 @@ public struct PostmortemExport {
             lists.append(("\(s.name) resolution steps", s.resolution.map { ChecklistItem(id: $0.id, text: $0.action) }, true))
         }
         for (i, list) in lists.enumerated() {
-            let evidence = list.alternatives ? [:] : Dictionary(uniqueKeysWithValues: list.items.compactMap { it in
-                Guidance.doneByJournal(it.id, state, playbook).map { (it.id, $0) }
-            })
+            let evidence =
+                list.alternatives
+                ? [:]
+                : Dictionary(
+                    uniqueKeysWithValues: list.items.compactMap { it in
+                        Guidance.doneByJournal(it.id, state, playbook).map { (it.id, $0) }
+                    })
             // A list counts as worked once anything in it was done; the response checklist always does.
             let worked = i == 0 || list.items.contains { state.checklist[$0.id] != nil || evidence[$0.id] != nil }
             for it in list.items {
@@ -454,7 +474,10 @@ public struct PostmortemExport {
         }
         // Items of attached lists from other playbooks are journaled as playbook/item.
         for (id, rec) in state.checklist.sorted(by: { $0.key < $1.key }) where id.contains("/") {
-            rows.append([safe(String(id.split(separator: "/")[0])), safe(id), rec.state == .ticked ? "Done" : "Skipped: " + safe(rec.reason ?? ""), safe(rec.by), rec.at.display])
+            rows.append([
+                safe(String(id.split(separator: "/")[0])), safe(id), rec.state == .ticked ? "Done" : "Skipped: " + safe(rec.reason ?? ""), safe(rec.by),
+                rec.at.display,
+            ])
         }
         if rows.isEmpty {
             md.paragraph("No checklist item was ticked or skipped, and the journal shows none done.")
@@ -472,7 +495,9 @@ public struct PostmortemExport {
         md.heading(2, "Status updates posted")
         let ups = state.amendedEvents(.statusUpdate)
         if ups.isEmpty {
-            md.paragraph("No status update was journaled. Stakeholders hear from a person on a cadence set by severity, even when the update is only that work continues.")
+            md.paragraph(
+                "No status update was journaled. Stakeholders hear from a person on a cadence set by severity, even when the update is only that work continues."
+            )
         } else {
             md.list(ups.map { "\($0.effectiveTime.display), \(safe($0.actor)) (\(safe($0.text("status") ?? ""))): \(safe($0.text("text") ?? ""))" })
         }
@@ -484,16 +509,19 @@ public struct PostmortemExport {
         md.heading(2, "Action items")
         let items = state.actionItems
         if items.isEmpty {
-            md.paragraph("None recorded. Add detective (catch it sooner), preventive (stop it recurring) and corrective (fix what broke) follow-ups, each with an owner.")
+            md.paragraph(
+                "None recorded. Add detective (catch it sooner), preventive (stop it recurring) and corrective (fix what broke) follow-ups, each with an owner."
+            )
             return
         }
-        md.list(items.map { e in
-            var text = e.text("text") ?? ""
-            if e.kind == .note, text.hasPrefix("TODO:") { text = String(text.dropFirst(5)) }
-            var tail: [String] = [e.text("type") ?? "unclassified"]
-            if let o = e.text("owner") { tail.append("owner " + safe(o)) }
-            return "[ ] \(safe(text)) (\(tail.joined(separator: ", ")))"
-        })
+        md.list(
+            items.map { e in
+                var text = e.text("text") ?? ""
+                if e.kind == .note, text.hasPrefix("TODO:") { text = String(text.dropFirst(5)) }
+                var tail: [String] = [e.text("type") ?? "unclassified"]
+                if let o = e.text("owner") { tail.append("owner " + safe(o)) }
+                return "[ ] \(safe(text)) (\(tail.joined(separator: ", ")))"
+            })
     }
 
     func lessons(_ md: inout MarkdownWriter) {

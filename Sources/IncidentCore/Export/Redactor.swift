@@ -7,9 +7,11 @@ public enum Redactor {
 
     // Compiled once: a regex literal is parsed again on every evaluation otherwise, which made
     // exporting a long journal take seconds. Regex is not Sendable; these are never mutated.
-    nonisolated(unsafe) static let headerCredential = #/(?i)(authorization|proxy-authorization|x-api-key|api[-_]?key)(["']?\s*[:=]\s*["']?)(bearer\s+|basic\s+|token\s+)?[^\s"',;]+/#
+    nonisolated(unsafe) static let headerCredential =
+        #/(?i)(authorization|proxy-authorization|x-api-key|api[-_]?key)(["']?\s*[:=]\s*["']?)(bearer\s+|basic\s+|token\s+)?[^\s"',;]+/#
     nonisolated(unsafe) static let bearerToken = #/(?i)\b(bearer|token)\s+[A-Za-z0-9._~+\/=-]{8,}/#
-    nonisolated(unsafe) static let keyValueSecret = #/(?i)\b(password|passwd|pwd|secret|token|access_token|refresh_token|client_secret)(["']?\s*[:=]\s*["']?)[^\s"',;&]+/#
+    nonisolated(unsafe) static let keyValueSecret =
+        #/(?i)\b(password|passwd|pwd|secret|token|access_token|refresh_token|client_secret)(["']?\s*[:=]\s*["']?)[^\s"',;&]+/#
     nonisolated(unsafe) static let providerKey = #/\bsk-[A-Za-z0-9_-]{12,}/#
     nonisolated(unsafe) static let slackToken = #/\bxox[abprs]-[A-Za-z0-9-]{10,}/#
     nonisolated(unsafe) static let awsKeyID = #/\bAKIA[0-9A-Z]{16}\b/#

@@ -83,8 +83,9 @@ public enum Guidance {
         var out: [String] = []
         if s.isResolved { return out }
         if s.roles[RoleID.incidentCommander] == nil {
-            out.append(s.pendingOffers[RoleID.incidentCommander].map { "command offered to \($0), not yet accepted" }
-                ?? "no incident commander: :role ic LOGIN")
+            out.append(
+                s.pendingOffers[RoleID.incidentCommander].map { "command offered to \($0), not yet accepted" }
+                    ?? "no incident commander: :role ic LOGIN")
         }
         if s.severity == nil { out.append("no severity: :sev N") }
         return out

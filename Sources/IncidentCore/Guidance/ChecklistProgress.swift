@@ -55,10 +55,13 @@ extension Guidance {
         for st in pb.stacks {
             let items = st.checklist
             let steps = st.resolution.map { ChecklistItem(id: $0.id, text: "\($0.when): \($0.action)") }
-            views.append(view(id: st.id.rawValue, title: "\(st.name) diagnostics", phases: [
-                ChecklistPhase(id: st.id.rawValue + "-checks", title: "Checks", items: items),
-                ChecklistPhase(id: st.id.rawValue + "-resolution", title: "Resolution steps", items: steps),
-            ]))
+            views.append(
+                view(
+                    id: st.id.rawValue, title: "\(st.name) diagnostics",
+                    phases: [
+                        ChecklistPhase(id: st.id.rawValue + "-checks", title: "Checks", items: items),
+                        ChecklistPhase(id: st.id.rawValue + "-resolution", title: "Resolution steps", items: steps),
+                    ]))
         }
         for a in attached where s.attachedChecklists.contains(a.name) {
             for c in a.checklists { views.append(view(id: "\(a.name)/\(c.id)", title: "\(a.title): \(c.title)", phases: c.phases, prefix: a.name + "/")) }

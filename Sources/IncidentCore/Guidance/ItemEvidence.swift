@@ -87,7 +87,9 @@ public struct HealthAlerts: Sendable {
         guard let lastCritical = alerts.lastIndex(where: { $0.text("to") == "critical" }) else { return nil }
         var down = Set<String>()
         for e in alerts[...lastCritical] {
-            if e.text("to") == "critical" { down.insert(Self.stackKey(e)) } else if ["recovering", "ok"].contains(e.text("to") ?? "") {
+            if e.text("to") == "critical" {
+                down.insert(Self.stackKey(e))
+            } else if ["recovering", "ok"].contains(e.text("to") ?? "") {
                 down.remove(Self.stackKey(e))
             }
         }

@@ -35,7 +35,9 @@ public enum ReadIn {
             item("Severity: not set")
         }
         let statusAt = s.events(.status).last?.effectiveTime ?? s.openedAt
-        item("Status: \(s.status.rawValue) since \(at(statusAt)) UTC; opened \(at(s.openedAt)) UTC by \(s.openedBy), \(formatDuration(seconds: max(0, (now.ms - (s.openedAt?.ms ?? now.ms)) / 1000))) ago")
+        item(
+            "Status: \(s.status.rawValue) since \(at(statusAt)) UTC; opened \(at(s.openedAt)) UTC by \(s.openedBy), \(formatDuration(seconds: max(0, (now.ms - (s.openedAt?.ms ?? now.ms)) / 1000))) ago"
+        )
 
         head("Roles")
         if s.roles.isEmpty && s.pendingOffers.isEmpty { item("nobody holds a role yet (no incident commander)") }

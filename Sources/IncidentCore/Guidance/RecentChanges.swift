@@ -9,7 +9,8 @@ public struct ChangeNearOutage: Sendable, Equatable {
     public var text: String {
         let t = event.text("text") ?? ""
         guard let s = secondsBeforeCritical else { return t }
-        return s >= 0 ? "\(t) (\(formatDuration(seconds: s)) before the first critical alert)"
+        return s >= 0
+            ? "\(t) (\(formatDuration(seconds: s)) before the first critical alert)"
             : "\(t) (\(formatDuration(seconds: -s)) after the first critical alert)"
     }
 }

@@ -19,7 +19,8 @@ public enum Decider {
         func notFuture(_ t: Timestamp?, _ field: String) throws(IncidentError) {
             if let t, t.ms > now.ms + 60_000 { throw IncidentError("\(field): \(t.display) is in the future") }
         }
-        if case .open = cmd {} else if s.openedAt == nil {
+        if case .open = cmd {
+        } else if s.openedAt == nil {
             throw IncidentError("incident \(s.id): journal has no opened event")
         }
 
@@ -227,10 +228,12 @@ public enum Decider {
             guard !s.impactSampleMinutes.contains(start) else {
                 throw IncidentError("impact_sample minute \(start.display): already journaled")
             }
-            return EventDraft(kind: .impactSample, payload: [
-                "minute": .string(start.iso8601), "calls": .int(Int64(calls)), "failed": .int(Int64(failed)),
-                "share_pct": share.map(JSONValue.double) ?? .null,
-            ])
+            return EventDraft(
+                kind: .impactSample,
+                payload: [
+                    "minute": .string(start.iso8601), "calls": .int(Int64(calls)), "failed": .int(Int64(failed)),
+                    "share_pct": share.map(JSONValue.double) ?? .null,
+                ])
         case .outbound(let r):
             var p: [String: JSONValue] = [
                 "channel": try text(r.channel, "channel"), "via": try text(r.via, "via"), "ref": try text(r.ref, "ref"),

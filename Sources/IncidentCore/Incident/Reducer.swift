@@ -43,7 +43,10 @@ extension IncidentState {
         let at = e.effectiveTime
         switch e.kind {
         case .opened:
-            if openedAt != nil { anomalies.append("second opened event \(e.id) ignored"); return }
+            if openedAt != nil {
+                anomalies.append("second opened event \(e.id) ignored")
+                return
+            }
             title = e.text("title") ?? ""
             playbookName = e.text("playbook") ?? ""
             openedAt = at

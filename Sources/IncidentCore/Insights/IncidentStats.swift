@@ -135,7 +135,10 @@ extension IncidentStats {
         if stacks.isEmpty { o += "| - | 0 | - | - | - | - | - |\n" }
         o += "\n## Top root causes\n\n"
         if topCauses.isEmpty { o += "No `CAUSE:` notes recorded.\n" }
-        for c in topCauses { o += "- \(MarkdownText.escape(c.text)): \(c.incidents.count) incident\(c.incidents.count == 1 ? "" : "s")\(c.incidents.count > 1 ? " (repeat offender)" : "")\n" }
+        for c in topCauses {
+            o +=
+                "- \(MarkdownText.escape(c.text)): \(c.incidents.count) incident\(c.incidents.count == 1 ? "" : "s")\(c.incidents.count > 1 ? " (repeat offender)" : "")\n"
+        }
         if !repeatStacks.isEmpty {
             let rs = repeatStacks.sorted { $0.key < $1.key }.map { "\(StackID(rawValue: $0.key)?.displayName ?? $0.key) \($0.value)" }
             o += "\nStacks named as root cause more than once: \(rs.joined(separator: ", "))\n"
@@ -151,19 +154,22 @@ extension IncidentStats {
         let v: JSONValue = .object([
             "since": since.map { .string($0.iso8601) } ?? .null, "incidents": .int(Int64(total)),
             "by_severity": .object(bySeverity.mapValues { .int(Int64($0)) }),
-            "stacks": .array(stacks.map { r in
-                .object([
-                    "stack": .string(r.stack), "incidents": .int(Int64(r.incidents)), "mttd": sp(r.ttd), "mtta": sp(r.tta),
-                    "mttm": sp(r.ttm), "mttr": sp(r.ttr),
-                    "runbook_mttr_without_framework_min": r.benchmarkWithout.map { .int(Int64($0)) } ?? .null,
-                    "runbook_mttr_with_framework_min": r.benchmarkWith.map { .int(Int64($0)) } ?? .null,
-                ])
-            }),
+            "stacks": .array(
+                stacks.map { r in
+                    .object([
+                        "stack": .string(r.stack), "incidents": .int(Int64(r.incidents)), "mttd": sp(r.ttd), "mtta": sp(r.tta),
+                        "mttm": sp(r.ttm), "mttr": sp(r.ttr),
+                        "runbook_mttr_without_framework_min": r.benchmarkWithout.map { .int(Int64($0)) } ?? .null,
+                        "runbook_mttr_with_framework_min": r.benchmarkWith.map { .int(Int64($0)) } ?? .null,
+                    ])
+                }),
             "mitigation_target": .object(["checked": .int(Int64(mitigationChecked)), "met": .int(Int64(mitigationMet))]),
             "update_cadence_misses": .object(["missed": .int(Int64(updateMisses)), "incidents": .int(Int64(incidentsWithMisses))]),
             "top_root_causes": .array(topCauses.map { .object(["cause": .string($0.text), "incidents": .array($0.incidents.map(JSONValue.string))]) }),
             "repeat_root_cause_stacks": .object(repeatStacks.mapValues { .int(Int64($0)) }),
-            "action_items": .object(["open": .int(Int64(actionItemsOpen)), "overdue": .int(Int64(actionItemsOverdue)), "overdue_after_days": .int(Int64(overdueDays))]),
+            "action_items": .object([
+                "open": .int(Int64(actionItemsOpen)), "overdue": .int(Int64(actionItemsOverdue)), "overdue_after_days": .int(Int64(overdueDays)),
+            ]),
         ])
         var s = ""
         v.write(to: &s)

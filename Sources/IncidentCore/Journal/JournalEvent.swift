@@ -80,28 +80,46 @@ public struct JournalEvent: Sendable, Equatable {
 
     public var id: String {
         get { box.id }
-        set { unique(); box.id = newValue }
+        set {
+            unique()
+            box.id = newValue
+        }
     }
     public var recordedAt: Timestamp {
         get { box.recordedAt }
-        set { unique(); box.recordedAt = newValue }
+        set {
+            unique()
+            box.recordedAt = newValue
+        }
     }
     /// When it happened, for back-dated entries; nil means `recordedAt`.
     public var occurredAt: Timestamp? {
         get { box.occurredAt }
-        set { unique(); box.occurredAt = newValue }
+        set {
+            unique()
+            box.occurredAt = newValue
+        }
     }
     public var actor: String {
         get { box.actor }
-        set { unique(); box.actor = newValue }
+        set {
+            unique()
+            box.actor = newValue
+        }
     }
     public var role: String? {
         get { box.role }
-        set { unique(); box.role = newValue }
+        set {
+            unique()
+            box.role = newValue
+        }
     }
     public var kind: JournalKind {
         get { box.kind }
-        set { unique(); box.kind = newValue }
+        set {
+            unique()
+            box.kind = newValue
+        }
     }
     public var payload: [String: JSONValue] {
         get { box.payload }
@@ -114,13 +132,19 @@ public struct JournalEvent: Sendable, Equatable {
     /// segment's owner; the actor is then `dialtone`.
     public var automatic: Bool {
         get { box.automatic }
-        set { unique(); box.automatic = newValue }
+        set {
+            unique()
+            box.automatic = newValue
+        }
     }
     /// SHA-256 (hex) of the previous line of the same segment: the hash chain `verify` checks.
     /// Nil for the first line of a segment and for lines from before segments existed.
     public var prev: String? {
         get { box.prev }
-        set { unique(); box.prev = newValue }
+        set {
+            unique()
+            box.prev = newValue
+        }
     }
 
     public init(

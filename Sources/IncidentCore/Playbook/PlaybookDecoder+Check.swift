@@ -27,7 +27,10 @@ extension PlaybookDecoder {
             }
         }
         if let first = run.first?.0, first.contains(" "), run.count == 1 {
-            log.add(f.valueMark("run"), "'run' in \(f.what) is a list of arguments, not a shell line: write [\(first.split(separator: " ").map { String($0) }.joined(separator: ", "))]")
+            log.add(
+                f.valueMark("run"),
+                "'run' in \(f.what) is a list of arguments, not a shell line: write [\(first.split(separator: " ").map { String($0) }.joined(separator: ", "))]"
+            )
             ok = false
         }
         let timeout = f.int("timeout_seconds", in: 1...600) ?? 10

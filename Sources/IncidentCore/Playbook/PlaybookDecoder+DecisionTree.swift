@@ -52,10 +52,11 @@ extension PlaybookDecoder {
             }
             idMarks[id] = nf.valueMark("id")
             branchMarks[id] = (nf.valueMark("yes"), nf.valueMark("no"))
-            nodes.append(DecisionNode(
-                id: id, question: question ?? "", check: nf.text("check") ?? "", evidence: evidence,
-                yes: nf.has("yes") ? nf.text("yes") : nil, no: nf.has("no") ? nf.text("no") : nil,
-                stack: nf.choice("stack", StackID.self, noun: "stack id"), isLeaf: isLeaf))
+            nodes.append(
+                DecisionNode(
+                    id: id, question: question ?? "", check: nf.text("check") ?? "", evidence: evidence,
+                    yes: nf.has("yes") ? nf.text("yes") : nil, no: nf.has("no") ? nf.text("no") : nil,
+                    stack: nf.choice("stack", StackID.self, noun: "stack id"), isLeaf: isLeaf))
         }
         guard let start else { return nil }
         let tree = DecisionTree(start: start, nodes: nodes)

@@ -39,11 +39,15 @@ extension PlaybookDecoder {
         if let warning, let critical {
             switch direction {
             case .higherIsWorse where !(warning < critical):
-                log.add(f.valueMark("critical"),
-                        "thresholds out of order in \(f.what): higher_is_worse needs warning < critical, found warning \(fmt(warning)) and critical \(fmt(critical))")
+                log.add(
+                    f.valueMark("critical"),
+                    "thresholds out of order in \(f.what): higher_is_worse needs warning < critical, found warning \(fmt(warning)) and critical \(fmt(critical))"
+                )
             case .lowerIsWorse where !(warning > critical):
-                log.add(f.valueMark("critical"),
-                        "thresholds out of order in \(f.what): lower_is_worse needs warning > critical, found warning \(fmt(warning)) and critical \(fmt(critical))")
+                log.add(
+                    f.valueMark("critical"),
+                    "thresholds out of order in \(f.what): lower_is_worse needs warning > critical, found warning \(fmt(warning)) and critical \(fmt(critical))"
+                )
             default: break
             }
         }

@@ -18,7 +18,8 @@ final class PlaybookDecoder {
         guard let f = Fields(root, what: "the playbook", keys: Self.topKeys, log: log) else { return nil }
         var p = Playbook(name: f.text("name", required: true) ?? "", title: f.text("title", required: true) ?? "")
         if !p.name.isEmpty, !p.name.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) || !p.name.allSatisfy(\.isASCII) {
-            log.add(f.valueMark("name"), "'name' must be lower-case letters, digits and '-' (it names the playbook on the command line), found '\(clip(p.name))'")
+            log.add(
+                f.valueMark("name"), "'name' must be lower-case letters, digits and '-' (it names the playbook on the command line), found '\(clip(p.name))'")
         }
         p.description = f.text("description") ?? ""
         p.stacks = (f.list("stacks") ?? []).compactMap(stack)
@@ -67,8 +68,9 @@ final class PlaybookDecoder {
             symptoms: (f.strings("symptoms") ?? []).map(\.0),
             escalation: f.text("escalation") ?? "")
         if let without = s.mttrWithoutFrameworkMinutes, let with = s.mttrWithFrameworkMinutes, with > without {
-            log.add(f.valueMark("mttr_with_framework_minutes"),
-                    "\(f.what): MTTR with the framework (\(with) min) should not exceed MTTR without it (\(without) min)")
+            log.add(
+                f.valueMark("mttr_with_framework_minutes"),
+                "\(f.what): MTTR with the framework (\(with) min) should not exceed MTTR without it (\(without) min)")
         }
         s.causes = (f.list("causes") ?? []).compactMap { cause($0, in: f.what) }
         s.checklist = (f.list("checklist") ?? []).compactMap { item($0, in: f.what) }

@@ -17,9 +17,10 @@ public enum PlaybookLoader {
     public static func load(yaml: String, file: String) throws(PlaybookLoadError) -> Playbook {
         let (playbook, issues) = read(yaml: yaml, file: file)
         guard issues.isEmpty, let playbook else {
-            throw PlaybookLoadError(issues: issues.isEmpty
-                ? [PlaybookIssue(file: file, line: 1, column: 1, message: "the playbook could not be read")]
-                : issues)
+            throw PlaybookLoadError(
+                issues: issues.isEmpty
+                    ? [PlaybookIssue(file: file, line: 1, column: 1, message: "the playbook could not be read")]
+                    : issues)
         }
         return playbook
     }
@@ -86,8 +87,9 @@ public enum PlaybookLoader {
             log.add(line: line, column: column, "unreadable text: \(problem)")
         case .duplicatedKeysInMapping(let keys, let c):
             let (line, column) = repeatedKey(keys.first ?? "", after: c.mark, in: yaml)
-            log.add(line: line, column: column,
-                    "duplicate key '\(clip(keys.joined(separator: "', '")))' in one mapping (first at line \(c.mark.line))")
+            log.add(
+                line: line, column: column,
+                "duplicate key '\(clip(keys.joined(separator: "', '")))' in one mapping (first at line \(c.mark.line))")
         default:
             log.add(line: 1, column: 1, "YAML error: \(clip(e.description, 120))")
         }

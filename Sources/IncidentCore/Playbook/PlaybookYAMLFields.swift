@@ -22,9 +22,10 @@ final class IssueLog {
         guard issues.count < Self.limit else {
             if !truncated {
                 truncated = true
-                issues.append(PlaybookIssue(
-                    file: file, line: line, column: column,
-                    message: "too many issues (over \(Self.limit)); stopped reporting"))
+                issues.append(
+                    PlaybookIssue(
+                        file: file, line: line, column: column,
+                        message: "too many issues (over \(Self.limit)); stopped reporting"))
             }
             return
         }

@@ -3,7 +3,9 @@ import IncidentCore
 /// Webhook bodies and call records from carriers and voice platforms, logged one JSON
 /// object per line: Twilio, Telnyx, Vapi, Retell.
 extension LineParser {
-    private func collect(_ b: UnsafeBufferPointer<UInt8>, _ patterns: [PathPattern])
+    private func collect(
+        _ b: UnsafeBufferPointer<UInt8>, _ patterns: [PathPattern]
+    )
         -> PathCollector?
     {
         var c = PathCollector(b, patterns)

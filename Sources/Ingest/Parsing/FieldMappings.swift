@@ -158,8 +158,7 @@ extension LineParser {
         if let entry {
             for (i, signal, scale) in entry.signals {
                 guard let v = values[i] else { continue }
-                if let flag = (v.kind == .trueLiteral || v.kind == .falseLiteral) ? b.bool(v) : nil
-                {
+                if let flag = (v.kind == .trueLiteral || v.kind == .falseLiteral) ? b.bool(v) : nil {
                     s.append(signal, flag ? 1 : 0)
                 } else {
                     addMeasure(&s, signal, b.number(v).map { $0 * scale })

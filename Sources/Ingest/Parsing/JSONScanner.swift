@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// What a JSON value is, as far as the scanner looks.
@@ -271,7 +271,9 @@ final class JSONScanner {
         (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
-    private static func slowStringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (
+    private static func slowStringEnd(
+        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int
+    ) -> (
         Int, Bool
     )? {
         var i = start

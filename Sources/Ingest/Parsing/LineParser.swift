@@ -198,7 +198,9 @@ public final class LineParser {
     }
 
     /// Convenience for tests and small callers.
-    public func parse(_ line: String, arrivalTime: Double, into out: inout [NormalizedEvent])
+    public func parse(
+        _ line: String, arrivalTime: Double, into out: inout [NormalizedEvent]
+    )
         -> LineResult
     {
         var copy = line
@@ -240,8 +242,7 @@ public final class LineParser {
             format = forcedFormat
         } else if b.at(firstNonSpace(b)) == ASCII.lbrace {
             // Hot path: a stream of turn records skips detection entirely.
-            if lastJSONFormat == .turns, let r = parseTurn(b, arrivalTime: arrivalTime, into: &out)
-            {
+            if lastJSONFormat == .turns, let r = parseTurn(b, arrivalTime: arrivalTime, into: &out) {
                 count(.turns)
                 return r
             }

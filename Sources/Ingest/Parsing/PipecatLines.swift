@@ -109,7 +109,9 @@ extension LineParser {
     /// True when an error line is a new failure, false when it repeats the open one (within
     /// a few seconds: an error log that lost its request boundary must not swallow later
     /// failures).
-    private func pipecatFailure(_ b: UnsafeBufferPointer<UInt8>, _ name: Span, at time: Double)
+    private func pipecatFailure(
+        _ b: UnsafeBufferPointer<UInt8>, _ name: Span, at time: Double
+    )
         -> Bool
     {
         let key = pipecatKey(b, name)

@@ -9,8 +9,7 @@ extension LineParser {
     }
 
     /// The value of `key=` in a `;`-separated record, as a span.
-    private func field(_ b: UnsafeBufferPointer<UInt8>, _ key: StaticString, in span: Span) -> Span?
-    {
+    private func field(_ b: UnsafeBufferPointer<UInt8>, _ key: StaticString, in span: Span) -> Span? {
         var from = span.lo
         while let k = b.find(key, from: from, to: span.hi) {
             // Whole keys only: "code=" must not match inside "sip_code=".

@@ -56,7 +56,9 @@ extension LineParser {
 
     /// Kamailio's level word and where its message starts: stderr's `14(20820) INFO: ...`
     /// (optionally after a syslog prefix), or syslog's `kamailio[1067]: INFO: ...`.
-    static func kamailioPrefix(_ b: UnsafeBufferPointer<UInt8>, year: Int)
+    static func kamailioPrefix(
+        _ b: UnsafeBufferPointer<UInt8>, year: Int
+    )
         -> (level: LogLevel, msg: Int, time: WallTime?)?
     {
         var i = 0
@@ -98,7 +100,9 @@ extension LineParser {
 
     /// OpenSIPS's `DBG:dispatcher:ds_options_callback: ...` (after an optional syslog prefix
     /// or `[pid] `): the level and where `module:function: message` starts.
-    static func openSIPSPrefix(_ b: UnsafeBufferPointer<UInt8>, year: Int)
+    static func openSIPSPrefix(
+        _ b: UnsafeBufferPointer<UInt8>, year: Int
+    )
         -> (level: LogLevel, body: Int, time: WallTime?)?
     {
         var i = 0

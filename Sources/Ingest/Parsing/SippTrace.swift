@@ -224,8 +224,7 @@ extension LineParser {
     }
 
     /// "SIP/2.0 503 Service Unavailable" or "INVITE sip:service@127.0.0.1:5070 SIP/2.0".
-    private func readStartLine(_ b: UnsafeBufferPointer<UInt8>, _ m: inout SIPMessageDraft) -> Bool
-    {
+    private func readStartLine(_ b: UnsafeBufferPointer<UInt8>, _ m: inout SIPMessageDraft) -> Bool {
         let line = b.trimmed(Span(0, b.count))
         if b.has("SIP/2.0 ", at: line.lo) {
             guard let code = b.integer(Span(line.lo + 8, min(line.lo + 11, line.hi))),

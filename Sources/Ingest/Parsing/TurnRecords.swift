@@ -172,7 +172,9 @@ extension TurnFields {
 
     /// The scanner's grammar without a visitor: the index past the container at `start`, or
     /// nil when it is malformed or opens deeper than `JSONScanner.maxDepth` would allow.
-    private func skipContainer(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, depth: Int)
+    private func skipContainer(
+        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, depth: Int
+    )
         -> Int?
     {
         guard depth < JSONScanner.maxDepth else { return nil }

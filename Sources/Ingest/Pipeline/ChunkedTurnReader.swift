@@ -2,7 +2,7 @@ import Foundation
 import IncidentCore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// `watch --once` on a file of turn records: parsing is the costly half and a turn record
@@ -40,11 +40,12 @@ enum ChunkedTurnReader {
                 let span = line.trimmed(Span(0, line.count))
                 if !span.isEmpty {
                     // Inside an envelope (Docker, kubectl, ...) the turn record is the inner line.
-                    return hi < n && LineParser().withInnerLine(line) { inner in
-                        let s = inner.trimmed(Span(0, inner.count))
-                        return !s.isEmpty && inner.at(s.lo) == ASCII.lbrace
-                            && LineParser.detectJSON(inner) == .turns
-                    }
+                    return hi < n
+                        && LineParser().withInnerLine(line) { inner in
+                            let s = inner.trimmed(Span(0, inner.count))
+                            return !s.isEmpty && inner.at(s.lo) == ASCII.lbrace
+                                && LineParser.detectJSON(inner) == .turns
+                        }
                 }
                 lo = hi + 1
             }

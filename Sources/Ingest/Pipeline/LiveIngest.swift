@@ -85,13 +85,17 @@ public final class LiveIngest {
             if last != nil { calls.add(events[before...], line: text) }
             // An enveloped line keeps its origin and inner line for the log pane.
             let origin = last?.origin
-            let inner = origin == nil ? nil : parser.withInnerLine(bytes) {
-                String(decoding: UnsafeBufferPointer(rebasing: $0.prefix(4096)), as: UTF8.self)
-            }
-            lines.append(LogLine(
-                seq: seq, source: names[id] ?? "?", time: last?.time, level: last?.level ?? (r == .unparsed ? .info : .debug),
-                stack: last?.stack, callID: last?.callID, parsed: r != .unparsed, truncated: truncated,
-                text: text, summary: last?.summary ?? "", origin: origin?.description, inner: inner))
+            let inner =
+                origin == nil
+                ? nil
+                : parser.withInnerLine(bytes) {
+                    String(decoding: UnsafeBufferPointer(rebasing: $0.prefix(4096)), as: UTF8.self)
+                }
+            lines.append(
+                LogLine(
+                    seq: seq, source: names[id] ?? "?", time: last?.time, level: last?.level ?? (r == .unparsed ? .info : .debug),
+                    stack: last?.stack, callID: last?.callID, parsed: r != .unparsed, truncated: truncated,
+                    text: text, summary: last?.summary ?? "", origin: origin?.description, inner: inner))
             if events.count > 256 { flushEvents(&p) }
         }
         flushEvents(&p)

@@ -1,8 +1,9 @@
+import Foundation
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import IncidentCore
 
 /// Per-source counters for the summary.
 public struct SourceReport: Sendable, Equatable {

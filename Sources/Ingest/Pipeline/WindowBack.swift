@@ -1,7 +1,8 @@
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import IncidentCore
 
 /// Where to start reading a log file so the health windows are full from the first frame:
 /// one window back from the newest event, by event time (not the whole file, not just the end).

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// A shell command as a line source (`cmd:kubectl logs -f ...`): `/bin/sh -c COMMAND` started

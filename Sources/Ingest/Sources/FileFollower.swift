@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Follows a file by name, like `tail -F`, delivering complete lines on each `poll`.
@@ -112,7 +112,9 @@ public final class FileFollower {
 
     /// Reads what is new and calls `deliver(line, truncated)` for each complete line. The line
     /// pointer is only valid during the call.
-    public func poll(_ deliver: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> Void)
+    public func poll(
+        _ deliver: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> Void
+    )
         -> PollResult
     {
         var result = PollResult()

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Small POSIX helpers shared by the sources.
@@ -23,9 +23,9 @@ enum Posix {
     static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         while true {
             #if canImport(Glibc)
-                let n = Glibc.read(fd, buffer, count)
+            let n = Glibc.read(fd, buffer, count)
             #else
-                let n = Darwin.read(fd, buffer, count)
+            let n = Darwin.read(fd, buffer, count)
             #endif
             if n < 0 && errno == EINTR { continue }
             return n

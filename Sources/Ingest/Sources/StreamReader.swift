@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Reads complete lines from a pipe, terminal or redirected file descriptor without blocking:
@@ -92,7 +92,9 @@ public final class StdinSource {
     public var skippedBytes: UInt64 { reader.splitter.skippedBytes }
 
     /// Reads what is available now and calls `deliver(line, truncated)` per complete line.
-    public func poll(_ deliver: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> Void)
+    public func poll(
+        _ deliver: (UnsafeBufferPointer<UInt8>, _ truncated: Bool) -> Void
+    )
         -> PollResult
     {
         var result = PollResult()

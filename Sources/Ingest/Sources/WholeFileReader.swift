@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// What `readWholeFile` read.
@@ -43,7 +43,7 @@ public func readWholeFile(
     stats.startOffset = start
     lseek(fd, off_t(start), SEEK_SET)
     #if canImport(Glibc)
-        _ = posix_fadvise(fd, off_t(start), 0, POSIX_FADV_SEQUENTIAL)
+    _ = posix_fadvise(fd, off_t(start), 0, POSIX_FADV_SEQUENTIAL)
     #endif
     let chunk = max(4096, chunkSize)
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 64)
