@@ -139,18 +139,27 @@ enum SegmentFiles {
             end = Int64(st.st_size)
         }
         let want = max(0, Int(end! - from))
-        var bytes = [UInt8](repeating: 0, count: want)
-        var got = 0
-        while got < want {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, want - got, off_t(from) + off_t(got)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StoreError.errno("read failed", path)
+        // Read straight into uninitialised storage: zero-filling 30 MB first was a tenth of a
+        // console's attach to a 100,000-event incident.
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: want) { buf, count in
+            var got = 0
+            while got < want {
+                let n = pread(fd, buf.baseAddress! + got, want - got, off_t(from) + off_t(got))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if n == 0 { break }  // shrank meanwhile
+                got += n
             }
-            if n == 0 { break }  // shrank meanwhile
-            got += n
+            count = got
         }
-        if got < want { bytes.removeLast(want - got) }
+        if failure != 0 {
+            errno = failure
+            throw StoreError.errno("read failed", path)
+        }
         return bytes
     }
 }
