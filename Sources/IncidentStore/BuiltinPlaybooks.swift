@@ -325,6 +325,60 @@ stacks:
           run: [openssl, s_client, -connect, "${SIP_TLS_ENDPOINT}", -servername, "${SIP_DOMAIN}"]
           timeout_seconds: 10
           pass: {date: "NotAfter: ([A-Z][a-z]{2} +[0-9]+ [0-9:]+ [0-9]{4} GMT)", days_above: 7}
+      - id: telephony.sip-options
+        text: Does the primary trunk answer SIP OPTIONS?
+        details:
+          - One SIP OPTIONS ping over UDP; the trunk must answer 200 within 4 seconds
+        check:
+          run:
+            - python3
+            - -c
+            - |
+              import socket, sys, uuid
+              host, _, port = sys.argv[1].rpartition(":")
+              port = int(port or 5060)
+              s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+              s.settimeout(4)
+              s.connect((host, port))
+              me, my_port = s.getsockname()
+              tag = uuid.uuid4().hex[:12]
+              msg = (f"OPTIONS sip:{host}:{port} SIP/2.0\r\n"
+                     f"Via: SIP/2.0/UDP {me}:{my_port};branch=z9hG4bK{tag};rport\r\n"
+                     f"Max-Forwards: 70\r\nFrom: <sip:dialtone@{me}>;tag={tag}\r\n"
+                     f"To: <sip:{host}:{port}>\r\nCall-ID: {tag}@{me}\r\n"
+                     f"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+              s.send(msg.encode())
+              print(s.recv(65535).decode(errors="replace").split("\r\n")[0])
+            - "${SIP_TRUNK}"
+          timeout_seconds: 10
+          pass: {stdout_matches: "^SIP/2.0 200"}
+      - id: telephony.sip-options-backup
+        text: Does the backup trunk answer SIP OPTIONS?
+        details:
+          - One SIP OPTIONS ping over UDP; the trunk must answer 200 within 4 seconds
+        check:
+          run:
+            - python3
+            - -c
+            - |
+              import socket, sys, uuid
+              host, _, port = sys.argv[1].rpartition(":")
+              port = int(port or 5060)
+              s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+              s.settimeout(4)
+              s.connect((host, port))
+              me, my_port = s.getsockname()
+              tag = uuid.uuid4().hex[:12]
+              msg = (f"OPTIONS sip:{host}:{port} SIP/2.0\r\n"
+                     f"Via: SIP/2.0/UDP {me}:{my_port};branch=z9hG4bK{tag};rport\r\n"
+                     f"Max-Forwards: 70\r\nFrom: <sip:dialtone@{me}>;tag={tag}\r\n"
+                     f"To: <sip:{host}:{port}>\r\nCall-ID: {tag}@{me}\r\n"
+                     f"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+              s.send(msg.encode())
+              print(s.recv(65535).decode(errors="replace").split("\r\n")[0])
+            - "${SIP_TRUNK_BACKUP}"
+          timeout_seconds: 10
+          pass: {stdout_matches: "^SIP/2.0 200"}
       - id: telephony.test-call
         text: Does a test call through the primary trunk connect?
         check:

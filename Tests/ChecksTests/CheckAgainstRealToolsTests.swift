@@ -105,6 +105,19 @@ struct CheckAgainstRealToolsTests {
         }
     }
 
+    @Test func sipOptionsPingToATrunk() throws {
+        let port = try freePort()
+        let uas = try StandIn(["sipp", "-sf", Self.fixtures + "/uas-options.xml", "-i", "127.0.0.1", "-p", "\(port)", "-nostdin", "-m", "1"], python: false)
+        defer { uas.stop() }
+        Thread.sleep(forTimeInterval: 0.5)
+        let ok = try run("telephony.sip-options", env: ["SIP_TRUNK": "127.0.0.1:\(port)"])
+        #expect(ok.result == .passed, "\(ok.reason) \(ok.excerpt)")
+        #expect(ok.excerpt.contains("SIP/2.0 200 OK"))
+        #expect(!ok.command.contains("\n"))
+        let silent = try run("telephony.sip-options-backup", env: ["SIP_TRUNK_BACKUP": "127.0.0.1:\(try freePort())"])
+        #expect(silent.result == .failed)
+    }
+
     @Test func launchLimitsAreComparedWithConfiguredValues() throws {
         let file = NSTemporaryDirectory() + "limits-\(UUID().uuidString).json"
         try #"{"max_concurrent_calls": 150, "transfer_timeout_seconds": 45}"#.write(toFile: file, atomically: true, encoding: .utf8)

@@ -70,7 +70,12 @@ public struct CheckSpec: Sendable, Equatable, Codable {
     /// The command as others may see it: secret variables' values replaced, then the export's
     /// redaction rules over the whole line.
     public static func shown(_ argv: [String], secrets: [String]) -> String {
-        var line = argv.map { a in a.contains(" ") || a.isEmpty ? "'\(a)'" : a }.joined(separator: " ")
+        // One line: an inline script's line breaks are shown as ⏎ (the journal and the
+        // timeline hold one line per event).
+        var line = argv.map { a in
+            let one = a.trimmingCharacters(in: .newlines).replacingOccurrences(of: "\n", with: " ⏎ ")
+            return one.contains(" ") || one.isEmpty ? "'\(one)'" : one
+        }.joined(separator: " ")
         for s in secrets where s.count >= 4 { line = line.replacingOccurrences(of: s, with: Redactor.secret) }
         return Redactor.redact(line)
     }
