@@ -80,6 +80,8 @@ public final class Receiver: @unchecked Sendable {
     public let stats = ReceiverStats()
     private let group: MultiThreadedEventLoopGroup
     private var channel: Channel?
+    /// Set before `start` to take `POST /v1/alerts`.
+    public var alertSink: AlertSink?
     /// The address actually bound (port 0 picks a free one).
     public private(set) var boundPort = 0
 
@@ -99,7 +101,7 @@ public final class Receiver: @unchecked Sendable {
         let intake = Intake(spool: spool, clock: { Date().timeIntervalSince1970 })
         let shared = HandlerShared(
             intake: intake, stats: stats, inFlight: InFlight(limit: config.maxInFlight),
-            token: config.token.map { Array("Bearer \($0)".utf8) }, maxBody: config.maxBodyBytes)
+            token: config.token.map { Array("Bearer \($0)".utf8) }, maxBody: config.maxBodyBytes, alerts: alertSink)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentCore
 import NIOCore
 import NIOHTTP1
 
@@ -10,6 +11,8 @@ struct HandlerShared: Sendable {
     /// `Bearer <token>` as bytes, when a token is required.
     let token: [UInt8]?
     let maxBody: Int
+    /// Where `POST /v1/alerts` delivers (nil: the endpoint is off).
+    let alerts: AlertSink?
 }
 
 /// One connection: collects a request's body (bounded), refuses early what it can (401, 404,
@@ -18,7 +21,7 @@ final class ReceiverHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    enum Route { case logs(OTLPEncoding), traces(OTLPEncoding), lines(String?), health }
+    enum Route { case logs(OTLPEncoding), traces(OTLPEncoding), lines(String?), alerts, health }
 
     private struct Pending {
         var route: Route
@@ -104,7 +107,13 @@ final class ReceiverHandler: ChannelInboundHandler, RemovableChannelHandler {
             route = path == "/v1/logs" ? .logs(enc) : .traces(enc)
         case (.POST, "/v1/lines"):
             route = .lines(Self.queryValue(query, "format"))
-        case (_, "/healthz"), (_, "/v1/logs"), (_, "/v1/traces"), (_, "/v1/lines"):
+        case (.POST, "/v1/alerts"):
+            guard shared.alerts != nil else {
+                refuse(404, "alerts are not taken here: start receive with --alerts", close: false, context)
+                return
+            }
+            route = .alerts
+        case (_, "/healthz"), (_, "/v1/logs"), (_, "/v1/traces"), (_, "/v1/lines"), (_, "/v1/alerts"):
             refuse(405, "\(head.method) is not allowed on \(path)", close: false, context)
             return
         default:
@@ -181,6 +190,7 @@ final class ReceiverHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .logs(let enc): return shared.intake.logs(body, enc, peer: peer)
         case .traces(let enc): return shared.intake.traces(body, enc, peer: peer)
         case .lines(let format): return shared.intake.lines(body, format: format, peer: peer)
+        case .alerts: return alerts(body)
         case .health:
             let s = shared.intake.spool
             let text =
@@ -194,6 +204,35 @@ final class ReceiverHandler: ChannelInboundHandler, RemovableChannelHandler {
                 + ",\"records_spooled\":\(s.recordsWritten),\"sources\":\(shared.stats.json())}\n"
             return Reply(status: 200, body: Array(text.utf8))
         }
+    }
+
+    /// Alertmanager or Grafana alerts: journaled by the sink into the matching incident. A
+    /// body that is not a webhook is refused with 400 and counted like any refusal.
+    private func alerts(_ body: [UInt8]) -> Reply {
+        let list: [ExternalAlert]
+        do throws(AlertmanagerPayload.Failure) {
+            list = try AlertmanagerPayload.parse(body)
+        } catch {
+            return Intake.jsonError(400, error.description)  // counted as a refusal by `finish`
+        }
+        let d = shared.alerts?(list) ?? AlertDelivery()
+        var o: [UInt8] = []
+        o += "{\"alerts\":\(list.count),\"journaled\":\(d.journaled),\"duplicates\":\(d.duplicates),\"unmatched\":\(d.unmatched),\"declared\":[".utf8
+        for (i, id) in d.declared.enumerated() {
+            if i > 0 { o.append(UInt8(ascii: ",")) }
+            appendString(id, &o)
+        }
+        o += "],\"errors\":[".utf8
+        for (i, e) in d.errors.enumerated() {
+            if i > 0 { o.append(UInt8(ascii: ",")) }
+            appendString(e, &o)
+        }
+        o += "]}\n".utf8
+        // Alertmanager retries on 5xx only: a journal that could not be written is one.
+        var reply = Reply(status: d.errors.isEmpty || d.journaled > 0 ? 200 : 500, body: o)
+        reply.records = d.journaled
+        reply.rejectedRecords = d.errors.count
+        return reply
     }
 
     private func finish(_ reply: Reply, keepAlive: Bool, _ context: ChannelHandlerContext) {

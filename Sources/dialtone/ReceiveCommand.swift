@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IncidentCore
 import IncidentStore
 import Receiver
 
@@ -57,11 +58,14 @@ struct ReceiveCommand: ParsableCommand {
 
     @Option(help: "Address to listen on: HOST:PORT, :PORT (loopback) or [V6]:PORT.") var listen = "127.0.0.1:4318"
     @OptionGroup var options: ReceiverOptions
+    @OptionGroup var alerts: AlertOptions
+    @OptionGroup var incidents: IncidentOptions
 
     func run() throws {
         try IncidentCLI.run {
             guard let dir = options.spool else { throw StoreError("receive: give --spool DIR") }
             let receiver = try Receiver(config: try options.config(listen: listen, spoolDirectory: dir))
+            if alerts.alerts { receiver.alertSink = try alerts.sink(incidents) }
             let (stop, trap) = StopFlag.trappingInterrupts()
             defer { trap.forEach { $0.cancel() } }
             try receiver.start()
@@ -80,4 +84,89 @@ struct ReceiveCommand: ParsableCommand {
 func note(_ s: String) {
     var msg = "dialtone receive: " + Sanitize.line(s) + "\n"
     msg.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+/// `POST /v1/alerts`: Alertmanager's webhook (and Grafana's) journaled into the open incident.
+/// Chosen here, since the issue leaves it open: alerts go to the newest open incident whose
+/// labels match (`--alerts-match`, all of them); with no open incident, a firing alert that
+/// matches a `--alerts-declare` rule opens one; anything else is counted as unmatched.
+struct AlertOptions: ParsableArguments {
+    @Flag(help: "Take Alertmanager and Grafana alerts at POST /v1/alerts and journal them.") var alerts = false
+    @Option(help: "KEY=VALUE an alert must carry to go into the open incident (repeatable; all must match).")
+    var alertsMatch: [String] = []
+    @Option(help: "KEY=VALUE[,KEY=VALUE]:SEV - with no incident open, a firing alert with these labels opens one at SEV (repeatable).")
+    var alertsDeclare: [String] = []
+    @Option(help: "Playbook for incidents opened by an alert.") var alertsPlaybook = "voice-agent"
+
+    static func labels(_ text: String, _ flag: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in text.split(separator: ",") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, !kv[0].isEmpty else { throw StoreError("\(flag): '\(pair)' is not KEY=VALUE") }
+            out[kv[0]] = kv[1]
+        }
+        return out
+    }
+
+    func sink(_ opts: IncidentOptions) throws -> AlertSink {
+        var match: [String: String] = [:]
+        for m in alertsMatch { match.merge(try Self.labels(m, "--alerts-match")) { $1 } }
+        var rules: [(labels: [String: String], sev: Int)] = []
+        for d in alertsDeclare {
+            guard let colon = d.lastIndex(of: ":"), let sev = Int(d[d.index(after: colon)...]), (1...4).contains(sev) else {
+                throw StoreError("--alerts-declare: '\(d)' must be KEY=VALUE[,KEY=VALUE]:SEV with SEV 1-4")
+            }
+            rules.append((try Self.labels(String(d[..<colon]), "--alerts-declare"), sev))
+        }
+        let (wanted, declare) = (match, rules)
+        let store = try opts.store()
+        let login = opts.who
+        let pb = try PlaybookLocator.standard(opts.environment).load(alertsPlaybook)
+        // One alert batch at a time: two batches racing could both declare an incident.
+        let lock = NSLock()
+        return { list in
+            lock.lock()
+            defer { lock.unlock() }
+            var d = AlertDelivery()
+            var rng = SystemRandomNumberGenerator()
+            for a in list {
+                guard a.matches(wanted) else {
+                    d.unmatched += 1
+                    continue
+                }
+                var target = Self.newestOpen(store)
+                if target == nil, a.status == .firing, let rule = declare.first(where: { a.matches($0.labels) }) {
+                    let title = String((a.summary.isEmpty ? a.name : "\(a.name): \(a.summary)").prefix(120))
+                    do {
+                        let id = try store.create(
+                            title: title, severity: rule.sev, playbook: pb.playbook, playbookYAML: pb.yaml, sources: [],
+                            actor: login, now: now(), rng: &rng)
+                        d.declared.append(id)
+                        target = id
+                    } catch {
+                        d.errors.append("declaring an incident: \(error)")
+                    }
+                }
+                guard let id = target else {
+                    d.unmatched += 1
+                    continue
+                }
+                do {
+                    _ = try store.record(.externalAlert(a), in: id, actor: login, now: now(), automatic: true, rng: &rng)
+                    d.journaled += 1
+                } catch {
+                    // The fold refuses an alert already journaled with this status: a resend.
+                    if "\(error)".contains("already journaled") { d.duplicates += 1 } else { d.errors.append("\(id): \(error)") }
+                }
+            }
+            return d
+        }
+    }
+
+    /// The open incident with the newest event.
+    static func newestOpen(_ store: IncidentStore) -> String? {
+        guard let (ids, _) = try? store.scan() else { return nil }
+        let open = ids.compactMap { try? store.summary($0) }.filter { !$0.state.isResolved }
+        return open.max { ($0.lastEventAt ?? Timestamp(ms: 0)) < ($1.lastEventAt ?? Timestamp(ms: 0)) }?.id
+    }
 }

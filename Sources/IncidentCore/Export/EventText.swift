@@ -26,6 +26,7 @@ public enum EventText {
         case .updateOverdue: ascii ? "!" : "⏰"
         case .impactSample: ascii ? "%" : "◔"
         case .checkRun: ascii ? "X" : "⚙"
+        case .externalAlert: ascii ? "!" : "⚑"
         case .outbound: ascii ? "^" : "↗"
         }
     }
@@ -85,6 +86,10 @@ public enum EventText {
             let minute = e.text("minute").flatMap(Timestamp.parse)?.hhmm ?? t("minute")
             let share = e.payload["share_pct"]?.double.map { ", \(formatPct($0)) failing over the window" } ?? ""
             return "Health sample \(minute): \(e.payload["failed"]?.int ?? 0) of \(e.payload["calls"]?.int ?? 0) calls failed\(share)"
+        case .externalAlert:
+            let state = t("status") == "resolved" ? "resolved" : "FIRING"
+            let summary = e.text("summary").flatMap { $0.isEmpty ? nil : ": \($0)" } ?? ""
+            return "Alert \(state) (\(t("source"))): \(t("name"))\(summary) [\(t("labels"))]"
         case .checkRun:
             let verdict =
                 (e.text("result").flatMap(CheckOutcome.Result.init)).map { r in

@@ -28,6 +28,8 @@ public enum Command: Sendable, Equatable {
     case impactSample(minute: Timestamp, calls: Int, failed: Int, sharePct: Double?)
     /// The result of running an item's check (`x` in the console, `dialtone check`).
     case checkRun(item: String, outcome: CheckOutcome)
+    /// An alert received by `dialtone receive` (POST /v1/alerts).
+    case externalAlert(ExternalAlert)
     /// A delivery result from the outbox or an action-item export (written by the sender).
     case outbound(OutboundResult)
 }

@@ -201,6 +201,20 @@ public enum Decider {
         case .updateOverdue(let due):
             guard !s.overdueJournaled.contains(due) else { throw IncidentError("update due \(due.display): already journaled as overdue") }
             return EventDraft(kind: .updateOverdue, payload: ["due": .string(due.iso8601)])
+        case .externalAlert(let a):
+            guard !a.fingerprint.isEmpty, a.fingerprint.utf8.count <= 200 else { throw IncidentError("external_alert fingerprint: missing or too long") }
+            if s.externalAlerts[a.fingerprint] == a.status.rawValue {
+                throw IncidentError("external_alert \(a.fingerprint): already journaled as \(a.status.rawValue)")
+            }
+            func clip(_ t: String, _ n: Int) -> String { t.utf8.count <= n ? t : String(t.prefix(n)) }
+            var p: [String: JSONValue] = [
+                "fingerprint": .string(a.fingerprint), "status": .string(a.status.rawValue), "name": .string(clip(a.name, 200)),
+                "summary": .string(clip(a.summary, 1000)), "labels": .string(clip(a.labelText, 2000)), "source": .string(a.source),
+            ]
+            if let t = a.startsAt { p["starts_at"] = .string(t.iso8601) }
+            if let t = a.endsAt { p["ends_at"] = .string(t.iso8601) }
+            if let u = a.url { p["url"] = .string(clip(u, 1000)) }
+            return EventDraft(kind: .externalAlert, payload: p)
         case .checkRun(let item, let o):
             let id = try checkItem(item, pb, attached: attached, state: s)
             guard o.excerpt.utf8.count <= CheckOutcome.maxExcerptBytes * 2, o.command.utf8.count <= maxTextBytes else {

@@ -18,6 +18,8 @@ public struct IncidentState: Sendable, Equatable {
     public var checklist: [String: ItemRecord] = [:]
     /// The last run of each item's check.
     public var lastCheck: [String: CheckRunRecord] = [:]
+    /// Alerts from the team's alerting, by fingerprint: the last status journaled.
+    public var externalAlerts: [String: String] = [:]
     public var attachedChecklists: [String] = []
     public var decisionPath: [DecisionStep] = []
     public var events: [JournalEvent] = []

@@ -119,6 +119,8 @@ extension IncidentState {
             if let due = e.text("due").flatMap(Timestamp.parse) { overdueJournaled.insert(due) }
         case .impactSample:
             if let minute = e.text("minute").flatMap(Timestamp.parse) { impactSampleMinutes.insert(minute) }
+        case .externalAlert:
+            if let fp = e.text("fingerprint"), let st = e.text("status") { externalAlerts[fp] = st }
         case .checkRun:
             if let item = e.text("item"), let r = e.text("result").flatMap(CheckOutcome.Result.init) {
                 lastCheck[item] = CheckRunRecord(result: r, reason: e.text("reason") ?? "", by: e.actor, at: at, eventID: e.id)

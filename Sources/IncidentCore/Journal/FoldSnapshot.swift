@@ -10,7 +10,7 @@ public enum FoldSnapshot {
         "id", "title", "playbookName", "openedAt", "openedBy", "severity", "status", "sources", "roles",
         "pendingOffers", "milestones", "checklist", "attachedChecklists", "decisionPath", "events", "struck",
         "corrections", "starred", "lastStatusUpdateAt", "overdueJournaled", "anomalies", "impactSampleMinutes",
-        "lastCheck",
+        "lastCheck", "externalAlerts",
     ]
 
     public static func encode(_ s: IncidentState) -> JSONValue {
@@ -48,6 +48,7 @@ public enum FoldSnapshot {
             ])
         }
         o["checks"] = .object(checks)
+        o["external_alerts"] = map(s.externalAlerts)
         o["path"] = .array(s.decisionPath.map { .object(["node": .string($0.node), "yes": .bool($0.answer), "by": .string($0.by), "at": .int($0.at.ms)]) })
         return .object(o)
     }
@@ -96,6 +97,7 @@ public enum FoldSnapshot {
                 s.checklist[item] = IncidentState.ItemRecord(state: st, by: by, at: Timestamp(ms: at), reason: r["reason"]?.string)
             }
         }
+        s.externalAlerts = map("external_alerts")
         if case .object(let checks)? = o["checks"] {
             for (item, r) in checks {
                 guard let res = r["result"]?.string.flatMap(CheckOutcome.Result.init), let by = r["by"]?.string, let at = r["at"]?.int,

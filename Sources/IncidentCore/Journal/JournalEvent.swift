@@ -23,6 +23,8 @@ public enum JournalKind: String, Sendable, Codable, CaseIterable {
     case impactSample = "impact_sample"
     /// A checklist item's check was run (by the responder who ran it): result and excerpt.
     case checkRun = "check_run"
+    /// An alert from the team's alerting (Alertmanager, Grafana) that fired or resolved.
+    case externalAlert = "external_alert"
     /// What the outside world was told: a notification channel's result (posted, failed) or an
     /// issue created for an action item (automatic; `ref` names the event it is about).
     case outbound
