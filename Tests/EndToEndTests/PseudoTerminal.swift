@@ -119,6 +119,12 @@ final class PseudoTerminal: @unchecked Sendable {
             var s: Int32 = 0
             if waitpid(pid, &s, WNOHANG) == pid {
                 status = s
+                // The reader thread may not have drained what the child wrote just before it
+                // exited; `output` right after would miss it (seen on a loaded CI machine).
+                let drained = Date().addingTimeInterval(5)
+                lock.lock()
+                while !closed, lock.wait(until: drained) {}
+                lock.unlock()
                 return s
             }
             usleep(20_000)

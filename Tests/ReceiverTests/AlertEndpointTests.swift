@@ -35,6 +35,8 @@ import Testing
         let again = try post(port, Self.payload("firing"))
         #expect(again.status == 200)
         #expect(again.body.contains(#""duplicates":1"#))
+        let (_, brief, _) = try runProcess(CommandTests.binary, ["brief", "--dir", dir])
+        #expect(brief.contains("Alert firing since") && brief.contains("SIP5xxHigh: SIP 5xx above 10% on carrier-a"), "\(brief)")
         #expect(try post(port, Self.payload("resolved")).body.contains(#""journaled":1"#))
         #expect(try post(port, Self.payload("firing", fingerprint: "ffff", service: "billing")).body.contains(#""unmatched":1"#))
         let bad = try post(port, "not json")
@@ -63,10 +65,10 @@ import Testing
     }
 }
 
-
 @Suite struct AlertPayloadTests {
     @Test func grafanasVariantWithoutFingerprintsGetsAStableOne() throws {
-        let body = #"{"receiver":"dialtone","status":"firing","orgId":1,"alerts":[{"status":"firing","labels":{"alertname":"TTFB","team":"voice"},"annotations":{"description":"TTS TTFB p95 over 400 ms"},"startsAt":"2026-12-07T02:00:00Z","panelURL":"http://grafana/d/x"}],"title":"[FIRING:1] TTFB","version":"1"}"#
+        let body =
+            #"{"receiver":"dialtone","status":"firing","orgId":1,"alerts":[{"status":"firing","labels":{"alertname":"TTFB","team":"voice"},"annotations":{"description":"TTS TTFB p95 over 400 ms"},"startsAt":"2026-12-07T02:00:00Z","panelURL":"http://grafana/d/x"}],"title":"[FIRING:1] TTFB","version":"1"}"#
         let a = try AlertmanagerPayload.parse(Array(body.utf8))
         #expect(a.count == 1)
         #expect(a[0].source == "grafana")

@@ -76,6 +76,16 @@ public enum ReadIn {
             item(t)
             if let cause = pb.stack(stack)?.causes.first { item("  top cause to check: \(cause.cause)") }
         }
+        // Alerts from the team's own alerting (POST /v1/alerts) still firing.
+        var firing: [String: JournalEvent] = [:]
+        for e in s.events(.externalAlert) {
+            guard let fp = e.text("fingerprint") else { continue }
+            if e.text("status") == "resolved" { firing[fp] = nil } else { firing[fp] = e }
+        }
+        for e in firing.values.sorted(by: { $0.effectiveTime < $1.effectiveTime }).prefix(5) {
+            let summary = e.text("summary").flatMap { $0.isEmpty ? nil : ": \($0)" } ?? ""
+            item("Alert firing since \(e.effectiveTime.hhmm) UTC (\(e.text("source") ?? "alerting")): \(e.text("name") ?? "")\(summary)")
+        }
         if let rc = s.milestones[.rootCauseIdentified] {
             item("Root cause identified: \(rc.stack?.displayName ?? "?") stack at \(rc.at.hhmm) UTC by \(rc.by)")
         }
