@@ -1,9 +1,11 @@
 // swift-tools-version: 6.0
 // dialtone: an incident console for production voice-AI agents.
-// Layout: a pure core (IncidentCore), file-backed journal (IncidentStore), log ingestion and
-// health (Ingest), an OTLP/HTTP and NDJSON receiver that spools what a fleet sends
-// (Receiver, CZlib), a pure screen model (TermGrid, Console), a thin ncurses backend
-// (CNcursesw, CursesBackend) and a thin executable (dialtone).
+// Layout: a pure core (IncidentCore: journal codec, fold, playbooks, export), the file-backed
+// journal and war room (IncidentStore), log ingestion and health (Ingest), an OTLP/HTTP and
+// NDJSON receiver that spools what a fleet sends (Receiver, CZlib), notification channels and
+// the outbox sender (Notify), runnable checklist checks (Checks), a fleet simulator
+// (Simulator), a pure screen model (TermGrid, Console), a thin ncurses backend (CNcursesw,
+// CursesBackend) and an executable that only wires them (dialtone). README "Architecture".
 import PackageDescription
 
 let package = Package(
