@@ -35,15 +35,12 @@ public enum ConsoleCommandLine {
         (":q", "quit"),
     ]
 
-    /// `HH:MM` (UTC) on the day of `now`, or the day before when that would be in the future.
+    /// `@WHEN` in the console reads as `--at WHEN` does (IncidentCore's `BackDate`).
     static func backDate(_ text: String, now: Timestamp?) throws(IncidentError) -> Timestamp {
-        let parts = text.split(separator: ":")
-        guard let now, parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m)
-        else { throw IncidentError(":milestone: \"@\(text)\" is not a time @HH:MM (UTC)") }
-        let day: Int64 = 86_400_000
-        var ms = now.ms - ((now.ms % day) + day) % day + Int64(h * 60 + m) * 60_000
-        if ms > now.ms + 60_000 { ms -= day }
-        return Timestamp(ms: ms)
+        guard let now, let t = BackDate.parse(text, now: now) else {
+            throw IncidentError(":milestone: \"@\(text)\" is not a time (@HH:MM UTC, @-15m or @2026-11-21T05:10:00Z)")
+        }
+        return t
     }
 
     public static func parse(_ line: String, now: Timestamp? = nil) throws(IncidentError) -> ConsoleCommand {

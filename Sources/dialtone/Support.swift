@@ -107,24 +107,8 @@ func attachedPlaybooks(_ s: IncidentState, _ opts: IncidentOptions) throws -> [P
 /// offset back from now (`-15m`, `-2h`, `-90s`).
 func parseAt(_ s: String?, now: Timestamp) throws -> Timestamp? {
     guard let s else { return nil }
-    if let t = Timestamp.parse(s) { return t }
-    let b = Array(s.utf8)
-    if b.first == UInt8(ascii: "-"), let unit = b.last, let n = Int64(String(decoding: b.dropFirst().dropLast(), as: UTF8.self)), n >= 0 {
-        switch unit {
-        case UInt8(ascii: "s"): return Timestamp(ms: now.ms - n * 1000)
-        case UInt8(ascii: "m"): return Timestamp(ms: now.ms - n * 60_000)
-        case UInt8(ascii: "h"): return Timestamp(ms: now.ms - n * 3_600_000)
-        default: break
-        }
-    }
-    let parts = s.split(separator: ":")
-    if parts.count == 2 || parts.count == 3, let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m) {
-        let sec = parts.count == 3 ? Int(parts[2]) ?? -1 : 0
-        guard (0..<60).contains(sec) else { throw fail("--at: \"\(s)\" is not a time") }
-        let c = now.civil
-        return Timestamp(year: c.year, month: c.month, day: c.day, hour: h, minute: m, second: sec)
-    }
-    throw fail("--at: \"\(s)\" is not a time (use 2026-11-21T05:10:00Z, 05:10 (UTC today) or -15m)")
+    guard let t = BackDate.parse(s, now: now) else { throw fail("--at: \"\(s)\" is not a time (use \(BackDate.usage))") }
+    return t
 }
 
 /// Work started on another thread now and waited for later: a second core's worth of time for

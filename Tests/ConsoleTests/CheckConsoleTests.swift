@@ -88,3 +88,15 @@ struct CheckConsoleTests {
         }
     }
 }
+
+/// `@WHEN` in the console reads as `--at WHEN` does on the command line.
+@Suite("Console back-dating")
+struct ConsoleBackDateTests {
+    @Test func atTimesMatchTheCommandLine() throws {
+        let now = Timestamp(year: 2026, month: 12, day: 7, hour: 0, minute: 10)
+        for text in ["23:50", "-15m", "00:05", "2026-12-06T22:00:00Z"] {
+            #expect(try ConsoleCommandLine.backDate(text, now: now) == BackDate.parse(text, now: now))
+        }
+        #expect(try ConsoleCommandLine.backDate("23:50", now: now) == Timestamp(year: 2026, month: 12, day: 6, hour: 23, minute: 50))
+    }
+}
