@@ -232,6 +232,7 @@ checklists:
 #                 Signals: the raw values of IncidentCore's Signal (call_attempt, pdd_ms, mos, ...).
 #   status_lifecycle: [text]      roles: - {id, name, aliases: [text], duties}
 #   vars: {NAME: value}   values for ${NAME} in checks; the environment's value wins
+#   dimensions: [name]    extra call-level fields to break failures down by (cohorts), beyond the built-in ones
 #   check (on any checklist item): {run: [argv; ${NAME} from the environment or vars, never logs],
 #       timeout_seconds (default 10, 1..600), env: [NAME passed to the command],
 #       pass: {exit (default 0), stdout_matches: regex, json: dotted.path + below|above|equals|not,

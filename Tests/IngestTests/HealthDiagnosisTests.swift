@@ -204,4 +204,13 @@ struct CohortDimensionConfigTests {
         #expect(c.map(\.dimension) == ["shard"])
         #expect(c.first?.value == "s1")
     }
+
+    @Test func aPlaybooksDimensionsJoinTheDefaults() {
+        var pb = F.playbook()
+        pb.dimensions = ["shard"]
+        let e = HealthEngine(playbook: pb)
+        feed(e)
+        let c = e.evaluate(at: e.newestEventTime!).stack(.output)!.diagnosis.cohorts
+        #expect(Set(c.map(\.dimension)) == ["agent_version", "shard"])
+    }
 }

@@ -23,6 +23,9 @@ public struct Playbook: Sendable, Equatable, Codable {
     public var fieldMappings: [FieldMapping]
     /// Values for `${NAME}` in checks (the environment's value wins).
     public var vars: [String: String] = [:]
+    /// Call-level fields to break failures down by, beyond the built-in ones (agent_version,
+    /// model, voice, region, trunk, codec, pod, ...): a team's own, such as `tenant`.
+    public var dimensions: [String] = []
 
     public init(
         name: String, title: String, description: String = "", stacks: [StackInfo] = [],

@@ -12,6 +12,7 @@ final class PlaybookDecoder {
     static let topKeys = [
         "name", "title", "description", "stacks", "severities", "decision_tree", "symptoms",
         "cascades", "checklists", "metrics", "status_lifecycle", "roles", "field_mappings", "vars",
+        "dimensions",
     ]
 
     func playbook(_ root: Node) -> Playbook? {
@@ -35,6 +36,13 @@ final class PlaybookDecoder {
         }
         p.roles = (f.list("roles") ?? []).compactMap(role)
         p.fieldMappings = (f.list("field_mappings") ?? []).compactMap(fieldMapping)
+        for (name, mark) in f.strings("dimensions") ?? [] {
+            if !Self.isVariableName(name) || name.count > 64 {
+                log.add(mark, "'dimensions' must list field names (letters, digits, '_'), found '\(clip(name))'")
+            } else if !p.dimensions.contains(name) {
+                p.dimensions.append(name)
+            }
+        }
         for (k, v) in f.table("vars") ?? [] {
             if !Self.isVariableName(k) {
                 log.add(v.mark, "'vars' names must be letters, digits and '_' starting with a letter or '_', found '\(clip(k))'")

@@ -70,7 +70,10 @@ public final class HealthEngine {
     private var origin = OriginTracker()
 
     public init(playbook: Playbook, config: HealthConfig = .init()) {
-        let cfg = config.sanitized
+        // A playbook's `dimensions:` are cohort dimensions beyond the defaults.
+        var withPlaybook = config
+        withPlaybook.cohortDimensions += playbook.dimensions
+        let cfg = withPlaybook.sanitized
         self.playbook = playbook
         self.config = cfg
         slice = cfg.sliceSeconds
