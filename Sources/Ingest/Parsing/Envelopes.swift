@@ -14,6 +14,11 @@ struct EnvelopeParts {
     var inner = Span(0, 0)
     var inScratch = false
     var time: Double?
+    /// A JSON time value not yet read (Docker, journald, Fluent Bit, Vector): read only when
+    /// the inner line has no time of its own, which most have.
+    var lazyTime: JSONValue?
+    /// `lazyTime` counts microseconds (journald's `__REALTIME_TIMESTAMP`).
+    var lazyMicros = false
     // Origin fields as raw spans of the outer line (JSON strings may still hold escapes).
     var pod: JSONValue?
     var container: JSONValue?
@@ -37,6 +42,12 @@ extension LineParser {
     /// An RFC 3339 time with its zone at `i` and a space after it: what the pipeline tools
     /// print. Returns the UTC time and the index after the space.
     private func envelopeTime(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Double, Int)? {
+        // The usual `...Z ` first, from the memo of the last date and hour.
+        if i + 31 < b.count, let p = b.baseAddress {
+            var z = i + 19
+            while z < i + 30, p[z] != 90 /* Z */ { z += 1 }
+            if p[z] == 90, p[z + 1] == ASCII.space, let t = stampMemo.read(p, i, z + 1) { return (t, z + 2) }
+        }
         guard i + 20 < b.count, b.at(i + 10) == 84, let w = b.isoTime(at: i), w.offset != nil,
             w.end < b.count, b.at(w.end) == ASCII.space
         else { return nil }
@@ -146,9 +157,9 @@ extension LineParser {
     }
 
     /// Docker json-file and Fluent Bit (`log`), journald (`MESSAGE`), Vector (`message`).
-    /// Fields are found by search rather than by walking the object: in JSON a quoted word
-    /// followed by a colon can only be a key (quotes inside strings are escaped), and these
-    /// wrappers are flat apart from Kubernetes metadata.
+    /// Docker's few members after its `log` string are found by search (in JSON a quoted word
+    /// followed by a colon can only be a key); the other wrappers are walked once
+    /// (`EnvelopeFields`).
     private func unwrapJSON(_ b: UnsafeBufferPointer<UInt8>) -> EnvelopeParts? {
         // journalctl writes `{ "__CURSOR" : ...`, with spaces.
         var k = 1
@@ -168,39 +179,40 @@ extension LineParser {
             guard stream != nil || time != nil || kube else { return nil }
             parts = EnvelopeParts(kind: kube ? .fluentBit : .docker)
             parts.stream = stream
-            parts.time = time.flatMap { jsonTime(b, $0) }
+            parts.lazyTime = time
             if kube { kubernetesOrigin(b, &parts) }
         } else if b.has("\"__CURSOR\"", at: k) || b.has("\"__REALTIME_TIMESTAMP\"", at: k) {
-            guard let m = keyValue(b, "MESSAGE\""), m.kind == .string else { return nil }
+            var f = EnvelopeFields(b)
+            guard scanner.scan(b, &f) != nil, let m = f.upperMessage, m.kind == .string else { return nil }
             line = m
             parts = EnvelopeParts(kind: .journald)
-            if let r = keyValue(b, "__REALTIME_TIMESTAMP\""), let us = b.decimal(r.span) {
-                parts.time = us / 1_000_000
-            }
-            parts.host = keyValue(b, "_HOSTNAME\"")
-            parts.stream = keyValue(b, "SYSLOG_IDENTIFIER\"") ?? keyValue(b, "_SYSTEMD_UNIT\"")
+            parts.lazyTime = f.realtime
+            parts.lazyMicros = true
+            parts.host = f.hostname
+            parts.stream = f.syslogIdentifier ?? f.systemdUnit
         } else if b.has("{\"date\":", at: 0) {
             // Fluent Bit: `{"date":1796593236.664,"log":"...",...}`.
-            guard let l = keyValue(b, "log\""), l.kind == .string else { return nil }
+            var f = EnvelopeFields(b)
+            guard scanner.scan(b, &f) != nil, let l = f.log, l.kind == .string else { return nil }
             line = l
             parts = EnvelopeParts(kind: .fluentBit)
-            parts.time = (keyValue(b, "time\"") ?? keyValue(b, "date\"")).flatMap { jsonTime(b, $0) }
-            parts.stream = keyValue(b, "stream\"")
-            kubernetesOrigin(b, &parts)
+            parts.lazyTime = f.time ?? f.date
+            parts.stream = f.stream
+            kubernetesOrigin(f, &parts)
         } else {
             // Vector sorts its keys: its first key is one of few (its sources' fields), and
             // `source_type` follows somewhere. The first key keeps other JSON (a turn record
-            // starts with `call_id`) from paying for the search.
-            guard Self.vectorFirstKey(b, from: k), keyValue(b, "source_type\"") != nil,
-                let m = keyValue(b, "message\""),
-                m.kind == .string
+            // starts with `call_id`) from paying for the walk.
+            guard Self.vectorFirstKey(b, from: k) else { return nil }
+            var f = EnvelopeFields(b)
+            guard scanner.scan(b, &f) != nil, f.sourceType != nil, let m = f.message, m.kind == .string
             else { return nil }
             line = m
             parts = EnvelopeParts(kind: .vector)
-            parts.time = (keyValue(b, "timestamp\"") ?? keyValue(b, "time\"")).flatMap { jsonTime(b, $0) }
-            parts.stream = keyValue(b, "stream\"")
-            parts.host = keyValue(b, "host\"")
-            kubernetesOrigin(b, &parts)
+            parts.lazyTime = f.timestamp ?? f.time
+            parts.stream = f.stream
+            parts.host = f.host
+            kubernetesOrigin(f, &parts)
         }
         if let n = decoded {
             parts.inScratch = true
@@ -246,6 +258,13 @@ extension LineParser {
     }
 
     /// Pod, container and node from Kubernetes metadata (Fluent Bit, Vector).
+    private func kubernetesOrigin(_ f: EnvelopeFields, _ parts: inout EnvelopeParts) {
+        guard f.kubernetes else { return }
+        parts.pod = f.podName
+        parts.container = f.containerName
+        if parts.host == nil { parts.host = f.podNode ?? f.kubeHost }
+    }
+
     private func kubernetesOrigin(_ b: UnsafeBufferPointer<UInt8>, _ parts: inout EnvelopeParts) {
         guard let k = keyValue(b, "kubernetes\"", object: true)?.span.lo else { return }
         parts.pod = keyValue(b, "pod_name\"", from: k)
@@ -484,5 +503,15 @@ extension LineParser {
             nextOriginSlot = (nextOriginSlot + 1) & 3
         }
         return (o, alone)
+    }
+}
+
+extension LineParser {
+    /// The time of the envelope whose inner line is being read, read now (see
+    /// `EnvelopeParts.lazyTime`); nil outside an envelope or when it has none.
+    func lazyEnvelopeTime() -> Double? {
+        guard let (b, v, micros) = pendingEnvelopeTime else { return nil }
+        if micros { return b.decimal(v.span).map { $0 / 1_000_000 } }
+        return jsonTime(b, v)
     }
 }
