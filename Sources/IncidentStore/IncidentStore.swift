@@ -3,6 +3,7 @@ import IncidentCore
 
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 #endif
 
 /// An incident as read from disk: its state, the playbook snapshot it was opened with, and any
@@ -31,8 +32,13 @@ public struct IncidentSummary: Sendable {
 /// segment's offset; copies of a store share them.
 public struct IncidentStore: Sendable {
     public let root: String
+    /// Stamps what is recorded when the caller gives no time.
+    public let clock: any TimeSource
     let folds = FoldRegistry()
-    public init(root: String) { self.root = root }
+    public init(root: String, clock: any TimeSource = SystemTime()) {
+        self.root = root
+        self.clock = clock
+    }
 
     public func directory(of id: String) -> String { root + "/" + id }
     public func layout(of id: String) -> IncidentLayout { IncidentLayout(directory: directory(of: id)) }
@@ -44,8 +50,9 @@ public struct IncidentStore: Sendable {
     /// playbook and appends the `opened` event to the creator's segment. Returns the new id.
     public func create(
         title: String, severity: Int?, playbook: Playbook, playbookYAML: String, sources: [String],
-        actor: String, now: Timestamp, rng: inout some RandomNumberGenerator
+        actor: String, now: Timestamp? = nil, rng: inout some RandomNumberGenerator
     ) throws -> String {
+        let now = now ?? clock.now()
         try authorize(actor)
         // Validate before touching the disk: bad input writes nothing.
         let draft = try decide(
@@ -245,7 +252,7 @@ public struct IncidentStore: Sendable {
     /// Records a command: under the incident's lock, brings the fold up to date, checks the
     /// command against it, and appends its event to the actor's segment with fsync.
     public func record(
-        _ cmd: Command, in id: String, actor: String, now: Timestamp, attached: [Playbook] = [],
+        _ cmd: Command, in id: String, actor: String, now: Timestamp? = nil, attached: [Playbook] = [],
         automatic: Bool = false, rng: inout some RandomNumberGenerator
     ) throws -> JournalEvent {
         try record(cmd, in: id, actor: actor, now: now, automatic: automatic, attachedFor: { _ in attached }, rng: &rng).event
@@ -256,9 +263,10 @@ public struct IncidentStore: Sendable {
     /// the person who asked. `automatic` records on the console's behalf: the event goes to
     /// `actor`'s segment, shown as `dialtone`, flagged automatic.
     public func record(
-        _ cmd: Command, in id: String, actor: String, now: Timestamp, automatic: Bool = false,
+        _ cmd: Command, in id: String, actor: String, now: Timestamp? = nil, automatic: Bool = false,
         attachedFor: (IncidentState) throws -> [Playbook], rng: inout some RandomNumberGenerator
     ) throws -> (event: JournalEvent, playbook: Playbook) {
+        let now = now ?? clock.now()
         try authorize(actor)
         let fold = folds.fold(id, layout: layout(of: id), root: root)
         fold.lock.lock()
@@ -320,17 +328,16 @@ public struct IncidentStore: Sendable {
 }
 
 /// This process's folds, one per incident directory.
-final class FoldRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var folds: [String: IncidentFold] = [:]
+final class FoldRegistry: Sendable {
+    private let folds = Mutex<[String: IncidentFold]>([:])
 
     func fold(_ id: String, layout: IncidentLayout, root: String) -> IncidentFold {
-        lock.lock()
-        defer { lock.unlock() }
-        if let f = folds[layout.directory] { return f }
-        let f = IncidentFold(id: id, layout: layout, root: root)
-        folds[layout.directory] = f
-        return f
+        folds.withLock { folds in
+            if let f = folds[layout.directory] { return f }
+            let f = IncidentFold(id: id, layout: layout, root: root)
+            folds[layout.directory] = f
+            return f
+        }
     }
 }
 

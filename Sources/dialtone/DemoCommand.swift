@@ -63,20 +63,20 @@ struct DemoCommand: ParsableCommand {
             let pb = try PlaybookLocator.standard(opts.environment).load("voice-agent")
             let logs = base + "/logs"
             let specs = try FleetFile.allCases.map { try SourceSpec.parse($0.sourceSpec(in: logs)) }
-            let t0 = Date().timeIntervalSince1970
+            let t0 = processClock.wallSeconds()
             let d = try DemoDriver(scenario: sc, seed: seed, speed: speed, logs: logs, wallStart: t0, history: Self.history, leadIn: Self.leadIn)
             d.writeHistory()
             var rng = SystemRandomNumberGenerator()
             let id = try store.create(
                 title: "Demo: \(sc.name)", severity: nil, playbook: pb.playbook, playbookYAML: pb.yaml,
-                sources: specs.map(\.description), actor: opts.who, now: now(), rng: &rng)
+                sources: specs.map(\.description), actor: opts.who, rng: &rng)
             d.watch(journal: JournalTail(store: store, id: id))
             d.start()
             driver = d
             loaded = try store.load(id)
             setup = try ConsoleStart.setup(store: store, id: id, opts: opts, display: display, sources: specs, offered: [])
             // The fleet's clock runs `speed` times faster: its logs are live in fleet time.
-            setup?.clock = { [d] in d.fleetTime(Date().timeIntervalSince1970) }
+            setup?.clock = { [d] in d.fleetTime(processClock.wallSeconds()) }
             // A rehearsal never reaches Slack, a pager or a status page.
             setup?.notify = false
         }
@@ -132,7 +132,7 @@ final class DemoDriver: @unchecked Sendable {
         let t = Thread { [self] in
             var lastJournalCheck = 0.0
             while !stopped.isSet {
-                let wall = Date().timeIntervalSince1970
+                let wall = processClock.wallSeconds()
                 stepAndFlush(to: fleetTime(wall))
                 if wall - lastJournalCheck >= 0.5 {
                     lastJournalCheck = wall

@@ -64,7 +64,7 @@ struct ReceiveCommand: ParsableCommand {
     func run() throws {
         try IncidentCLI.run {
             guard let dir = options.spool else { throw StoreError("receive: give --spool DIR") }
-            let receiver = try Receiver(config: try options.config(listen: listen, spoolDirectory: dir))
+            let receiver = try Receiver(config: try options.config(listen: listen, spoolDirectory: dir), clock: processClock)
             if alerts.alerts { receiver.alertSink = try alerts.sink(incidents) }
             let (stop, trap) = StopFlag.trappingInterrupts()
             defer { trap.forEach { $0.cancel() } }
@@ -140,7 +140,7 @@ struct AlertOptions: ParsableArguments {
                     do {
                         let id = try store.create(
                             title: title, severity: rule.sev, playbook: pb.playbook, playbookYAML: pb.yaml, sources: [],
-                            actor: login, now: now(), rng: &rng)
+                            actor: login, rng: &rng)
                         d.declared.append(id)
                         target = id
                     } catch {
@@ -152,7 +152,7 @@ struct AlertOptions: ParsableArguments {
                     continue
                 }
                 do {
-                    _ = try store.record(.externalAlert(a), in: id, actor: login, now: now(), automatic: true, rng: &rng)
+                    _ = try store.record(.externalAlert(a), in: id, actor: login, automatic: true, rng: &rng)
                     d.journaled += 1
                 } catch {
                     // The fold refuses an alert already journaled with this status: a resend.

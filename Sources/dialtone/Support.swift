@@ -19,7 +19,7 @@ struct IncidentOptions: ParsableArguments {
 
     /// The store; refuses `--as` up front where it could lie (a shared directory).
     func store() throws -> IncidentStore {
-        let s = IncidentStore(root: try environment.incidentsDir(flag: dir))
+        let s = IncidentStore(root: try environment.incidentsDir(flag: dir), clock: processClock)
         if let actor, !actor.isEmpty { try s.authorize(actor) }
         return s
     }
@@ -27,12 +27,12 @@ struct IncidentOptions: ParsableArguments {
     var who: String { environment.actor(flag: actor) }
 }
 
-/// The wall clock, in one place so every command stamps events the same way.
-func now() -> Timestamp {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Timestamp(ms: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
-}
+/// The process's clock: the store stamps events with it and every command reads the time from
+/// it, so all of them agree (the libraries take it as a dependency).
+let processClock: any TimeSource = SystemTime()
+
+/// The process clock's now.
+func now() -> Timestamp { processClock.now() }
 
 /// Prints a one-line error to stderr and exits non-zero: the house style for bad input.
 func fail(_ message: String) -> ExitCode {
@@ -91,7 +91,7 @@ func record(_ opts: IncidentOptions, id typed: String?, _ cmd: Command) throws {
         let id = try store.resolve(typed)
         var rng = SystemRandomNumberGenerator()
         let (e, playbook) = try store.record(
-            cmd, in: id, actor: opts.who, now: now(), attachedFor: { try attachedPlaybooks($0, opts) }, rng: &rng)
+            cmd, in: id, actor: opts.who, attachedFor: { try attachedPlaybooks($0, opts) }, rng: &rng)
         out("\(id): recorded \(e.kind.rawValue) \(e.id) at \(e.recordedAt.display): \(Sanitize.line(EventText.describe(e, playbook: playbook)))")
         Outbound.afterRecord(e, store: store, id: id, opts: opts)
     }

@@ -8,6 +8,7 @@ import Receiver
 
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 #endif
 
 /// `dialtone watch`: the health engine without a screen, for scripts, CI and benchmarks.
@@ -89,7 +90,7 @@ struct WatchCommand: ParsableCommand {
             guard let made = mkdtemp(&template) else { throw StoreError("watch --listen: cannot make a spool directory: \(String(cString: strerror(errno)))") }
             dir = String(cString: made)
         }
-        return try Receiver(config: try receiverOptions.config(listen: listen, spoolDirectory: dir))
+        return try Receiver(config: try receiverOptions.config(listen: listen, spoolDirectory: dir), clock: processClock)
     }
 
     func printSummary(_ s: HealthSnapshot, _ c: IngestCounters) {
@@ -105,7 +106,7 @@ struct WatchCommand: ParsableCommand {
         let session = LiveSession(
             specs: specs, playbook: pb, context: context, fromStart: fromStart, keepLines: 1,
             health: HealthConfig(hysteresisSeconds: hold, preallocateHistograms: true),
-            freshness: FreshnessConfig(staleAfterSeconds: staleAfter, replayLagSeconds: replayAfter))
+            freshness: FreshnessConfig(staleAfterSeconds: staleAfter, replayLagSeconds: replayAfter), clock: processClock)
         let live = session.live
         if let receiver {
             try receiver.start()
@@ -133,11 +134,10 @@ struct WatchCommand: ParsableCommand {
 }
 
 /// Set from a signal handler's queue, read by the loop.
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+final class StopFlag: Sendable {
+    private let value = Atomic(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 
     /// A flag set by SIGINT or SIGTERM (which no longer kill the process): follow loops finish
     /// their work and print their summary. Keep the returned sources alive while looping.
