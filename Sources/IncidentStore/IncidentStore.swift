@@ -121,18 +121,10 @@ public struct IncidentStore: Sendable {
     /// "permission denied" naming the path, its owner, group and mode, and the usual remedy.
     public static func permissionDenied(_ path: String, what: String) -> StoreError {
         var st = stat()
-        var detail = ""
-        var group: String?
-        if stat(path, &st) == 0 {
-            let owner = getpwuid(st.st_uid).map { String(cString: $0.pointee.pw_name) } ?? String(st.st_uid)
-            group = getgrgid(st.st_gid).map { String(cString: $0.pointee.gr_name) } ?? String(st.st_gid)
-            detail = " (owner \(owner), group \(group!), mode \(String(st.st_mode & 0o7777, radix: 8)))"
-        }
-        let advice = group.map { "; ask to be added to group \($0) (usermod -aG \($0) LOGIN, then log in again)" } ?? ""
-        var e = StoreError("permission denied: cannot read \(what) \(path)\(detail)\(advice)")
-        e.reason = "permission denied"
-        e.fileName = path.split(separator: "/").last.map(String.init)
-        return e
+        guard stat(path, &st) == 0 else { return .permissionDenied(path: path, what: what, owner: nil, group: nil, mode: nil) }
+        let owner = getpwuid(st.st_uid).map { String(cString: $0.pointee.pw_name) } ?? String(st.st_uid)
+        let group = getgrgid(st.st_gid).map { String(cString: $0.pointee.gr_name) } ?? String(st.st_gid)
+        return .permissionDenied(path: path, what: what, owner: owner, group: group, mode: UInt32(st.st_mode & 0o7777))
     }
 
     /// The error for an incident whose directory or journal this login may not read.
@@ -162,10 +154,10 @@ public struct IncidentStore: Sendable {
             if open.isEmpty {
                 // An incident this login cannot read may be the open one: say why, not "none".
                 if let hidden = closed.last { throw permissionDenied(incident: hidden) }
-                if let latest = all.last { throw StoreError("no open incident in \(root); give an id (latest: \(latest))") }
-                throw StoreError("no incident in \(root); create one with `dialtone new TITLE`")
+                if let latest = all.last { throw StoreError.noOpenIncident(root: root, latest: latest) }
+                throw StoreError.noOpenIncident(root: root, latest: nil)
             }
-            throw StoreError("\(open.count) open incidents (\(open.prefix(5).joined(separator: ", "))); give an id")
+            throw StoreError.ambiguous(typed: nil, matches: open)
         }
         if all.contains(typed) { return typed }
         var matches = all.filter { $0.hasPrefix(typed) }
@@ -175,8 +167,8 @@ public struct IncidentStore: Sendable {
             let hidden = closed.filter { $0.hasPrefix(typed) || IncidentIDs.slug(of: $0).hasPrefix(typed) }
             if let h = hidden.first { throw permissionDenied(incident: h) }
         }
-        if matches.isEmpty { throw StoreError("no incident matches \"\(typed)\" in \(root)") }
-        throw StoreError("\"\(typed)\" matches \(matches.count) incidents (\(matches.prefix(5).joined(separator: ", "))); type more of the id")
+        if matches.isEmpty { throw StoreError.noMatch(typed: typed, root: root) }
+        throw StoreError.ambiguous(typed: typed, matches: matches)
     }
 
     /// This process's fold of `id`, brought up to date under the shared journal lock, and
@@ -185,7 +177,7 @@ public struct IncidentStore: Sendable {
         let fold = folds.fold(id, layout: layout(of: id), root: root)
         fold.lock.lock()
         do {
-            guard layout(of: id).exists else { throw StoreError("\(directory(of: id)): no journal (not an incident?)") }
+            guard layout(of: id).exists else { throw StoreError.notAnIncident(directory: directory(of: id)) }
             try JournalWriter.withLock(layout(of: id), exclusive: false) {
                 try fold.refresh(needEvents: needEvents, snapshot: snapshot)
             }
@@ -245,7 +237,7 @@ public struct IncidentStore: Sendable {
             fold.playbook = p
             return p
         } catch {
-            throw StoreError("\(error.issues.first?.description ?? pbPath + ": playbook snapshot does not load")")
+            throw StoreError.playbookSnapshot(path: pbPath, error)
         }
     }
 
@@ -271,7 +263,7 @@ public struct IncidentStore: Sendable {
         let fold = folds.fold(id, layout: layout(of: id), root: root)
         fold.lock.lock()
         defer { fold.lock.unlock() }
-        guard layout(of: id).exists else { throw StoreError("\(directory(of: id)): no journal (not an incident?)") }
+        guard layout(of: id).exists else { throw StoreError.notAnIncident(directory: directory(of: id)) }
         let result: (JournalEvent, Playbook) = try JournalWriter.withLock(layout(of: id), exclusive: true) {
             try fold.refresh(needEvents: Self.needsEvents(cmd), snapshot: snapshotFile(id))
             let pb = try playbook(fold)
@@ -307,13 +299,13 @@ public struct IncidentStore: Sendable {
     /// directory the caller alone controls (tests, the demo).
     public func authorize(_ actor: String) throws {
         guard Logins.isSafeName(actor) else {
-            throw StoreError("actor \"\(actor.prefix(64))\": not a login name (letters, digits, . _ -)")
+            throw StoreError.actor("actor \"\(actor.prefix(64))\"", reason: "not a login name (letters, digits, . _ -)")
         }
         let me = Logins.current
         if actor == me || geteuid() == 0 { return }
         if Logins.soleOwner(of: root) == geteuid() { return }
-        throw StoreError(
-            "--as \(actor): refused: you are \(me), and \(root) is shared (--as is only for root or in a directory you alone own)")
+        throw StoreError.actor(
+            "--as \(actor)", reason: "refused: you are \(me), and \(root) is shared (--as is only for root or in a directory you alone own)")
     }
 
     private func decide(
@@ -322,7 +314,7 @@ public struct IncidentStore: Sendable {
         do {
             return try Decider.decide(cmd, state: state, playbook: playbook, actor: actor, now: now, attached: attached)
         } catch {
-            throw StoreError(error.message)
+            throw StoreError.refused(error)
         }
     }
 }

@@ -48,9 +48,9 @@ struct DemoCommand: ParsableCommand {
         var driver: DemoDriver?
         try IncidentCLI.run {
             guard let sc = Scenario.named(scenario) else {
-                throw StoreError("--scenario: unknown scenario \"\(scenario)\" (known: \(Scenario.names.joined(separator: ", ")))")
+                throw ValidationError("--scenario: unknown scenario \"\(scenario)\" (known: \(Scenario.names.joined(separator: ", ")))")
             }
-            guard speed.isFinite, speed > 0, speed <= 100 else { throw StoreError("--speed: \(speed) is not between 0 and 100") }
+            guard speed.isFinite, speed > 0, speed <= 100 else { throw ValidationError("--speed: \(speed) is not between 0 and 100") }
             let base = try dir ?? makeTempDirectory()
             try makeDirectories(base + "/logs", mode: 0o700)
             // The fleet writes its SIP trace in UTC; the demo reads it that way.
@@ -89,8 +89,9 @@ struct DemoCommand: ParsableCommand {
     }
 
     func makeTempDirectory() throws -> String {
-        var template = Array(((ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/dialtone-demo-XXXXXX").utf8CString)
-        guard let p = mkdtemp(&template) else { throw StoreError("cannot create a temporary directory for the demo") }
+        let pattern = (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/dialtone-demo-XXXXXX"
+        var template = Array(pattern.utf8CString)
+        guard let p = mkdtemp(&template) else { throw CommandError.io("cannot create a temporary directory for the demo", pattern) }
         return String(cString: p)
     }
 }
@@ -114,7 +115,7 @@ final class DemoDriver: @unchecked Sendable {
         fleet = Fleet(scenario: scenario, seed: seed, start: wallStart - history, onset: wallStart + leadIn)
         for f in FleetFile.allCases {
             let fd = open(logs + "/" + f.fileName, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw StoreError("\(logs)/\(f.fileName): cannot create demo log") }
+            guard fd >= 0 else { throw CommandError.io("cannot create demo log", logs + "/" + f.fileName) }
             fds[f] = fd
         }
     }

@@ -46,6 +46,25 @@ func warnError(_ message: String) {
     msg.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
+/// A command that cannot go on for a reason outside the store: one line naming what and where.
+/// (Bad flag values are ArgumentParser's `ValidationError`, the store's own `StoreError`.)
+enum CommandError: Error, CustomStringConvertible {
+    /// `op` on `path` failed with `errno`.
+    case io(path: String, op: String, errno: Int32)
+    /// `command` has nothing to work with.
+    case cannot(command: String, reason: String)
+
+    /// `op` on `path` failed with the current errno.
+    static func io(_ op: String, _ path: String) -> CommandError { .io(path: path, op: op, errno: errno) }
+
+    var description: String {
+        switch self {
+        case .io(let path, let op, let code): "\(path): \(op): \(String(cString: strerror(code)))"
+        case .cannot(let command, let reason): "\(command): \(reason)"
+        }
+    }
+}
+
 /// Runs `body`, turning our errors into one-line messages.
 func run(_ body: () throws -> Void) throws {
     do {
@@ -56,6 +75,8 @@ func run(_ body: () throws -> Void) throws {
         throw fail(e.message)
     } catch let e as IncidentError {
         throw fail(e.message)
+    } catch let e as CommandError {
+        throw fail(e.description)
     } catch let e as ValidationError {
         throw e
     } catch {
