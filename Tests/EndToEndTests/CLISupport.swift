@@ -1,19 +1,46 @@
 import Foundation
+import Testing
 
 /// Runs the real `dialtone` binary built next to the tests.
 struct CLI {
     static var packageRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
-    static var binary: String {
-        let candidates = ["debug", "release"].map { packageRoot.appendingPathComponent(".build/\($0)/dialtone").path }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
-    }
+
+    /// The binary `swift test` built with these tests: in the test runner's own folder, so a
+    /// release run tests the release build and never a `.build/debug` one left from before.
+    static let binary: String = {
+        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: runner).deletingLastPathComponent()
+        // macOS runs tests from inside a bundle (dialtonePackageTests.xctest/Contents/MacOS).
+        while dir.path.contains(".xctest") { dir.deleteLastPathComponent() }
+        return dir.appendingPathComponent("dialtone").path
+    }()
+
+    /// Why the binary cannot be the one these tests are about (missing, or older than a source
+    /// file), or nil. `swift test` builds it first; running the runner alone may not.
+    static let staleness: String? = {
+        let fm = FileManager.default
+        guard let built = (try? fm.attributesOfItem(atPath: binary))?[.modificationDate] as? Date else {
+            return "no dialtone binary at \(binary): build it (swift build) before the end-to-end tests"
+        }
+        var sources = [packageRoot.appendingPathComponent("Package.swift").path]
+        let root = packageRoot.appendingPathComponent("Sources").path
+        let walk = fm.enumerator(atPath: root)
+        while let f = walk?.nextObject() as? String { sources.append(root + "/" + f) }
+        for f in sources {
+            guard let changed = (try? fm.attributesOfItem(atPath: f))?[.modificationDate] as? Date, changed > built else { continue }
+            return "\(binary) is older than \(f): build it (swift build) before the end-to-end tests"
+        }
+        return nil
+    }()
 
     let dir: String
     var env: [String: String]
 
     init() {
+        // Every end-to-end test makes a CLI first: each fails, saying why, on a stale binary.
+        if let stale = Self.staleness { Issue.record(Comment(rawValue: stale)) }
         dir = NSTemporaryDirectory() + "dialtone-e2e-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var e = ProcessInfo.processInfo.environment
