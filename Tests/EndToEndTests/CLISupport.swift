@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Runs the real `dialtone` binary built next to the tests.
@@ -128,5 +129,68 @@ struct CLI {
     /// The segment this process's login writes to.
     func segmentPath(_ id: String) -> String {
         dir + "/incidents/\(id)/journal.d/\(NSUserName())/journal.jsonl"
+    }
+}
+
+/// Waiting for what a program did, instead of sleeping a guessed time.
+enum Await {
+    /// Polls `ok` every 20 ms until it holds or `seconds` pass; whether it held.
+    @discardableResult
+    static func until(seconds: Double = 20, _ ok: () -> Bool) -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if ok() { return true }
+            usleep(20_000)
+        }
+        return ok()
+    }
+
+    /// Whether process `pid` has `path` open and its read offset there is at least `bytes`
+    /// (from /proc/PID/fdinfo): a follower has read what was written before.
+    static func hasRead(_ pid: Int32, _ path: String, atLeast bytes: Int) -> Bool {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return fds.contains { fd in
+            guard (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) == path,
+                let info = try? String(contentsOfFile: "/proc/\(pid)/fdinfo/\(fd)", encoding: .utf8),
+                let pos = info.split(separator: "\n").first(where: { $0.hasPrefix("pos:") }).flatMap({ Int($0.dropFirst(4).trimmingCharacters(in: .whitespaces)) })
+            else { return false }
+            return pos >= bytes
+        }
+    }
+
+    /// Waits until `pid` has read `path` to its current end (it has it open at least).
+    @discardableResult
+    static func readToEnd(_ pid: Int32, _ path: String, seconds: Double = 20) -> Bool {
+        let end = size(path)
+        return until(seconds: seconds) { hasRead(pid, path, atLeast: end) }
+    }
+
+    /// The size of `path`, 0 when it is not there.
+    static func size(_ path: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
+}
+
+/// A child's output read as it comes, so a test waits for a line instead of sleeping.
+final class OutputReader: Sendable {
+    private let data = Mutex(Data())
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(_ pipe: Pipe) {
+        nonisolated(unsafe) let handle = pipe.fileHandleForReading
+        Thread.detachNewThread { [self] in
+            while case let chunk = handle.availableData, !chunk.isEmpty { data.withLock { $0.append(chunk) } }
+            finished.signal()
+        }
+    }
+
+    var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    /// Waits until the output so far satisfies `ok`.
+    @discardableResult
+    func wait(seconds: Double = 20, until ok: (String) -> Bool) -> Bool { Await.until(seconds: seconds) { ok(text) } }
+
+    /// Everything, once the child has closed its output (call after it exits or is signalled).
+    func all() -> String {
+        finished.wait()
+        return text
     }
 }
