@@ -20,11 +20,11 @@ struct EnvelopeParts {
     /// `lazyTime` counts microseconds (journald's `__REALTIME_TIMESTAMP`).
     var lazyMicros = false
     // Origin fields as raw spans of the outer line (JSON strings may still hold escapes).
-    var pod: JSONValue?
-    var container: JSONValue?
-    var host: JSONValue?
-    var stream: JSONValue?
-    var labels: JSONValue?
+    var pod: JSONSpan?
+    var container: JSONSpan?
+    var host: JSONSpan?
+    var stream: JSONSpan?
+    var labels: JSONSpan?
 }
 
 extension LineParser {
@@ -61,10 +61,10 @@ extension LineParser {
         var slash = close - 1
         while slash > 5, b.at(slash) != ASCII.slash { slash -= 1 }
         if slash > 5 {
-            parts.pod = JSONValue(kind: .string, span: Span(5, slash), escaped: false)
-            parts.container = JSONValue(kind: .string, span: Span(slash + 1, close), escaped: false)
+            parts.pod = JSONSpan(kind: .string, span: Span(5, slash), escaped: false)
+            parts.container = JSONSpan(kind: .string, span: Span(slash + 1, close), escaped: false)
         } else {
-            parts.pod = JSONValue(kind: .string, span: Span(5, close), escaped: false)
+            parts.pod = JSONSpan(kind: .string, span: Span(5, close), escaped: false)
         }
         var rest = close + 2
         if let (t, after) = envelopeTime(b, at: rest) {
@@ -99,7 +99,7 @@ extension LineParser {
             guard i + 1 < b.count, b.at(i + 1) == ASCII.space else { return nil }
             var parts = EnvelopeParts(kind: .loki)
             parts.time = t
-            parts.labels = JSONValue(kind: .string, span: Span(rest + 1, i), escaped: false)
+            parts.labels = JSONSpan(kind: .string, span: Span(rest + 1, i), escaped: false)
             lokiLabel(b, Span(rest + 1, i), &parts)
             parts.inner = Span(i + 2, b.count)
             return parts
@@ -119,7 +119,7 @@ extension LineParser {
         guard sawSlash, i - rest >= 3, i < b.count else { return nil }
         var parts = EnvelopeParts(kind: .awsLogs)
         parts.time = t
-        parts.stream = JSONValue(kind: .string, span: Span(rest, i), escaped: false)
+        parts.stream = JSONSpan(kind: .string, span: Span(rest, i), escaped: false)
         parts.inner = Span(i + 1, b.count)
         return parts
     }
@@ -142,7 +142,7 @@ extension LineParser {
                 }
                 j += 1
             }
-            let value = JSONValue(kind: .string, span: Span(eq + 2, min(j, span.hi)), escaped: escaped)
+            let value = JSONSpan(kind: .string, span: Span(eq + 2, min(j, span.hi)), escaped: escaped)
             if b.equals(name, "pod") || b.equals(name, "pod_name") {
                 parts.pod = value
             } else if b.equals(name, "container") || b.equals(name, "container_name") {
@@ -165,13 +165,13 @@ extension LineParser {
         var k = 1
         while k < b.count, b.at(k) == ASCII.space { k += 1 }
         var parts: EnvelopeParts
-        let line: JSONValue
+        let line: JSONSpan
         var decoded: Int?  // bytes already decoded into the buffer
         if b.has("{\"log\":\"", at: 0) {
             // Docker: `{"log":"...","stream":"stdout","time":"..."}` (Fluent Bit may start so too).
             // Decoded while the string's end is looked for: one pass over the line.
             guard let (end, n) = decodeString(b, from: 8) else { return nil }
-            line = JSONValue(kind: .string, span: Span(8, end), escaped: false)
+            line = JSONSpan(kind: .string, span: Span(8, end), escaped: false)
             decoded = n
             let stream = keyValue(b, "stream\"", from: end)
             let time = keyValue(b, "time\"", from: end)
@@ -279,7 +279,7 @@ extension LineParser {
     /// line): a string's body (escapes left in), or a number as written.
     func keyValue(
         _ b: UnsafeBufferPointer<UInt8>, _ key: StaticString, from: Int = 0, object: Bool = false
-    ) -> JSONValue? {
+    ) -> JSONSpan? {
         guard let base = b.baseAddress else { return nil }
         var from = from + 1
         while let k = b.find(key, from: from) {
@@ -298,17 +298,17 @@ extension LineParser {
             guard i < b.count else { return nil }
             if object {
                 // Only where the object starts: its members are searched for after it.
-                return b.at(i) == ASCII.lbrace ? JSONValue(kind: .object, span: Span(i, i + 1), escaped: false) : nil
+                return b.at(i) == ASCII.lbrace ? JSONSpan(kind: .object, span: Span(i, i + 1), escaped: false) : nil
             }
             if b.at(i) == ASCII.quote {
                 guard let (end, escaped) = JSONScanner.stringEnd(base, i + 1, b.count) else { return nil }
-                return JSONValue(kind: .string, span: Span(i + 1, end), escaped: escaped)
+                return JSONSpan(kind: .string, span: Span(i + 1, end), escaped: escaped)
             }
             var j = i
             while j < b.count, b.at(j) != ASCII.comma, b.at(j) != ASCII.rbrace, b.at(j) != ASCII.space { j += 1 }
             let c = b.at(i)
             guard j > i, ASCII.isDigit(c) || c == ASCII.minus else { return nil }
-            return JSONValue(kind: .number, span: Span(i, j), escaped: false)
+            return JSONSpan(kind: .number, span: Span(i, j), escaped: false)
         }
         return nil
     }
@@ -473,7 +473,7 @@ extension LineParser {
     func origin(_ b: UnsafeBufferPointer<UInt8>, _ parts: EnvelopeParts) -> (EventOrigin, RareFields) {
         originKey.removeAll(keepingCapacity: true)
         originKey.append(UInt8(parts.kind.ordinal))
-        func add(_ v: JSONValue?) {
+        func add(_ v: JSONSpan?) {
             originKey.append(0x1F)
             if let v { originKey.append(contentsOf: UnsafeBufferPointer(rebasing: b[v.span.lo..<v.span.hi])) }
         }
@@ -485,7 +485,7 @@ extension LineParser {
         for k in 0..<cachedOrigins.count where cachedOrigins[k].key == originKey {
             return (cachedOrigins[k].origin, cachedOrigins[k].alone)
         }
-        func text(_ v: JSONValue?) -> String? {
+        func text(_ v: JSONSpan?) -> String? {
             guard let v, v.kind == .string || v.kind == .number else { return nil }
             let s = b.text(v)
             return s.isEmpty ? nil : s

@@ -373,7 +373,7 @@ public final class LineParser {
     func utc(_ w: WallTime) -> Double { zone.utc(w) }
 
     /// A JSON time value: RFC 3339 text, RFC 2822 text, or epoch s/ms/µs (number or string).
-    func jsonTime(_ b: UnsafeBufferPointer<UInt8>, _ v: JSONValue) -> Double? {
+    func jsonTime(_ b: UnsafeBufferPointer<UInt8>, _ v: JSONSpan) -> Double? {
         switch v.kind {
         case .number:
             // Infinite or absurd values go through: `stamp` counts them as bad times.
