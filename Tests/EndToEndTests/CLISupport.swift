@@ -152,7 +152,9 @@ enum Await {
         return fds.contains { fd in
             guard (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) == path,
                 let info = try? String(contentsOfFile: "/proc/\(pid)/fdinfo/\(fd)", encoding: .utf8),
-                let pos = info.split(separator: "\n").first(where: { $0.hasPrefix("pos:") }).flatMap({ Int($0.dropFirst(4).trimmingCharacters(in: .whitespaces)) })
+                let pos = info.split(separator: "\n").first(where: { $0.hasPrefix("pos:") }).flatMap({
+                    Int($0.dropFirst(4).trimmingCharacters(in: .whitespaces))
+                })
             else { return false }
             return pos >= bytes
         }

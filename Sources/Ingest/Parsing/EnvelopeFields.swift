@@ -4,17 +4,17 @@
 /// search went through it again. Top-level keys only, and the few under `kubernetes`.
 struct EnvelopeFields: JSONVisitor {
     let b: UnsafeBufferPointer<UInt8>
-    var message: JSONValue?, upperMessage: JSONValue?, log: JSONValue?
-    var sourceType: JSONValue?
-    var timestamp: JSONValue?, time: JSONValue?, date: JSONValue?, realtime: JSONValue?
-    var stream: JSONValue?, host: JSONValue?, hostname: JSONValue?
-    var syslogIdentifier: JSONValue?, systemdUnit: JSONValue?
+    var message: JSONSpan?, upperMessage: JSONSpan?, log: JSONSpan?
+    var sourceType: JSONSpan?
+    var timestamp: JSONSpan?, time: JSONSpan?, date: JSONSpan?, realtime: JSONSpan?
+    var stream: JSONSpan?, host: JSONSpan?, hostname: JSONSpan?
+    var syslogIdentifier: JSONSpan?, systemdUnit: JSONSpan?
     var kubernetes = false
-    var podName: JSONValue?, containerName: JSONValue?, podNode: JSONValue?, kubeHost: JSONValue?
+    var podName: JSONSpan?, containerName: JSONSpan?, podNode: JSONSpan?, kubeHost: JSONSpan?
 
     init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
-    mutating func visit(_ v: JSONValue, _ path: JSONPath) {
+    mutating func visit(_ v: JSONSpan, _ path: JSONPath) {
         guard let k = path.last else { return }
         if path.depth == 1 {
             top(k, v)
@@ -30,7 +30,7 @@ struct EnvelopeFields: JSONVisitor {
     }
 
     /// The first value of each key wins, as the search it replaces found the first.
-    private mutating func top(_ k: Span, _ v: JSONValue) {
+    private mutating func top(_ k: Span, _ v: JSONSpan) {
         switch k.count {
         case 3: if b.equals(k, "log") { log = log ?? v }
         case 4:

@@ -16,7 +16,7 @@ struct EnvelopeParts {
     var time: Double?
     /// A JSON time value not yet read (Docker, journald, Fluent Bit, Vector): read only when
     /// the inner line has no time of its own, which most have.
-    var lazyTime: JSONValue?
+    var lazyTime: JSONSpan?
     /// `lazyTime` counts microseconds (journald's `__REALTIME_TIMESTAMP`).
     var lazyMicros = false
     // Origin fields as raw spans of the outer line (JSON strings may still hold escapes).

@@ -87,7 +87,7 @@ public final class LineParser {
     var envelopeCapacity = 0
     var envelopeTime: Double?
     /// The envelope's time value while its inner line is read, for `lazyEnvelopeTime`.
-    var pendingEnvelopeTime: (UnsafeBufferPointer<UInt8>, JSONValue, Bool)?
+    var pendingEnvelopeTime: (UnsafeBufferPointer<UInt8>, JSONSpan, Bool)?
     var originKey = [UInt8]()
     var cachedOrigins: [(key: [UInt8], origin: EventOrigin, alone: RareFields)] = []
     var nextOriginSlot = 0
