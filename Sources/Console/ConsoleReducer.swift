@@ -112,7 +112,7 @@ public enum ConsoleReducer {
 
     /// Journals what the health engine reports, exactly once: a stack's state is written when
     /// it differs from the last state journaled for it (by any console, before any restart),
-    /// and trunk changes to or from trouble are written as they come. Only the console that
+    /// and trunk and safety-net changes to or from trouble are written as they come. Only the console that
     /// holds the writer lock calls this.
     static func journalHealth(_ s: inout ConsoleState, changes: [HealthChange], reported: [StackID: HealthState]) -> [Effect] {
         var effects: [Effect] = []
@@ -141,7 +141,9 @@ public enum ConsoleReducer {
                     at: at.map { Timestamp(seconds: $0) }),
                 actor: healthActor, quietly: true)
         }
-        for c in changes where c.trunk != nil {
+        // Trunks and the safety nets (no stack, no trunk: transfers failing while a stack is
+        // down strand callers) keep the engine's own hysteresis.
+        for c in changes where c.stack == nil {
             let key = ConsoleState.alertKey(stack: c.stack, trunk: c.trunk)
             if s.lastAlerted[key] == c.to.rawValue { continue }
             if s.lastAlerted[key] == nil, quiet.contains(c.to) { continue }
@@ -149,7 +151,7 @@ public enum ConsoleReducer {
             effects += record(
                 &s,
                 .alert(
-                    stack: c.stack ?? .telephony, trunk: c.trunk, from: c.from.rawValue, to: c.to.rawValue, message: c.message,
+                    stack: c.trunk == nil ? nil : .telephony, trunk: c.trunk, from: c.from.rawValue, to: c.to.rawValue, message: c.message,
                     at: Timestamp(seconds: c.time)),
                 actor: healthActor, quietly: true)
         }

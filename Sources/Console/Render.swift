@@ -22,6 +22,7 @@ public enum ConsoleRenderer {
         for (i, stack) in StackID.allCases.enumerated() {
             panel(&g, s, stack, layout.panels[i])
         }
+        safetyNets(&g, s, layout.panels)
         if case .readIn(let scroll)? = s.overlay {
             // The read-in takes the log's place: header, panels and timeline stay in view.
             readInPane(&g, s, layout.log, scroll: scroll)

@@ -207,6 +207,24 @@ extension ConsoleRenderer {
         }
     }
 
+    /// What callers meet while a stack is down, on the panels' bottom border: "Safety nets:
+    /// transfers 41, 93% connected; voicemail 12; admission 486s 0", coloured when the safety
+    /// net itself is failing. Drawn only when some safety net has data.
+    static func safetyNets(_ g: inout Grid, _ s: ConsoleState, _ panels: [Rect]) {
+        guard let nets = s.health?.safetyNets, let line = SafetyNetText.line(nets), let first = panels.first,
+            let last = panels.last
+        else { return }
+        let state = HealthRules.combined(nets)
+        let failing = state == .critical || state == .warning
+        let y = first.y + first.height - 1
+        let room = last.x + last.width - first.x - 4
+        guard room > 20 else { return }
+        var x = first.x + 2
+        let head = failing ? " " + Glyphs.light(state, ascii: s.ascii) + " Safety nets " + Glyphs.word(state) + ": " : " Safety nets: "
+        x += g.put(head, x: x, y: y, role: failing ? Glyphs.role(state) : .title, maxWidth: room, attributes: CellAttributes(bold: failing))
+        g.put(line + " ", x: x, y: y, role: failing ? Glyphs.role(state) : .dim, maxWidth: max(0, first.x + 2 + room - x))
+    }
+
     static func whyText(_ state: HealthState) -> String {
         switch state {
         case .noData: "no samples in the window yet (check that the sources carry this stack's records)"

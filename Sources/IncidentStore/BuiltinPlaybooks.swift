@@ -220,7 +220,7 @@ checklists:
 #   cascades:   - {from: stack id, initial, effect}
 #   checklists: - {id, title, phases: [{id, title, start_minute, end_minute, items: [{id, text, details}]}]}
 #   metrics:    - id (snake_case; used in JSON output and evidence), name,
-#                 scope: telephony|audio|intelligence|output|overall, unit: ms|%|score|count|calls|per_min,
+#                 scope: telephony|audio|intelligence|output|overall|safety_net, unit: ms|%|score|count|calls|per_min,
 #                 aggregation: p50|p90|p95|p99|mean|max|count|rate|ratio|share_below|last,
 #                 signal: (every aggregation but ratio) | numerator: + denominator: (ratio only),
 #                 below: (share_below only), window_seconds (default 300),
@@ -1173,6 +1173,57 @@ metrics:
     critical: 70
     min_samples: 5
     rationale: Runbook detection table - tasks complete over 85% of the time normally; under 70% is critical.
+
+  # --- Safety nets: what callers meet while a stack is down (the line under the panels) ---
+  - id: transfer_connect_rate
+    name: Warm transfers connected
+    scope: safety_net
+    unit: "%"
+    aggregation: ratio
+    numerator: transfer_connected
+    denominator: transfer_attempt
+    direction: lower_is_worse
+    warning: 90
+    critical: 75
+    min_samples: 5
+    rationale: >-
+      The latency article's way out for a caller the agent is failing is a warm transfer to a
+      human after two failed turns. No source gives a success figure; these lines are ours: a
+      transfer that fails one time in ten already strands callers at the moment the agent is
+      broken, and under three in four means the fallback itself is down. Calibrate to your queue.
+  - id: transfer_connect_p95_ms
+    name: Time to connect a transfer p95
+    scope: safety_net
+    unit: ms
+    aggregation: p95
+    signal: transfer_connect_ms
+    min_samples: 5
+    rationale: >-
+      Shown, not judged: how long a human queue takes to pick up depends on the team. Watch it
+      against a proxy's or carrier's default timeout (a 15 s route timeout once cut transfers off).
+  - id: voicemail_fallbacks
+    name: Voicemail fallbacks
+    scope: safety_net
+    unit: count
+    aggregation: count
+    signal: voicemail_fallback
+    rationale: The latency article's minimum failsafe when no human queue is staffed; counted, not judged.
+  - id: ivr_fallbacks
+    name: IVR fallbacks
+    scope: safety_net
+    unit: count
+    aggregation: count
+    signal: ivr_fallback
+    rationale: The SIP article's graceful degradation - overflow calls routed to a simple IVR that offers a callback.
+  - id: admission_rejects
+    name: Admission 486s
+    scope: safety_net
+    unit: count
+    aggregation: count
+    signal: admission_reject
+    rationale: >-
+      The SIP article's call admission control - the SBC answers 486 Busy Here instead of taking
+      calls it cannot serve. A busy signal the caller can retry; counted, not judged.
 
 # The ops article's status page moved through these four states.
 status_lifecycle: [investigating, identified, monitoring, resolved]

@@ -45,6 +45,8 @@ struct Call {
     /// The call's media was transcoded when it last spoke (for the carrier summary).
     var transcodedAtEnd = false
     var silentTurns = 0
+    /// Consecutive failed turns (the agent transfers after two).
+    var failedTurns = 0
     var taskCompleted = true
     /// A call already in progress when the simulation started: its setup is not in the trace.
     var warm = false

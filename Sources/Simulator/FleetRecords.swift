@@ -26,6 +26,8 @@ extension Fleet {
         let canary = scenario.failure == .canaryVersion && c.voiceDraw < 0.25
         let overflow = canary && rng.chance(0.8 * s)
         let cut = scenario.failure == .proxyTimeout && rng.chance(0.25 * s)
+        let stranded = scenario.failure == .strandedTransfers
+        let outage = stranded && c.voiceDraw < 0.9 * s
         // The cascade reaches the LLM 90 s after the ASR broke.
         let slowed = scenario.failure == .asrCascade ? rawSeverity(t - 90) * (1 - mitigationProgress(t)) : 0
         c.transcodedAtEnd = transcoded
@@ -43,7 +45,7 @@ extension Fleet {
         if slowed > 0 { queueing += slowed * rng.logNormal(median: 1800, sigma: 0.3) }
         var retries = 0
         while retries < 4 && rng.chance(limitedShare) { retries += 1 }
-        let llmFailed = retries == 4 || overflow || cut
+        let llmFailed = retries == 4 || overflow || cut || outage
         let backoffs = [0.5, 1.0, 2.0]
         var backoffMs = 0.0
         for k in 0..<min(retries, 3) { backoffMs += backoffs[k] * 1000 }
@@ -61,11 +63,27 @@ extension Fleet {
             // A garbled transcript in the cascade costs the intent, not the tool call: the LLM's
             // own slowdown is what reaches Intelligence, 90 s later.
             let ok = misheard && !asrBroken ? !rng.chance(0.1) : !rng.chance(0.001)
+            // A transfer's latency is its time to connect: seconds of ringing at the human queue.
+            let latency = rng.logNormal(median: 85, sigma: 0.3) * (tool == "transfer_call" ? 70 : 1)
             tools.append(
                 .object([
                     ("name", .string(misheard && !ok ? "lookup_customer" : tool)), ("success", .bool(ok)),
-                    ("latency_ms", .int(Int(rng.logNormal(median: 85, sigma: 0.3)))),
+                    ("latency_ms", .int(Int(latency))),
                 ]))
+        }
+        // The latency article's rule: after two failed turns the agent hands the caller to a
+        // human. In the stranded scenario the route to the human queue times out at 15.0 s.
+        if stranded {
+            c.failedTurns = llmFailed ? c.failedTurns + 1 : 0
+            if c.failedTurns >= 2 {
+                let connected = c.transcodeDraw >= s
+                tools.append(
+                    .object([
+                        ("name", .string("transfer_call")), ("success", .bool(connected)),
+                        ("latency_ms", .int(connected ? Int(5000 + 4000 * c.transcodeDraw) : 15_000)),
+                    ]))
+                c.failedTurns = 0
+            }
         }
         if misheard && rng.chance(0.5) { c.taskCompleted = false }
         if voiceBroken || llmFailed { c.taskCompleted = false }
@@ -102,6 +120,8 @@ extension Fleet {
                 ))
         } else if cut {
             fields.append(("error", .string("llm completion failed: upstream request timeout (504) from egress proxy")))
+        } else if outage {
+            fields.append(("error", .string("llm completion failed: provider returned 503 service unavailable")))
         } else if llmFailed {
             fields.append(("error", .string("llm completion failed after 4 attempts: rate limited (429)")))
         } else if voiceBroken {

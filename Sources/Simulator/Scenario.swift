@@ -28,6 +28,9 @@ public enum FailureKind: String, Sendable {
     /// The ASR provider degrades (confidence collapses); 90 s later the LLM slows on the
     /// garbage it is fed. Audio broke first although Intelligence's p95s cross their lines sooner.
     case asrCascade
+    /// The LLM provider fails; the agent transfers callers to humans after two failed turns,
+    /// but the route to the human queue times out at 15.0 s: the safety net fails too.
+    case strandedTransfers
 }
 
 /// One moment of a scenario's failure: how bad it is (0 healthy, 1 peak) this many seconds

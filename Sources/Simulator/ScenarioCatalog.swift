@@ -110,6 +110,19 @@ extension Scenario {
             peakHoldSeconds: 180, expected: states(.ok, .critical, .critical, .ok), failingStack: .audio,
             mitigation: Mitigation(steps: ["audio.failover-asr"], action: "fail over to the backup ASR provider")),
         Scenario(
+            name: "stranded-callers",
+            summary:
+                "The LLM provider fails; the agent hands callers to humans after two failed turns, but the transfer route times out at 15.0 s, so callers are stranded.",
+            failure: .strandedTransfers, healthySeconds: 180,
+            timeline: [
+                Beat(at: 0, severity: 0.2, note: "LLM completions start failing with 503; the agent begins transferring callers it cannot serve."),
+                Beat(at: 60, severity: 0.6, note: "LLM error rate passes 5%; transfers to the human queue time out at exactly 15.0 s."),
+                Beat(at: 140, severity: 1, note: "Most completions fail and most transfers never connect: the safety net is down with the agent."),
+            ],
+            peakHoldSeconds: 180, expected: states(.ok, .ok, .critical, .ok), failingStack: .intelligence,
+            mitigation: Mitigation(
+                steps: ["intelligence.failover-llm"], action: "fail over to the backup LLM provider and fix the queue's route timeout")),
+        Scenario(
             name: "calm",
             summary: "A healthy fleet of about three hundred concurrent calls: every light green.",
             failure: .none, healthySeconds: 180, timeline: [], peakHoldSeconds: 0,

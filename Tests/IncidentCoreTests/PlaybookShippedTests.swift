@@ -45,7 +45,8 @@ struct VoiceAgentPlaybookTests {
             "first_partial_p95_ms", "eou_delay_p95_ms", "packet_loss_pct", "jitter_ms", "mos_mean",
             "mos_below_3_5_pct", "one_way_audio_calls", "llm_latency_p95_ms", "ttft_p95_ms",
             "tool_success_rate", "llm_error_rate", "rate_limited", "tts_ttfb_p95_ms", "tts_error_rate",
-            "e2e_latency_p95_ms", "call_success_rate", "task_completion_rate",
+            "e2e_latency_p95_ms", "call_success_rate", "task_completion_rate", "transfer_connect_rate",
+            "transfer_connect_p95_ms", "voicemail_fallbacks", "ivr_fallbacks", "admission_rejects",
         ]
         #expect(Set(p.metrics.map(\.id)) == expected)
         #expect(p.metrics.count == expected.count)

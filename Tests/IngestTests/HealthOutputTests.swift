@@ -35,7 +35,7 @@ struct HealthOutputTests {
         #expect(
             Set(doc.keys) == [
                 "type", "lines", "parsed", "unparsed", "dropped", "suspected_origin", "onsets", "stacks", "overall",
-                "trunks", "codecs", "codec_alerts",
+                "trunks", "codecs", "codec_alerts", "safety_nets",
             ])
         #expect(doc["type"] as? String == "summary")
         #expect(doc["lines"] as? Int == 170)

@@ -32,6 +32,8 @@ import Testing
     /// Hand-made lines for the corners: duplicates, escapes, odd value kinds, nesting.
     static let corners: [String] = [
         benchLine,
+        // Safety nets and dimensions: a transfer's latency before and after its name, a voicemail drop.
+        #"{"call_id":"c9","turn_index":1,"latency_ms":{"total":5},"agent_version":"2.4.0","model":"m","llm_model":"n","tool_calls":[{"latency_ms":61,"name":"transfer_call","success":true},{"name":"transfer_call","success":false,"duration_ms":15000},{"name":"leave_voicemail"}]}"#,
         #"  { "call_id" : "c\"1" , "turn_index" : 0 , "latency_ms" : { "stt" : "12" } }  "#,
         "{\t\"turn_index\":1,\r\n\"latency_ms\":{\"total\":5}}",
         #"{"turn_index":1,"latency_ms":{"total":5},"latency_ms":[1,2]}"#,

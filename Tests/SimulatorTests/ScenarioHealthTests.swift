@@ -10,7 +10,7 @@ struct ScenarioHealthTests {
         #expect(
             names == [
                 "sip-trunk-503", "codec-transcode", "llm-rate-limit", "tts-voice-missing", "config-cap",
-                "canary-version", "proxy-timeout", "asr-cascade", "calm",
+                "canary-version", "proxy-timeout", "asr-cascade", "stranded-callers", "calm",
             ])
         #expect(Set(names).count == names.count)
         for s in Scenario.all {

@@ -1,6 +1,8 @@
-/// Where a metric belongs: one of the four stacks, or the whole call (end-to-end).
+/// Where a metric belongs: one of the four stacks, the whole call (end-to-end), or the safety
+/// nets callers meet while a stack is down (transfers, voicemail, admission control).
 public enum MetricScope: String, Sendable, Codable, CaseIterable {
     case telephony, audio, intelligence, output, overall
+    case safetyNet = "safety_net"
 
     public var stack: StackID? { StackID(rawValue: rawValue) }
 }
@@ -82,6 +84,20 @@ public enum Signal: String, Sendable, Codable, CaseIterable {
     case callSucceeded = "call_succeeded"
     case taskEvaluated = "task_evaluated"
     case taskCompleted = "task_completed"
+    // Safety nets: what callers meet while a stack is down.
+    /// A warm transfer to a human was tried (a `transfer_*` tool call, a SIP REFER, a
+    /// platform's transfer ending).
+    case transferAttempt = "transfer_attempt"
+    /// That transfer reached the human (1), counted against `transfer_attempt`.
+    case transferConnected = "transfer_connected"
+    /// How long a connected transfer took to connect.
+    case transferConnectMs = "transfer_connect_ms"
+    /// A caller left a voicemail (or was sent to one) instead of being served.
+    case voicemailFallback = "voicemail_fallback"
+    /// A caller was routed to a simpler IVR instead of the agent.
+    case ivrFallback = "ivr_fallback"
+    /// The SBC refused a new call it could not serve: 486 Busy Here (call admission control).
+    case admissionReject = "admission_reject"
 }
 
 /// One measured quantity with its thresholds, as the playbook declares it.

@@ -35,6 +35,8 @@ public final class HealthEngine {
     private(set) var main: SliceRing
     private let stackMetrics: [[Int]]
     private let overallMetrics: [Int]
+    /// Metrics of scope `safety_net` (transfers, voicemail, admission control).
+    private let safetyMetrics: [Int]
     private let sparkMetric: [Int?]
     /// Per stack, the metrics with a critical threshold, percentiles (the costly reads) last.
     private let criticalOrder: [[Int]]
@@ -66,6 +68,7 @@ public final class HealthEngine {
 
     private var stackTrackers = [StateTracker](repeating: StateTracker(), count: 4)
     private var trunkTrackers: [String: StateTracker] = [:]
+    private var safetyTracker = StateTracker()
     private var lastAdvance: Double?
     private var origin = OriginTracker()
 
@@ -87,6 +90,7 @@ public final class HealthEngine {
             table.defs.indices.filter { table.defs[$0].scope.stack == st }
         }
         overallMetrics = table.defs.indices.filter { table.defs[$0].scope == .overall }
+        safetyMetrics = table.defs.indices.filter { table.defs[$0].scope == .safetyNet }
         // Missed pings are judged per trunk (see `confineTrunkPings`), so they do not make a
         // stack the suspected origin on their own.
         criticalOrder = stackMetrics.map { idx in
@@ -390,8 +394,24 @@ public final class HealthEngine {
                 }
                 trunkTrackers[name] = tracker
             }
+            if let c = safetyChange(snap, at: t) { changes.append(c) }
         }
         return changes
+    }
+
+    /// The safety nets' change at `t`, if one held: only changes to or from warning or
+    /// critical are news (voicemail counts coming and going are not).
+    private func safetyChange(_ snap: HealthSnapshot, at t: Double) -> HealthChange? {
+        guard !snap.safetyNets.isEmpty else { return nil }
+        // Quiet is OK here: once transfers stop failing, or stop happening, callers are no
+        // longer stranded by them (and the postmortem's recovery can close).
+        var state = HealthRules.combined(snap.safetyNets)
+        if state == .noData || state == .info { state = .ok }
+        guard let c = safetyTracker.step(state, at: t, hold: config.hysteresisSeconds) else { return nil }
+        if state == .ok && (c.from == .noData || c.from == .ok) { return nil }
+        return HealthChange(
+            time: c.began, stack: nil, trunk: nil, from: c.from, to: state,
+            message: SafetyNetText.message(snap, to: state, from: c.from))
     }
 
     /// Calls whose outcome became known in the `seconds` before `end` (whole slices), and how
@@ -591,7 +611,8 @@ public final class HealthEngine {
             time: now, stacks: stacks,
             overall: overallMetrics.map { value(main, $0, end: end, now: now, scope: main.table.plans[$0].scope) },
             trunks: trunks, codecs: codecSummary.codecs, suspectedOrigin: nil,
-            codecAlerts: codecSummary.alerts)
+            codecAlerts: codecSummary.alerts,
+            safetyNets: safetyMetrics.map { value(main, $0, end: end, now: now, scope: main.table.plans[$0].scope) })
     }
 
     /// "Is it still happening?" for a stack or trunk in trouble: a window of minutes keeps a

@@ -61,6 +61,10 @@ extension HealthEngine {
             "onsets": .object(onsets),
             "stacks": .object(stacks),
             "overall": .object(["metrics": metrics(s.overall)]),
+            "safety_nets": .object([
+                "state": .string(HealthRules.combined(s.safetyNets).rawValue),
+                "line": .optional(SafetyNetText.line(s.safetyNets)), "metrics": metrics(s.safetyNets),
+            ]),
             "trunks": .object(trunks),
             "codecs": .object(codecs),
             "codec_alerts": .array(codecAlerts),
@@ -97,6 +101,7 @@ extension HealthEngine {
             "time": .number(c.time),
             "stack": .optional(c.stack?.rawValue),
             "trunk": .optional(c.trunk),
+            "safety_net": .bool(c.stack == nil && c.trunk == nil),
             "from": .string(c.from.rawValue),
             "to": .string(c.to.rawValue),
             "message": .string(c.message),

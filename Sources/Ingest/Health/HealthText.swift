@@ -18,6 +18,11 @@ extension HealthEngine {
             lines.append(line)
         }
         if !s.overall.isEmpty { lines.append(pad("Overall", width) + pad("", 9) + " " + shown(s.overall)) }
+        if let nets = SafetyNetText.line(s.safetyNets) {
+            let state = HealthRules.combined(s.safetyNets)
+            let word = state == .critical || state == .warning ? state.word : ""
+            lines.append(pad("Safety nets", width) + pad(word, 9) + " " + clean(nets))
+        }
         for (name, t) in s.trunks.sorted(by: { $0.key < $1.key }) {
             var line = "Trunk \(clean(name)) \(t.state.word): " + shown(t.metrics)
             if t.state == .critical || t.state == .warning { line += "  <- " + clean(t.reason) }

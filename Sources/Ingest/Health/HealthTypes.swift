@@ -263,10 +263,13 @@ public struct HealthSnapshot: Sendable, Equatable {
     /// The first stack to turn critical in the current incident, while any stack is critical.
     public var suspectedOrigin: StackID?
     public var codecAlerts: [CodecAlert]
+    /// What callers meet while a stack is down (scope `safety_net`): warm transfers,
+    /// voicemail and IVR fallback, call admission control. Empty when the playbook has none.
+    public var safetyNets: [MetricValue]
 
     public init(
         time: Double, stacks: [StackHealth], overall: [MetricValue], trunks: [String: TrunkHealth],
-        codecs: [String: Int], suspectedOrigin: StackID?, codecAlerts: [CodecAlert]
+        codecs: [String: Int], suspectedOrigin: StackID?, codecAlerts: [CodecAlert], safetyNets: [MetricValue] = []
     ) {
         self.time = time
         self.stacks = stacks
@@ -275,14 +278,15 @@ public struct HealthSnapshot: Sendable, Equatable {
         self.codecs = codecs
         self.suspectedOrigin = suspectedOrigin
         self.codecAlerts = codecAlerts
+        self.safetyNets = safetyNets
     }
 
     public func stack(_ id: StackID) -> StackHealth? { stacks.first { $0.stack == id } }
 
-    /// A metric by id, wherever it lives (stacks first, then overall).
+    /// A metric by id, wherever it lives (stacks first, then overall, then safety nets).
     public func metric(_ id: String) -> MetricValue? {
         for s in stacks { if let m = s.metrics.first(where: { $0.id == id }) { return m } }
-        return overall.first { $0.id == id }
+        return overall.first { $0.id == id } ?? safetyNets.first { $0.id == id }
     }
 }
 
@@ -290,9 +294,9 @@ public struct HealthSnapshot: Sendable, Equatable {
 public struct HealthChange: Sendable, Equatable {
     /// Event time the new state began (it was reported once it had held for the hysteresis time).
     public var time: Double
-    /// The stack that changed, or nil for a trunk change.
+    /// The stack that changed, or nil for a trunk or safety-net change.
     public var stack: StackID?
-    /// The trunk that changed, or nil for a stack change.
+    /// The trunk that changed, or nil for a stack or safety-net change.
     public var trunk: String?
     public var from: HealthState
     public var to: HealthState

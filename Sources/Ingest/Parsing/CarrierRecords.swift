@@ -21,12 +21,7 @@ extension LineParser {
     /// Signals for a SIP final status (`486`, `503`).
     private func addSIPFailure(_ s: inout Samples, _ code: Int?) {
         guard let code else { return }
-        if (400..<500).contains(code) {
-            s.append(.sip4xx, 1)
-        } else if (500..<600).contains(code) {
-            s.append(.sip5xx, 1)
-            if code == 503 { s.append(.sip503, 1) }
-        }
+        s.appendSIPRefusal(code)
     }
 
     private func sipCode(_ b: UnsafeBufferPointer<UInt8>, _ v: JSONSpan?) -> Int? {
@@ -203,6 +198,7 @@ extension LineParser {
     /// `call_ended`; normal endings add `call_succeeded`, the rest `call_failed`.
     func classifyEnding(_ reason: String, normal: Bool) -> (Samples, StackID?, LogLevel) {
         var s = Samples([(.callEnded, 1)])
+        Self.addTransfer(&s, reason.lowercased())
         if normal {
             s.append(.callSucceeded, 1)
             return (s, nil, .info)
@@ -231,6 +227,15 @@ extension LineParser {
         return (s, stack, .warning)
     }
 
+    /// A call that ended in a transfer (Vapi's `assistant-forwarded-call`, Retell's
+    /// `call_transfer` / `transfer_bridged`) tried a warm transfer, and it connected unless
+    /// the reason says it was cancelled or failed (`transfer_cancelled`).
+    static func addTransfer(_ s: inout Samples, _ reason: String) {
+        guard reason.contains("transfer") || reason.contains("forwarded") else { return }
+        s.append(.transferAttempt, 1)
+        s.append(.transferConnected, reason.contains("cancel") || reason.contains("fail") ? 0 : 1)
+    }
+
     // MARK: Retell
 
     private static let retell: [PathPattern] = [
@@ -241,7 +246,7 @@ extension LineParser {
     ].map { PathPattern($0) }
 
     private static let retellNormalReasons: Set<String> = [
-        "user_hangup", "agent_hangup", "call_transfer", "voicemail_reached", "inactivity",
+        "user_hangup", "agent_hangup", "call_transfer", "transfer_bridged", "voicemail_reached", "inactivity",
         "max_duration_reached",
     ]
 

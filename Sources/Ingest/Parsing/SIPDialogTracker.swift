@@ -18,6 +18,8 @@ struct SIPMessageDraft {
     var lines = 0
     var firstPayloadType: Int?
     var rtpmaps: [(Int, String)] = []
+    /// A NOTIFY's message/sipfrag status line (`SIP/2.0 200 OK`): how a REFER's transfer went.
+    var fragStatus = 0
     /// sipp's repeat of an unexpected message under a separator with no time.
     var echo = false
 
@@ -55,6 +57,11 @@ struct SIPDialog {
     var endTime = 0.0
     var lastActivity: Double
     var codec: String?
+    /// The CSeq of the last REFER (a warm transfer) seen, so a retransmission counts once,
+    /// and whether a NOTIFY has said the transfer target answered.
+    var referCSeq: Int?
+    var referTime = 0.0
+    var transferConnected = false
 }
 
 /// A call whose INVITE got no final response in time: its outcome is known (it failed) only

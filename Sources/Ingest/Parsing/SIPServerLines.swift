@@ -25,12 +25,7 @@ extension LineParser {
 
     private func failureSamples(status: Int) -> Samples {
         var s = Samples([(.callAttempt, 1), (.callFailed, 1)])
-        if (400..<500).contains(status) {
-            s.append(.sip4xx, 1)
-        } else if (500..<600).contains(status) {
-            s.append(.sip5xx, 1)
-            if status == 503 { s.append(.sip503, 1) }
-        }
+        s.appendSIPRefusal(status)
         return s
     }
 

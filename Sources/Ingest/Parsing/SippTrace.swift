@@ -95,7 +95,11 @@ extension LineParser {
             }
         case .body:
             m.bodyBytes += b.count + (lineHadCR ? 2 : 1)
-            readSDP(b, &m)
+            if m.method == "NOTIFY" {
+                if m.fragStatus == 0, b.has("SIP/2.0 ", at: 0), b.count >= 11 { m.fragStatus = Int(b.string(Span(8, 11))) ?? 0 }
+            } else {
+                readSDP(b, &m)
+            }
             if m.bodyBytes >= m.contentLength {
                 sip.block = nil
                 completeSIP(m, arrivalTime: arrivalTime, into: &out)
@@ -171,12 +175,7 @@ extension LineParser {
         if known.map({ !$0.ended && $0.finalStatus == 0 }) ?? true {
             s.append(.callAttempt, 1)
             s.append(.callFailed, 1)
-            if (400..<500).contains(status) {
-                s.append(.sip4xx, 1)
-            } else if (500..<600).contains(status) {
-                s.append(.sip5xx, 1)
-                if status == 503 { s.append(.sip503, 1) }
-            }
+            s.appendSIPRefusal(status)
             s.append(.callEnded, 1)
             if let id = callID, var d = known {
                 d.ended = true
@@ -376,6 +375,25 @@ extension LineParser {
             case "CANCEL":
                 dialog?.canceled = true
                 dialog?.lastActivity = time
+            case "REFER":
+                // A warm transfer asked of the far end (RFC 3515); its NOTIFYs say how it went.
+                if let d = dialog, d.referCSeq != nil, d.referCSeq == m.cseq {
+                    retransmission = true
+                } else {
+                    dialog?.referCSeq = m.cseq
+                    dialog?.referTime = time
+                    dialog?.transferConnected = false
+                    outcomes.append((Samples([(.transferAttempt, 1)]), "transfer requested (REFER)", .info))
+                }
+                dialog?.lastActivity = time
+            case "NOTIFY":
+                if (200..<300).contains(m.fragStatus), dialog.map({ !$0.transferConnected }) ?? true {
+                    var s = Samples([(.transferConnected, 1)])
+                    if let d = dialog, d.referCSeq != nil { addMeasure(&s, .transferConnectMs, (time - d.referTime) * 1000) }
+                    dialog?.transferConnected = true
+                    outcomes.append((s, "transfer connected (NOTIFY \(m.fragStatus))", .info))
+                }
+                dialog?.lastActivity = time
             case "BYE":
                 if var d = dialog {
                     if d.ended {
@@ -449,12 +467,7 @@ extension LineParser {
                                 outcomes.append((s, "call canceled", .info))
                             } else {
                                 s.append(.callFailed, 1)
-                                if m.status < 500 {
-                                    if m.status >= 400 { s.append(.sip4xx, 1) }
-                                } else if m.status < 600 {
-                                    s.append(.sip5xx, 1)
-                                    if m.status == 503 { s.append(.sip503, 1) }
-                                }
+                                s.appendSIPRefusal(m.status)
                                 s.append(.callEnded, 1)
                                 outcomes.append((s, "call failed: \(m.status) \(m.reason)", level))
                             }

@@ -17,6 +17,23 @@ struct TurnFields: JSONVisitor {
     /// Success flags of the first 64 tool calls, bit per call (no array per line).
     var toolSuccess: UInt64 = 0
     var toolSuccessKnown: UInt64 = 0
+    /// Tool calls that are warm transfers (`transfer_*`) and voicemail drops, bit per call.
+    var transferTools: UInt64 = 0
+    var voicemailTools: UInt64 = 0
+    /// The first transfer's own latency (its time to connect), and the latency of the tool
+    /// call being read while its name is not known yet (keys come in any order).
+    var transferLatency: JSONSpan?
+    private var firstTransfer = 0
+    private var pendingLatency: (tool: Int, value: JSONSpan)?
+    /// Call-level dimension values (cohorts): agent_version, llm_model (or `model`),
+    /// tts_voice (or `voice_id`), asr_model, provider, region, carrier.
+    var agentVersion: JSONSpan?, llmModel: JSONSpan?, ttsVoice: JSONSpan?, asrModel: JSONSpan?
+    var provider: JSONSpan?, region: JSONSpan?, carrier: JSONSpan?
+
+    var namesDimensions: Bool {
+        agentVersion != nil || llmModel != nil || ttsVoice != nil || asrModel != nil || provider != nil || region != nil
+            || carrier != nil
+    }
 
     init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
@@ -32,10 +49,8 @@ struct TurnFields: JSONVisitor {
                 visitToolElement(v)
             }
         case 3:
-            if path.key(1) == nil, let k = path.key(2), b.equals(k, "success"),
-                let parent = path.key(0), b.equals(parent, "tool_calls")
-            {
-                visitToolSuccess(v)
+            if path.key(1) == nil, let k = path.key(2), let parent = path.key(0), b.equals(parent, "tool_calls") {
+                visitToolMember(k, v)
             }
         default: break
         }
@@ -49,9 +64,37 @@ struct TurnFields: JSONVisitor {
     mutating func visitTop(_ k: Span, _ v: JSONSpan) {
         switch k.count {
         case 7:
-            if b.equals(k, "call_id") { callID = v } else if b.equals(k, "ttft_ms") { ttft = v }
-        case 5: if b.equals(k, "error") { error = v }
-        case 9: if b.equals(k, "timestamp") { timestamp = v }
+            if b.equals(k, "call_id") {
+                callID = v
+            } else if b.equals(k, "ttft_ms") {
+                ttft = v
+            } else if b.equals(k, "carrier") {
+                carrier = v
+            }
+        case 5:
+            if b.equals(k, "error") {
+                error = v
+            } else if b.equals(k, "model") {
+                llmModel = llmModel ?? v
+            }
+        case 6: if b.equals(k, "region") { region = v }
+        case 8:
+            if b.equals(k, "provider") {
+                provider = v
+            } else if b.equals(k, "voice_id") {
+                ttsVoice = ttsVoice ?? v
+            }
+        case 9:
+            if b.equals(k, "timestamp") {
+                timestamp = v
+            } else if b.equals(k, "llm_model") {
+                llmModel = v
+            } else if b.equals(k, "tts_voice") {
+                ttsVoice = v
+            } else if b.equals(k, "asr_model") {
+                asrModel = v
+            }
+        case 13: if b.equals(k, "agent_version") { agentVersion = v }
         case 10:
             if b.equals(k, "turn_index") {
                 sawTurnIndex = true
@@ -93,6 +136,40 @@ struct TurnFields: JSONVisitor {
     @inline(__always)
     mutating func visitToolElement(_ v: JSONSpan) {
         if v.kind == .object { tools += 1 }
+    }
+
+    /// A member of the current tool call: `success`, `name`, `latency_ms` / `duration_ms`.
+    @inline(__always)
+    mutating func visitToolMember(_ k: Span, _ v: JSONSpan) {
+        switch k.count {
+        case 7: if b.equals(k, "success") { visitToolSuccess(v) }
+        case 4: if b.equals(k, "name") { visitToolName(v) }
+        case 10, 11: if b.equals(k, "latency_ms") || b.equals(k, "duration_ms") { visitToolLatency(v) }
+        default: break
+        }
+    }
+
+    /// The current tool call's name: a transfer (`transfer_call`, `transferToHuman`) or a
+    /// voicemail drop (`leave_voicemail`) is a safety net.
+    @inline(__always)
+    mutating func visitToolName(_ v: JSONSpan) {
+        guard tools > 0, tools <= 64, v.kind == .string else { return }
+        let bit: UInt64 = 1 << UInt64(tools - 1)
+        if b.containsIgnoringCase("transfer", in: v.span) {
+            transferTools |= bit
+            if firstTransfer == 0 {
+                firstTransfer = tools
+                if let p = pendingLatency, p.tool == tools { transferLatency = p.value }
+            }
+        } else if b.containsIgnoringCase("voicemail", in: v.span) {
+            voicemailTools |= bit
+        }
+    }
+
+    @inline(__always)
+    mutating func visitToolLatency(_ v: JSONSpan) {
+        guard tools > 0 else { return }
+        if firstTransfer == tools { transferLatency = v } else { pendingLatency = (tools, v) }
     }
 
     /// The `success` member of the current tool call.
@@ -289,19 +366,18 @@ extension TurnFields {
             i = at
             let c = p[i]
             if c == ASCII.lbrace || c == ASCII.lbracket {
-                if b.equals(key, "success") {
-                    visitToolSuccess(
-                        JSONSpan(
-                            kind: c == ASCII.lbrace ? .object : .array, span: Span(i, i + 1),
-                            escaped: false))
-                }
+                visitToolMember(
+                    key,
+                    JSONSpan(
+                        kind: c == ASCII.lbrace ? .object : .array, span: Span(i, i + 1),
+                        escaped: false))
                 guard let e = skipContainer(p, i, n, depth: 3) else { return nil }
                 i = e
             } else {
                 var v = JSONSpan(kind: .null, span: Span(i, i), escaped: false)
                 let e = JSONScanner.scalarEnd(p, i, n, &v)
                 guard e >= 0 else { return nil }
-                if b.equals(key, "success") { visitToolSuccess(v) }
+                visitToolMember(key, v)
                 i = e
             }
             i = JSONScanner.skipSpace(p, i, n)
@@ -381,6 +457,7 @@ extension LineParser {
             extra.append(.taskEvaluated, 1)
             extra.append(.taskCompleted, done ? 1 : 0)
         }
+        if f.transferTools | f.voicemailTools != 0 { safetyNets(f, into: &extra) }
         // Tool calls ride on the turn's own event while it has room (a sample per call, so
         // tool success stays a per-call ratio); only calls beyond that get events of their
         // own. Half the events a turn line made were tool events, and each cost the health
@@ -399,10 +476,11 @@ extension LineParser {
             }
             firstOwnTool += 1
         }
-        out.append(
-            NormalizedEvent(
-                time: time, timeWasInferred: inferred, kind: .turn, level: level, callID: id,
-                samples: s, summary: summary))
+        var main = NormalizedEvent(
+            time: time, timeWasInferred: inferred, kind: .turn, level: level, callID: id,
+            samples: s, summary: summary)
+        if id != nil, f.namesDimensions { addDimensions(f, to: &main) }
+        out.append(main)
         if extra.count > 0 {
             out.append(
                 NormalizedEvent(
@@ -424,5 +502,45 @@ extension LineParser {
                     callID: id, samples: ts))
         }
         return .parsed
+    }
+}
+
+extension LineParser {
+    /// A turn's warm transfers and voicemail drops: each transfer is an attempt, a successful
+    /// one connected (its latency the time to connect); a voicemail drop that did not fail is
+    /// a fallback taken.
+    fileprivate func safetyNets(_ f: TurnFields, into extra: inout Samples) {
+        let known = f.toolSuccessKnown
+        var transfers = f.transferTools & known
+        while transfers != 0, extra.count + 2 <= Samples.capacity {
+            let bit = transfers & (~transfers &+ 1)
+            transfers &= ~bit
+            let ok = f.toolSuccess & bit != 0
+            extra.append(.transferAttempt, 1)
+            extra.append(.transferConnected, ok ? 1 : 0)
+        }
+        if f.transferTools & known & f.toolSuccess != 0, extra.count < Samples.capacity,
+            let ms = f.transferLatency.flatMap({ f.b.number($0) }), ms >= 0
+        {
+            extra.append(.transferConnectMs, ms)
+        }
+        let voicemail = f.voicemailTools & ~(known & ~f.toolSuccess)
+        if voicemail != 0, extra.count < Samples.capacity { extra.append(.voicemailFallback, Double(voicemail.nonzeroBitCount)) }
+    }
+
+    /// The call-level dimensions a turn names, for the health engine's cohorts (values cut
+    /// to 200 bytes there). Nothing is allocated for a record that names none.
+    fileprivate func addDimensions(_ f: TurnFields, to e: inout NormalizedEvent) {
+        let spans: [(String, JSONSpan?)] = [
+            ("agent_version", f.agentVersion), ("llm_model", f.llmModel), ("tts_voice", f.ttsVoice),
+            ("asr_model", f.asrModel), ("provider", f.provider), ("region", f.region), ("carrier", f.carrier),
+        ]
+        var dims: [String: String] = [:]
+        for (name, v) in spans {
+            guard let v, v.kind == .string || v.kind == .number else { continue }
+            let text = f.b.text(v)
+            if !text.isEmpty { dims[name] = text }
+        }
+        if !dims.isEmpty { e.dimensions = dims }
     }
 }

@@ -105,7 +105,7 @@ public final class LiveSession {
     public private(set) var reported: [StackID: HealthState] = [:]
     /// The window end at the last engine advance, to keep an idle session idle.
     private var lastAdvance = -Double.infinity
-    /// The engine's trunk changes from this step's pump (trunks keep the engine's hysteresis).
+    /// The engine's trunk and safety-net changes from this step's pump (they keep the engine's hysteresis).
     private var trunkChanges: [HealthChange] = []
 
     /// - Parameters:
@@ -172,12 +172,12 @@ public final class LiveSession {
             if case .replay = mode { out.changes = p.changes }
             if mode == .live {
                 lastAdvance = live.windowEnd ?? t
-                trunkChanges = p.changes.filter { $0.trunk != nil }
+                trunkChanges = p.changes.filter { $0.stack == nil }
             }
         } else if mode == .live && t - lastAdvance >= 1 {
             // No lines: the windows still move with the clock, so counts age out, recovery
             // shows and silence is noticed.
-            trunkChanges = live.pump(maxLines: 0, now: t, windowEnd: t).changes.filter { $0.trunk != nil }
+            trunkChanges = live.pump(maxLines: 0, now: t, windowEnd: t).changes.filter { $0.stack == nil }
             lastAdvance = t
         }
         // With no event read yet there is nothing to tell live from replay: the first lines decide.
