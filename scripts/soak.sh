@@ -13,7 +13,7 @@ RATE=${2:-20000}
 SCENARIO=${SCENARIO:-calm}
 command -v tmux >/dev/null || apt-get install -y tmux >/dev/null
 if [ -z "${SKIP_BUILD:-}" ]; then swift build -c release --product dialtone >/dev/null; fi
-BIN=$PWD/.build/release/dialtone
+BIN=${BIN:-$PWD/.build/release/dialtone}  # BIN=path soaks a copy while you rebuild
 WORK=$(mktemp -d /tmp/dialtone-soak.XXXXXX)
 SOCK=dialtone-soak-$$
 cleanup() {

@@ -155,13 +155,15 @@ struct TurnFields: JSONVisitor {
     mutating func visitToolName(_ v: JSONSpan) {
         guard tools > 0, tools <= 64, v.kind == .string else { return }
         let bit: UInt64 = 1 << UInt64(tools - 1)
-        if b.containsIgnoringCase("transfer", in: v.span) {
+        // Substring searches (memchr first), not a case-blind scan at every byte: this runs for
+        // every tool call. "ransfer" finds transfer_call, TransferCall, warm_transfer.
+        if b.find("ransfer", from: v.span.lo, to: v.span.hi) != nil {
             transferTools |= bit
             if firstTransfer == 0 {
                 firstTransfer = tools
                 if let p = pendingLatency, p.tool == tools { transferLatency = p.value }
             }
-        } else if b.containsIgnoringCase("voicemail", in: v.span) {
+        } else if b.find("oicemail", from: v.span.lo, to: v.span.hi) != nil {
             voicemailTools |= bit
         }
     }
@@ -476,11 +478,19 @@ extension LineParser {
             }
             firstOwnTool += 1
         }
-        var main = NormalizedEvent(
-            time: time, timeWasInferred: inferred, kind: .turn, level: level, callID: id,
-            samples: s, summary: summary)
-        if id != nil, f.namesDimensions { addDimensions(f, to: &main) }
-        out.append(main)
+        if id != nil, f.namesDimensions {
+            var main = NormalizedEvent(
+                time: time, timeWasInferred: inferred, kind: .turn, level: level, callID: id,
+                samples: s, summary: summary)
+            addDimensions(f, to: &main)
+            out.append(main)
+        } else {
+            // Built in place: a copy of the event costs its strings' retains on the hot path.
+            out.append(
+                NormalizedEvent(
+                    time: time, timeWasInferred: inferred, kind: .turn, level: level, callID: id,
+                    samples: s, summary: summary))
+        }
         if extra.count > 0 {
             out.append(
                 NormalizedEvent(
