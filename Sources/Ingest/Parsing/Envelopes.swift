@@ -353,8 +353,26 @@ extension LineParser {
             }
             guard i < n else { return nil }
             if src[i] == ASCII.quote { return (i, o) }
-            // An escape: decode it alone.
+            // An escape: the two-byte ones inline (an enveloped JSON line is mostly `\"`),
+            // `\uXXXX` through the general decoder.
             guard i + 1 < n else { return nil }
+            let e = src[i + 1]
+            let simple: UInt8
+            switch e {
+            case ASCII.quote, ASCII.backslash, 47 /* / */: simple = e
+            case 110 /* n */: simple = 10
+            case 116 /* t */: simple = 9
+            case 114 /* r */: simple = 13
+            case 98 /* b */: simple = 8
+            case 102 /* f */: simple = 12
+            default: simple = 0
+            }
+            if simple != 0 {
+                dst[o] = simple
+                i += 2
+                o += 1
+                continue
+            }
             func hex4(_ at: Int) -> Bool {
                 guard at + 4 <= n else { return false }
                 for k in at..<(at + 4) {

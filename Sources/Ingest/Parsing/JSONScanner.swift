@@ -240,29 +240,38 @@ final class JSONScanner {
     /// backslash with word arithmetic, and the first hit's position comes from its bit index,
     /// so no byte is walked one by one (most keys and values are shorter than sixteen bytes,
     /// where a byte loop after a wide compare cost a mispredicted branch per string and a
-    /// compare per byte). Only strings where a backslash comes first take the slow walk.
+    /// compare per byte). A backslash skips the byte it escapes and the word scan goes on.
     @inline(__always)
     static func stringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> (Int, Bool)? {
         var k = start
+        var escaped = false
         let raw = UnsafeRawPointer(p)
-        while k + 8 <= n {
-            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: k, as: UInt64.self))
-            let hit = Self.zeroBytes(w ^ 0x2222_2222_2222_2222) | Self.zeroBytes(w ^ 0x5C5C_5C5C_5C5C_5C5C)
-            if hit != 0 {
-                // The lowest flagged byte is exact (only bytes above a real zero can be
-                // flagged falsely), and bytes are little-endian in the word.
-                let at = k + hit.trailingZeroBitCount >> 3
-                return p[at] == ASCII.quote ? (at, false) : slowStringEnd(p, start, n)
+        while true {
+            // Eight bytes at a time to the next quote or backslash; an escape skips the byte
+            // it escapes and the scan goes on a word at a time (an enveloped line is one long
+            // string of \" escapes, which a byte-at-a-time loop crawled through).
+            var hitAt = -1
+            while k + 8 <= n {
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: k, as: UInt64.self))
+                let hit = Self.zeroBytes(w ^ 0x2222_2222_2222_2222) | Self.zeroBytes(w ^ 0x5C5C_5C5C_5C5C_5C5C)
+                if hit != 0 {
+                    // The lowest flagged byte is exact (only bytes above a real zero can be
+                    // flagged falsely), and bytes are little-endian in the word.
+                    hitAt = k + hit.trailingZeroBitCount >> 3
+                    break
+                }
+                k += 8
             }
-            k += 8
+            if hitAt < 0 {
+                while k < n, p[k] != ASCII.quote, p[k] != ASCII.backslash { k += 1 }
+                guard k < n else { return nil }
+                hitAt = k
+            }
+            if p[hitAt] == ASCII.quote { return (hitAt, escaped) }
+            escaped = true
+            k = hitAt + 2
+            guard k <= n else { return nil }
         }
-        while k < n {
-            let c = p[k]
-            if c == ASCII.quote { return (k, false) }
-            if c == ASCII.backslash { return slowStringEnd(p, start, n) }
-            k += 1
-        }
-        return nil
     }
 
     /// The high bit of each byte of `x` that is zero, exact up to and including the lowest
@@ -270,20 +279,6 @@ final class JSONScanner {
     @inline(__always)
     static func zeroBytes(_ x: UInt64) -> UInt64 {
         (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
-    }
-
-    private static func slowStringEnd(
-        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int
-    ) -> (
-        Int, Bool
-    )? {
-        var i = start
-        while i < n {
-            let c = p[i]
-            if c == ASCII.quote { return (i, true) }
-            i += c == ASCII.backslash ? 2 : 1
-        }
-        return nil
     }
 }
 
