@@ -220,7 +220,9 @@ public final class LineParser {
     private func bareTurnFirst(
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
-        guard !lastLineWrapped, lastJSONFormat == .turns, forcedFormat == nil, b.count > 1,
+        // A forced `turns:` source goes the same way (before, it paid for envelope detection
+        // on every line).
+        guard !lastLineWrapped, forcedFormat == .turns || (forcedFormat == nil && lastJSONFormat == .turns), b.count > 1,
             b.at(0) == ASCII.lbrace, !sip.blockOpen, sip.errorContinuation == 0,
             let r = parseTurn(b, arrivalTime: arrivalTime, into: &out)
         else { return nil }
