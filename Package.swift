@@ -10,7 +10,7 @@ import PackageDescription
 
 let package = Package(
     name: "dialtone",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],  // Synchronization.Mutex
     products: [
         .executable(name: "dialtone", targets: ["dialtone"])
     ],
@@ -80,7 +80,7 @@ let package = Package(
             name: "IncidentCoreTests", dependencies: ["IncidentCore"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Simulator"]),
+        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "IncidentCore"]),
         .testTarget(
             name: "IngestTests", dependencies: ["Ingest"],
             resources: [.copy("Fixtures")]
@@ -92,7 +92,7 @@ let package = Package(
             dependencies: ["Receiver", "Ingest", "IncidentCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Clients"]  // Python clients the tests run, found by #filePath
         ),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Ingest"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Ingest", "IncidentCore"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "TermGrid"]),
         .testTarget(name: "EndToEndTests", dependencies: ["IncidentCore"]),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "IncidentStore", "IncidentCore"], resources: [.copy("Fakes")]),

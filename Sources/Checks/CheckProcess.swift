@@ -1,3 +1,4 @@
+import IncidentCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -131,11 +132,8 @@ public final class CheckProcess: Sendable {
 
     static func exited(_ status: Int32) -> Bool { status & 0x7F == 0 }
 
-    static func monotonicMs() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
+    /// Real time: a real child process runs against it.
+    static func monotonicMs() -> Int64 { Int64((SystemTime().monotonicSeconds() * 1000).rounded(.down)) }
 
     /// posix_spawn with the program looked up on the child's own PATH (posix_spawnp would use
     /// ours), in a new process group with default signal handling.

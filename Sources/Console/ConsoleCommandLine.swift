@@ -38,7 +38,7 @@ public enum ConsoleCommandLine {
     /// `@WHEN` in the console reads as `--at WHEN` does (IncidentCore's `BackDate`).
     static func backDate(_ text: String, now: Timestamp?) throws(IncidentError) -> Timestamp {
         guard let now, let t = BackDate.parse(text, now: now) else {
-            throw IncidentError(":milestone: \"@\(text)\" is not a time (@HH:MM UTC, @-15m or @2026-11-21T05:10:00Z)")
+            throw IncidentError.commandLine(verb: "milestone", reason: "\"@\(text)\" is not a time (@HH:MM UTC, @-15m or @2026-11-21T05:10:00Z)")
         }
         return t
     }
@@ -49,7 +49,7 @@ public enum ConsoleCommandLine {
         let rest = String(trimmed.dropFirst(verb.count)).trimmingWhitespace
         let words = rest.split(whereSeparator: \.isWhitespace).map(String.init)
         func need(_ what: String) throws(IncidentError) -> String {
-            guard !rest.isEmpty else { throw IncidentError(":\(verb): needs \(what)") }
+            guard !rest.isEmpty else { throw IncidentError.commandLine(verb: verb, reason: "needs \(what)") }
             return rest
         }
         switch verb {
@@ -61,33 +61,32 @@ public enum ConsoleCommandLine {
         case "update": return .record(.statusUpdate(try need("text")))
         case "action": return .record(.action(try need("text"), owner: nil, type: .corrective))
         case "sev", "severity":
-            guard let first = words.first else { throw IncidentError(":sev: needs a level 1-4") }
+            guard let first = words.first else { throw IncidentError.commandLine(verb: "sev", reason: "needs a level 1-4") }
             let digits = first.uppercased().hasPrefix("SEV-") ? String(first.dropFirst(4)) : first
-            guard let level = Int(digits) else { throw IncidentError(":sev: \"\(first)\" is not a number 1-4") }
+            guard let level = Int(digits) else { throw IncidentError.commandLine(verb: "sev", reason: "\"\(first)\" is not a number 1-4") }
             let reason = words.dropFirst().joined(separator: " ")
             return .record(.severity(level, reason: reason.isEmpty ? nil : reason))
         case "status":
             guard let first = words.first else {
-                throw IncidentError(":status: needs one of \(IncidentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw IncidentError.commandLine(verb: "status", reason: "needs one of \(IncidentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard let st = IncidentStatus(rawValue: first.lowercased()) else {
-                throw IncidentError(
-                    ":status: \"\(first)\" is not one of \(IncidentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw IncidentError.commandLine(
+                    verb: "status", reason: "\"\(first)\" is not one of \(IncidentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let text = words.dropFirst().joined(separator: " ")
             // The text is the reason when it is needed (moving back), the message otherwise;
             // the reducer decides which, because only it knows the current status.
             return .record(.status(st, message: text.isEmpty ? nil : text, reason: nil))
         case "role":
-            guard words.count == 2 else { throw IncidentError(":role: expected ROLE USER (e.g. :role comms carol)") }
+            guard words.count == 2 else { throw IncidentError.commandLine(verb: "role", reason: "expected ROLE USER (e.g. :role comms carol)") }
             return .record(.assignRole(role: words[0], user: words[1]))
         case "accept":
-            guard words.count <= 1 else { throw IncidentError(":accept: expected at most a role") }
+            guard words.count <= 1 else { throw IncidentError.commandLine(verb: "accept", reason: "expected at most a role") }
             return .record(.accept(role: words.first))
         case "milestone":
             guard let name = words.first, let m = Milestone(rawValue: name.lowercased().replacingDash) else {
-                throw IncidentError(
-                    ":milestone: expected one of \(Milestone.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw IncidentError.commandLine(verb: "milestone", reason: "expected one of \(Milestone.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             var stack: StackID?
             var at: Timestamp?
@@ -96,44 +95,46 @@ public enum ConsoleCommandLine {
                     at = try backDate(String(w.dropFirst()), now: now)
                 } else {
                     guard let s = StackID(rawValue: w.lowercased()) else {
-                        throw IncidentError(":milestone: \"\(w)\" is not telephony, audio, intelligence, output or @HH:MM")
+                        throw IncidentError.commandLine(verb: "milestone", reason: "\"\(w)\" is not telephony, audio, intelligence, output or @HH:MM")
                     }
                     stack = s
                 }
             }
             return .record(.milestone(m, at: at, stack: stack))
         case "tick":
-            guard words.count == 1 else { throw IncidentError(":tick: expected one item id") }
+            guard words.count == 1 else { throw IncidentError.commandLine(verb: "tick", reason: "expected one item id") }
             return .record(.tick(item: words[0]))
         case "untick":
-            guard words.count == 1 else { throw IncidentError(":untick: expected one item id") }
+            guard words.count == 1 else { throw IncidentError.commandLine(verb: "untick", reason: "expected one item id") }
             return .record(.untick(item: words[0]))
         case "skip":
-            guard words.count >= 2 else { throw IncidentError(":skip: expected ITEM REASON") }
+            guard words.count >= 2 else { throw IncidentError.commandLine(verb: "skip", reason: "expected ITEM REASON") }
             return .record(.skip(item: words[0], reason: words.dropFirst().joined(separator: " ")))
         case "checklist":
-            guard words.count == 1 else { throw IncidentError(":checklist: expected one playbook name (e.g. :checklist launch-readiness)") }
+            guard words.count == 1 else {
+                throw IncidentError.commandLine(verb: "checklist", reason: "expected one playbook name (e.g. :checklist launch-readiness)")
+            }
             return .attachChecklist(words[0])
         case "back":
             return .record(.stepBack)
         case "restart":
             return .record(.restartTree)
         case "strike":
-            guard let id = words.first else { throw IncidentError(":strike: expected EVENT-ID [REASON]") }
+            guard let id = words.first else { throw IncidentError.commandLine(verb: "strike", reason: "expected EVENT-ID [REASON]") }
             let reason = words.dropFirst().joined(separator: " ")
             return .record(.amend(target: id, strike: true, text: nil, reason: reason.isEmpty ? nil : reason))
         case "amend":
-            guard words.count >= 2 else { throw IncidentError(":amend: expected EVENT-ID TEXT") }
+            guard words.count >= 2 else { throw IncidentError.commandLine(verb: "amend", reason: "expected EVENT-ID TEXT") }
             return .record(.amend(target: words[0], strike: false, text: words.dropFirst().joined(separator: " "), reason: nil))
         case "answer":
-            guard words.count == 2 else { throw IncidentError(":answer: expected NODE yes|no") }
+            guard words.count == 2 else { throw IncidentError.commandLine(verb: "answer", reason: "expected NODE yes|no") }
             let a = words[1].lowercased()
-            guard ["yes", "no", "y", "n"].contains(a) else { throw IncidentError(":answer: \"\(words[1])\" is not yes or no") }
+            guard ["yes", "no", "y", "n"].contains(a) else { throw IncidentError.commandLine(verb: "answer", reason: "\"\(words[1])\" is not yes or no") }
             return .record(.answer(node: words[0], yes: a.hasPrefix("y")))
         case "":
-            throw IncidentError("empty command (try :note TEXT, :sev N, :status STATE, :export, :q)")
+            throw IncidentError.commandLine(verb: nil, reason: "empty command (try :note TEXT, :sev N, :status STATE, :export, :q)")
         default:
-            throw IncidentError(":\(verb): unknown command (try :note, :sev, :status, :role, :change, :export, :q)")
+            throw IncidentError.commandLine(verb: verb, reason: "unknown command (try :note, :sev, :status, :role, :change, :export, :q)")
         }
     }
 }

@@ -75,7 +75,7 @@ public struct Config: Sendable, Equatable {
         var c = Config()
         for f in files {
             guard access(f, F_OK) == 0 else { continue }
-            guard let text = try? readTextFile(f) else { throw StoreError("\(f): cannot read config file") }
+            guard let text = try? readTextFile(f) else { throw StoreError.config(file: f, line: nil, reason: "cannot read config file") }
             let parsed = try parse(text, file: f)
             if let d = parsed.incidentsDir { c.incidentsDir = d }
             if let t = parsed.theme { c.theme = t }
@@ -94,41 +94,43 @@ public struct Config: Sendable, Equatable {
 
     public static func parse(_ text: String, file: String) throws -> Config {
         guard text.utf8.count <= maxBytes else {
-            throw StoreError("\(file): config file is over \(maxBytes / 1024) KiB; refusing to parse")
+            throw StoreError.config(file: file, line: nil, reason: "config file is over \(maxBytes / 1024) KiB; refusing to parse")
         }
         if let deep = YAMLNesting.tooDeep(text, maxDepth: maxDepth) {
-            throw StoreError("\(file):\(deep.line): nesting deeper than \(maxDepth) levels; refusing to parse")
+            throw StoreError.config(file: file, line: deep.line, reason: "nesting deeper than \(maxDepth) levels; refusing to parse")
         }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
         } catch let e as YamlError {
-            throw StoreError("\(file): not valid YAML: \(String(describing: e).split(separator: "\n").first ?? "")")
+            throw StoreError.config(file: file, line: nil, reason: "not valid YAML: \(String(describing: e).split(separator: "\n").first ?? "")")
         }
         guard let node else { return Config() }
-        guard let map = node.mapping else { throw StoreError("\(file):\(node.mark?.line ?? 1): config must be a mapping") }
+        guard let map = node.mapping else { throw StoreError.config(file: file, line: node.mark?.line ?? 1, reason: "config must be a mapping") }
         var c = Config()
         for (k, v) in map {
             let key = k.string ?? ""
             let line = k.mark?.line ?? 0
             guard knownKeys.contains(key) else {
-                throw StoreError("\(file):\(line): unknown key \"\(key)\" (known: \(knownKeys.sorted().joined(separator: ", ")))")
+                throw StoreError.config(file: file, line: line, reason: "unknown key \"\(key)\" (known: \(knownKeys.sorted().joined(separator: ", ")))")
             }
             switch key {
             case "incidents_dir":
-                guard let s = v.string else { throw StoreError("\(file):\(line): incidents_dir must be a path") }
+                guard let s = v.string else { throw StoreError.config(file: file, line: line, reason: "incidents_dir must be a path") }
                 c.incidentsDir = s
             case "theme":
-                guard let s = v.string else { throw StoreError("\(file):\(line): theme must be a name or path") }
+                guard let s = v.string else { throw StoreError.config(file: file, line: line, reason: "theme must be a name or path") }
                 c.theme = s
             case "keys":
-                guard let m = v.mapping else { throw StoreError("\(file):\(line): keys must be a mapping of action: key") }
+                guard let m = v.mapping else { throw StoreError.config(file: file, line: line, reason: "keys must be a mapping of action: key") }
                 for (a, b) in m {
-                    guard let an = a.string, let bn = b.string else { throw StoreError("\(file):\(a.mark?.line ?? line): keys entries must be strings") }
+                    guard let an = a.string, let bn = b.string else {
+                        throw StoreError.config(file: file, line: a.mark?.line ?? line, reason: "keys entries must be strings")
+                    }
                     c.keys[an] = bn
                 }
             case "notify":
-                guard v.mapping != nil else { throw StoreError("\(file):\(line): notify must be a mapping (channels:, rules:)") }
+                guard v.mapping != nil else { throw StoreError.config(file: file, line: line, reason: "notify must be a mapping (channels:, rules:)") }
                 c.notifyText = text
                 c.notifyFile = file
             default: break

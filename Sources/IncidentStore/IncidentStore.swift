@@ -3,6 +3,7 @@ import IncidentCore
 
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 #endif
 
 /// An incident as read from disk: its state, the playbook snapshot it was opened with, and any
@@ -31,8 +32,13 @@ public struct IncidentSummary: Sendable {
 /// segment's offset; copies of a store share them.
 public struct IncidentStore: Sendable {
     public let root: String
+    /// Stamps what is recorded when the caller gives no time.
+    public let clock: any TimeSource
     let folds = FoldRegistry()
-    public init(root: String) { self.root = root }
+    public init(root: String, clock: any TimeSource = SystemTime()) {
+        self.root = root
+        self.clock = clock
+    }
 
     public func directory(of id: String) -> String { root + "/" + id }
     public func layout(of id: String) -> IncidentLayout { IncidentLayout(directory: directory(of: id)) }
@@ -44,8 +50,9 @@ public struct IncidentStore: Sendable {
     /// playbook and appends the `opened` event to the creator's segment. Returns the new id.
     public func create(
         title: String, severity: Int?, playbook: Playbook, playbookYAML: String, sources: [String],
-        actor: String, now: Timestamp, rng: inout some RandomNumberGenerator
+        actor: String, now: Timestamp? = nil, rng: inout some RandomNumberGenerator
     ) throws -> String {
+        let now = now ?? clock.now()
         try authorize(actor)
         // Validate before touching the disk: bad input writes nothing.
         let draft = try decide(
@@ -114,18 +121,10 @@ public struct IncidentStore: Sendable {
     /// "permission denied" naming the path, its owner, group and mode, and the usual remedy.
     public static func permissionDenied(_ path: String, what: String) -> StoreError {
         var st = stat()
-        var detail = ""
-        var group: String?
-        if stat(path, &st) == 0 {
-            let owner = getpwuid(st.st_uid).map { String(cString: $0.pointee.pw_name) } ?? String(st.st_uid)
-            group = getgrgid(st.st_gid).map { String(cString: $0.pointee.gr_name) } ?? String(st.st_gid)
-            detail = " (owner \(owner), group \(group!), mode \(String(st.st_mode & 0o7777, radix: 8)))"
-        }
-        let advice = group.map { "; ask to be added to group \($0) (usermod -aG \($0) LOGIN, then log in again)" } ?? ""
-        var e = StoreError("permission denied: cannot read \(what) \(path)\(detail)\(advice)")
-        e.reason = "permission denied"
-        e.fileName = path.split(separator: "/").last.map(String.init)
-        return e
+        guard stat(path, &st) == 0 else { return .permissionDenied(path: path, what: what, owner: nil, group: nil, mode: nil) }
+        let owner = getpwuid(st.st_uid).map { String(cString: $0.pointee.pw_name) } ?? String(st.st_uid)
+        let group = getgrgid(st.st_gid).map { String(cString: $0.pointee.gr_name) } ?? String(st.st_gid)
+        return .permissionDenied(path: path, what: what, owner: owner, group: group, mode: UInt32(st.st_mode & 0o7777))
     }
 
     /// The error for an incident whose directory or journal this login may not read.
@@ -155,10 +154,10 @@ public struct IncidentStore: Sendable {
             if open.isEmpty {
                 // An incident this login cannot read may be the open one: say why, not "none".
                 if let hidden = closed.last { throw permissionDenied(incident: hidden) }
-                if let latest = all.last { throw StoreError("no open incident in \(root); give an id (latest: \(latest))") }
-                throw StoreError("no incident in \(root); create one with `dialtone new TITLE`")
+                if let latest = all.last { throw StoreError.noOpenIncident(root: root, latest: latest) }
+                throw StoreError.noOpenIncident(root: root, latest: nil)
             }
-            throw StoreError("\(open.count) open incidents (\(open.prefix(5).joined(separator: ", "))); give an id")
+            throw StoreError.ambiguous(typed: nil, matches: open)
         }
         if all.contains(typed) { return typed }
         var matches = all.filter { $0.hasPrefix(typed) }
@@ -168,8 +167,8 @@ public struct IncidentStore: Sendable {
             let hidden = closed.filter { $0.hasPrefix(typed) || IncidentIDs.slug(of: $0).hasPrefix(typed) }
             if let h = hidden.first { throw permissionDenied(incident: h) }
         }
-        if matches.isEmpty { throw StoreError("no incident matches \"\(typed)\" in \(root)") }
-        throw StoreError("\"\(typed)\" matches \(matches.count) incidents (\(matches.prefix(5).joined(separator: ", "))); type more of the id")
+        if matches.isEmpty { throw StoreError.noMatch(typed: typed, root: root) }
+        throw StoreError.ambiguous(typed: typed, matches: matches)
     }
 
     /// This process's fold of `id`, brought up to date under the shared journal lock, and
@@ -178,7 +177,7 @@ public struct IncidentStore: Sendable {
         let fold = folds.fold(id, layout: layout(of: id), root: root)
         fold.lock.lock()
         do {
-            guard layout(of: id).exists else { throw StoreError("\(directory(of: id)): no journal (not an incident?)") }
+            guard layout(of: id).exists else { throw StoreError.notAnIncident(directory: directory(of: id)) }
             try JournalWriter.withLock(layout(of: id), exclusive: false) {
                 try fold.refresh(needEvents: needEvents, snapshot: snapshot)
             }
@@ -238,14 +237,14 @@ public struct IncidentStore: Sendable {
             fold.playbook = p
             return p
         } catch {
-            throw StoreError("\(error.issues.first?.description ?? pbPath + ": playbook snapshot does not load")")
+            throw StoreError.playbookSnapshot(path: pbPath, error)
         }
     }
 
     /// Records a command: under the incident's lock, brings the fold up to date, checks the
     /// command against it, and appends its event to the actor's segment with fsync.
     public func record(
-        _ cmd: Command, in id: String, actor: String, now: Timestamp, attached: [Playbook] = [],
+        _ cmd: Command, in id: String, actor: String, now: Timestamp? = nil, attached: [Playbook] = [],
         automatic: Bool = false, rng: inout some RandomNumberGenerator
     ) throws -> JournalEvent {
         try record(cmd, in: id, actor: actor, now: now, automatic: automatic, attachedFor: { _ in attached }, rng: &rng).event
@@ -256,14 +255,15 @@ public struct IncidentStore: Sendable {
     /// the person who asked. `automatic` records on the console's behalf: the event goes to
     /// `actor`'s segment, shown as `dialtone`, flagged automatic.
     public func record(
-        _ cmd: Command, in id: String, actor: String, now: Timestamp, automatic: Bool = false,
+        _ cmd: Command, in id: String, actor: String, now: Timestamp? = nil, automatic: Bool = false,
         attachedFor: (IncidentState) throws -> [Playbook], rng: inout some RandomNumberGenerator
     ) throws -> (event: JournalEvent, playbook: Playbook) {
+        let now = now ?? clock.now()
         try authorize(actor)
         let fold = folds.fold(id, layout: layout(of: id), root: root)
         fold.lock.lock()
         defer { fold.lock.unlock() }
-        guard layout(of: id).exists else { throw StoreError("\(directory(of: id)): no journal (not an incident?)") }
+        guard layout(of: id).exists else { throw StoreError.notAnIncident(directory: directory(of: id)) }
         let result: (JournalEvent, Playbook) = try JournalWriter.withLock(layout(of: id), exclusive: true) {
             try fold.refresh(needEvents: Self.needsEvents(cmd), snapshot: snapshotFile(id))
             let pb = try playbook(fold)
@@ -299,13 +299,13 @@ public struct IncidentStore: Sendable {
     /// directory the caller alone controls (tests, the demo).
     public func authorize(_ actor: String) throws {
         guard Logins.isSafeName(actor) else {
-            throw StoreError("actor \"\(actor.prefix(64))\": not a login name (letters, digits, . _ -)")
+            throw StoreError.actor("actor \"\(actor.prefix(64))\"", reason: "not a login name (letters, digits, . _ -)")
         }
         let me = Logins.current
         if actor == me || geteuid() == 0 { return }
         if Logins.soleOwner(of: root) == geteuid() { return }
-        throw StoreError(
-            "--as \(actor): refused: you are \(me), and \(root) is shared (--as is only for root or in a directory you alone own)")
+        throw StoreError.actor(
+            "--as \(actor)", reason: "refused: you are \(me), and \(root) is shared (--as is only for root or in a directory you alone own)")
     }
 
     private func decide(
@@ -314,23 +314,22 @@ public struct IncidentStore: Sendable {
         do {
             return try Decider.decide(cmd, state: state, playbook: playbook, actor: actor, now: now, attached: attached)
         } catch {
-            throw StoreError(error.message)
+            throw StoreError.refused(error)
         }
     }
 }
 
 /// This process's folds, one per incident directory.
-final class FoldRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var folds: [String: IncidentFold] = [:]
+final class FoldRegistry: Sendable {
+    private let folds = Mutex<[String: IncidentFold]>([:])
 
     func fold(_ id: String, layout: IncidentLayout, root: String) -> IncidentFold {
-        lock.lock()
-        defer { lock.unlock() }
-        if let f = folds[layout.directory] { return f }
-        let f = IncidentFold(id: id, layout: layout, root: root)
-        folds[layout.directory] = f
-        return f
+        folds.withLock { folds in
+            if let f = folds[layout.directory] { return f }
+            let f = IncidentFold(id: id, layout: layout, root: root)
+            folds[layout.directory] = f
+            return f
+        }
     }
 }
 

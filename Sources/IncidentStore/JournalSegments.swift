@@ -3,6 +3,7 @@ import IncidentCore
 
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 #endif
 
 /// Where an incident keeps its journal. Each login appends to its own segment,
@@ -226,20 +227,11 @@ struct SegmentChunk {
         return c
     }
 
-    private final class PartResults: @unchecked Sendable {
-        private let lock = NSLock()
-        private var items: [SegmentChunk]
-        init(_ n: Int) { items = Array(repeating: SegmentChunk(), count: n) }
-        func set(_ k: Int, _ c: SegmentChunk) {
-            lock.lock()
-            items[k] = c
-            lock.unlock()
-        }
-        func get(_ k: Int) -> SegmentChunk {
-            lock.lock()
-            defer { lock.unlock() }
-            return items[k]
-        }
+    private final class PartResults: Sendable {
+        private let items: Mutex<[SegmentChunk]>
+        init(_ n: Int) { items = Mutex(Array(repeating: SegmentChunk(), count: n)) }
+        func set(_ k: Int, _ c: SegmentChunk) { items.withLock { $0[k] = c } }
+        func get(_ k: Int) -> SegmentChunk { items.withLock { $0[k] } }
     }
 
     private static func decodePart(_ buf: UnsafeBufferPointer<UInt8>, firstLine: Int, segment: SegmentStat, reportTorn: Bool) -> SegmentChunk {

@@ -86,7 +86,7 @@ extension IncidentStore {
     /// catches an edit of a segment's last line, the one no later line vouches for).
     public func verify(_ id: String) throws -> VerifyReport {
         let layout = layout(of: id)
-        guard layout.exists else { throw StoreError("\(directory(of: id)): no journal (not an incident?)") }
+        guard layout.exists else { throw StoreError.notAnIncident(directory: directory(of: id)) }
         let known = snapshotFile(id).read(id: id, layout: layout)?.cursors ?? [:]
         return try JournalWriter.withLock(layout, exclusive: false) {
             let listed = SegmentFiles.list(layout, root: root)

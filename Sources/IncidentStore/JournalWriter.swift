@@ -51,10 +51,10 @@ enum JournalWriter {
         }
         guard errno == EEXIST else { throw StoreError.errno("cannot create your segment directory", dir) }
         var st = stat()
-        guard lstat(dir, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { throw StoreError("\(dir): not a directory; nothing was recorded") }
+        guard lstat(dir, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { throw StoreError.notADirectory(path: dir) }
         if st.st_uid != geteuid(), geteuid() != 0 {
             let owner = Logins.name(of: st.st_uid) ?? String(st.st_uid)
-            throw StoreError("\(dir): made by \(owner), not \(Logins.current); nothing was recorded (ask root to remove it)")
+            throw StoreError.foreignOwner(path: dir, owner: owner, directory: true)
         }
     }
 
@@ -73,7 +73,7 @@ enum JournalWriter {
         guard fstat(fd, &st) == 0 else { throw StoreError.errno("cannot stat your segment", path) }
         if st.st_uid != geteuid(), geteuid() != 0 {
             let owner = Logins.name(of: st.st_uid) ?? String(st.st_uid)
-            throw StoreError("\(path): owned by \(owner), not \(Logins.current); nothing was recorded (ask \(owner) or root to remove it)")
+            throw StoreError.foreignOwner(path: path, owner: owner, directory: false)
         }
         if st.st_size == 0, st.st_uid == geteuid() { fchmod(fd, 0o640) }  // never group-writable
         var cursor = fold.cursors[file] ?? SegmentCursor(inode: UInt64(st.st_ino), offset: 0, lines: 0, lastHash: nil)

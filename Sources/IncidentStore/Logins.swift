@@ -2,6 +2,7 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 #endif
 
 /// Logins and file owners: who the file system says wrote a segment.
@@ -12,21 +13,20 @@ public enum Logins {
     /// Memoised: a list of 1,000 incidents asks about the same few owners thousands of times,
     /// and each lookup may read /etc/passwd.
     public static func name(of uid: uid_t) -> String? {
-        memo.lock.lock()
-        defer { memo.lock.unlock() }
-        if let n = memo.names[uid] { return n }
-        guard let pw = getpwuid(uid), let n = pw.pointee.pw_name else { return nil }
-        let s = String(cString: n)
-        memo.names[uid] = s
-        return s
+        memo.withLock { memo in
+            if let n = memo.names[uid] { return n }
+            guard let pw = getpwuid(uid), let n = pw.pointee.pw_name else { return nil }
+            let s = String(cString: n)
+            memo.names[uid] = s
+            return s
+        }
     }
 
-    private final class Memo: @unchecked Sendable {
-        let lock = NSLock()
+    private struct Memo {
         var names: [uid_t: String] = [:]
         var sole: [String: uid_t?] = [:]
     }
-    private static let memo = Memo()
+    private static let memo = Mutex(Memo())
 
     public static func uid(of name: String) -> uid_t? {
         guard let pw = getpwnam(name) else { return nil }
@@ -48,17 +48,10 @@ public enum Logins {
     /// (a user-private group). In such a directory every file is the owner's say anyway, so
     /// `--as` cannot make one login pass for another.
     public static func soleOwner(of dir: String) -> uid_t? {
-        memo.lock.lock()
-        if let known = memo.sole[dir] {
-            memo.lock.unlock()
-            return known
-        }
-        memo.lock.unlock()
+        if let known = memo.withLock({ $0.sole[dir] }) { return known }
         let v = computeSoleOwner(dir)
         guard access(dir, F_OK) == 0 else { return v }  // not made yet: ask again later
-        memo.lock.lock()
-        memo.sole[dir] = v
-        memo.lock.unlock()
+        memo.withLock { $0.sole[dir] = v }
         return v
     }
 

@@ -57,7 +57,7 @@ public struct PlaybookLocator: Sendable {
     /// A file path (yaml nil) or a built-in copy (its label and text).
     private func find(_ nameOrPath: String) throws -> (path: String, yaml: String?) {
         if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") {
-            guard access(nameOrPath, R_OK) == 0 else { throw StoreError("\(nameOrPath): playbook file not found or not readable") }
+            guard access(nameOrPath, R_OK) == 0 else { throw StoreError.playbookNotFound(name: nameOrPath, searched: nil, builtins: []) }
             return (nameOrPath, nil)
         }
         for d in searchDirs {
@@ -66,8 +66,7 @@ public struct PlaybookLocator: Sendable {
             }
         }
         if let yaml = builtins[nameOrPath] { return (Self.builtinLabel(nameOrPath), yaml) }
-        let builtin = builtins.isEmpty ? "" : " or among the built-in ones (\(builtins.keys.sorted().joined(separator: ", ")))"
-        throw StoreError("playbook \"\(nameOrPath)\" not found in \(searchDirs.joined(separator: ", "))\(builtin)")
+        throw StoreError.playbookNotFound(name: nameOrPath, searched: searchDirs, builtins: builtins.keys.sorted())
     }
 
     /// Loads and validates; problems come back as `FILE:LINE:COLUMN: message` lines.
@@ -76,7 +75,7 @@ public struct PlaybookLocator: Sendable {
         do {
             return (try PlaybookLoader.load(yaml: yaml, file: p), yaml, p)
         } catch {
-            throw StoreError(error.description)
+            throw StoreError.playbook(error)
         }
     }
 

@@ -9,7 +9,7 @@ public enum Warroom {
     public static func setup(dir: String, group: String?) throws -> [String] {
         try makeDirectories(dir, mode: 0o3770)
         if let group {
-            guard let gr = getgrnam(group) else { throw StoreError("--group: no such group \"\(group)\"") }
+            guard let gr = getgrnam(group) else { throw StoreError.noSuchGroup(group) }
             guard chown(dir, uid_t.max, gr.pointee.gr_gid) == 0 else { throw StoreError.errno("cannot set group \(group)", dir) }
         }
         guard chmod(dir, 0o3770) == 0 else { throw StoreError.errno("cannot set mode 3770", dir) }

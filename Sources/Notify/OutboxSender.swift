@@ -189,9 +189,5 @@ public final class OutboxSender: @unchecked Sendable {
     }
 }
 
-/// Monotonic seconds, for deadlines.
-public func monotonicNow() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+/// Monotonic seconds, for deadlines (the system's: a drain waits on real channels).
+public func monotonicNow() -> Double { SystemTime().monotonicSeconds() }

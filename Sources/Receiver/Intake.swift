@@ -1,4 +1,5 @@
 import Foundation
+import IncidentCore
 import Ingest
 import SwiftProtobuf
 
@@ -33,7 +34,7 @@ enum OTLPEncoding {
 /// what to answer. Independent of the HTTP server, so tests drive it directly too.
 struct Intake {
     let spool: SpoolWriter
-    let clock: @Sendable () -> Double
+    let clock: any TimeSource
 
     static let jsonOptions: JSONDecodingOptions = {
         var o = JSONDecodingOptions()
@@ -49,7 +50,7 @@ struct Intake {
         } catch {
             return Self.otlpError(400, enc, "malformed \(enc == .protobuf ? "protobuf" : "JSON") ExportLogsServiceRequest: \(describe(error))")
         }
-        let batch = OTLPMapping.logs(req, receivedAt: clock())
+        let batch = OTLPMapping.logs(req, receivedAt: clock.wallSeconds())
         return spoolOTLP(batch, enc, peer: peer) { rejected, message in
             var p = OTLPExportLogsPartialSuccess()
             p.rejectedLogRecords = Int64(rejected)
@@ -72,7 +73,7 @@ struct Intake {
         } catch {
             return Self.otlpError(400, enc, "malformed \(enc == .protobuf ? "protobuf" : "JSON") ExportTraceServiceRequest: \(describe(error))")
         }
-        let batch = OTLPMapping.spans(req, receivedAt: clock())
+        let batch = OTLPMapping.spans(req, receivedAt: clock.wallSeconds())
         return spoolOTLP(batch, enc, peer: peer) { rejected, message in
             var p = OTLPExportTracePartialSuccess()
             p.rejectedSpans = Int64(rejected)
@@ -138,7 +139,7 @@ struct Intake {
             let known = LogFormat.allCases.filter { $0 != .spool }.map(\.rawValue).joined(separator: ", ")
             return Self.jsonError(400, "unknown format \"\(format)\" (known: \(known))")
         }
-        let now = clock()
+        let now = clock.wallSeconds()
         var out: [UInt8] = []
         out.reserveCapacity(body.count + body.count / 2)
         var n = 0

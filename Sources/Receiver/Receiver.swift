@@ -1,6 +1,8 @@
 import Foundation
+import IncidentCore
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// How `dialtone receive` (and `watch --listen`) runs.
 public struct ReceiverConfig: Sendable {
@@ -58,19 +60,18 @@ public struct ReceiverError: Error, CustomStringConvertible {
 }
 
 /// Requests in flight across all connections (the overload guard).
-final class InFlight: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
+final class InFlight: Sendable {
+    private let count = Mutex(0)
     let limit: Int
     init(limit: Int) { self.limit = max(1, limit) }
     func acquire() -> Bool {
-        lock.withLock {
+        count.withLock { count in
             guard count < limit else { return false }
             count += 1
             return true
         }
     }
-    func release() { lock.withLock { count -= 1 } }
+    func release() { count.withLock { $0 -= 1 } }
 }
 
 /// The HTTP/1.1 server: binds, serves until `stop`, and writes everything to the spool.
@@ -78,6 +79,8 @@ public final class Receiver: @unchecked Sendable {
     public let config: ReceiverConfig
     public let spool: SpoolWriter
     public let stats = ReceiverStats()
+    /// Stamps what arrives without a time of its own.
+    let clock: any TimeSource
     private let group: MultiThreadedEventLoopGroup
     private var channel: Channel?
     /// Set before `start` to take `POST /v1/alerts`.
@@ -85,7 +88,8 @@ public final class Receiver: @unchecked Sendable {
     /// The address actually bound (port 0 picks a free one).
     public private(set) var boundPort = 0
 
-    public init(config: ReceiverConfig) throws {
+    public init(config: ReceiverConfig, clock: any TimeSource = SystemTime()) throws {
+        self.clock = clock
         if config.token == nil, !ReceiverConfig.isLoopback(config.host) {
             throw ReceiverError(
                 "receive: refusing to listen on \(config.host) without --token-file (only loopback addresses are served without a token)")
@@ -98,7 +102,7 @@ public final class Receiver: @unchecked Sendable {
     }
 
     public func start() throws {
-        let intake = Intake(spool: spool, clock: { Date().timeIntervalSince1970 })
+        let intake = Intake(spool: spool, clock: clock)
         let shared = HandlerShared(
             intake: intake, stats: stats, inFlight: InFlight(limit: config.maxInFlight),
             token: config.token.map { Array("Bearer \($0)".utf8) }, maxBody: config.maxBodyBytes, alerts: alertSink)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What one client (by address) has sent, like a file source's read/parsed/unparsed counters:
 /// requests, records spooled, records refused inside accepted requests (partial success),
@@ -16,9 +17,8 @@ public struct SourceTally: Sendable, Equatable {
 }
 
 /// Per-source tallies, shared by the event loops.
-public final class ReceiverStats: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bySource: [String: SourceTally] = [:]
+public final class ReceiverStats: Sendable {
+    private let tallies = Mutex<[String: SourceTally]>([:])
     /// Addresses tallied one by one; past this many, new ones share one "other" tally, so a
     /// scan from many addresses cannot grow memory without bound.
     static let maxSources = 4096
@@ -26,8 +26,8 @@ public final class ReceiverStats: @unchecked Sendable {
     public init() {}
 
     func accepted(_ source: String, records: Int, rejected: Int) {
-        lock.withLock {
-            let key = slot(source)
+        tallies.withLock { bySource in
+            let key = Self.slot(source, bySource)
             bySource[key, default: SourceTally()].requests += 1
             bySource[key, default: SourceTally()].records += records
             bySource[key, default: SourceTally()].rejectedRecords += rejected
@@ -35,19 +35,19 @@ public final class ReceiverStats: @unchecked Sendable {
     }
 
     func refused(_ source: String, status: Int) {
-        lock.withLock {
-            let key = slot(source)
+        tallies.withLock { bySource in
+            let key = Self.slot(source, bySource)
             bySource[key, default: SourceTally()].requests += 1
             bySource[key, default: SourceTally()].rejectedRequests[status, default: 0] += 1
         }
     }
 
-    private func slot(_ source: String) -> String {
-        bySource[source] != nil || bySource.count < Self.maxSources ? source : "other"
+    private static func slot(_ source: String, _ bySource: [String: SourceTally]) -> String {
+        bySource[source] != nil || bySource.count < maxSources ? source : "other"
     }
 
     /// A copy of every source's tally.
-    public var snapshot: [String: SourceTally] { lock.withLock { bySource } }
+    public var snapshot: [String: SourceTally] { tallies.withLock { $0 } }
 
     /// One line per source, for the log and the exit summary.
     public func summaryLines() -> [String] {

@@ -22,19 +22,19 @@ struct CalibrateCommand: ParsableCommand {
 
     func run() throws {
         try IncidentCLI.run {
-            guard !logs.isEmpty else { throw StoreError("calibrate: give at least one --log SPEC") }
+            guard !logs.isEmpty else { throw ValidationError("calibrate: give at least one --log SPEC") }
             var specs: [SourceSpec] = []
             for l in logs {
-                do { specs.append(try SourceSpec.parse(l)) } catch { throw StoreError(String(describing: error)) }
+                do { specs.append(try SourceSpec.parse(l)) } catch { throw ValidationError(String(describing: error)) }
             }
             for spec in specs {
                 guard case .file(let path) = spec.kind, access(path, R_OK) != 0 else { continue }
-                throw StoreError("calibrate: cannot open '\(path)': \(String(cString: strerror(errno)))")
+                throw CommandError.io("cannot open", path)
             }
             let pb = try PlaybookLocator.standard(.current()).load(playbook).playbook
             var zone = TimeZone.current
             if let tz {
-                guard let z = TimeZone(identifier: tz) else { throw StoreError("--tz: unknown time zone \"\(tz)\"") }
+                guard let z = TimeZone(identifier: tz) else { throw ValidationError("--tz: unknown time zone \"\(tz)\"") }
                 zone = z
             }
             var proposals: [ThresholdProposal] = []
@@ -50,7 +50,7 @@ struct CalibrateCommand: ParsableCommand {
             for st in r.snapshot.stacks where st.state == .critical || st.state == .warning {
                 warn("\(st.stack.displayName) is \(st.state.word) at the end of these logs: this is not a calm period")
             }
-            guard span.0 != nil else { throw StoreError("calibrate: no events in the logs") }
+            guard span.0 != nil else { throw CommandError.cannot(command: "calibrate", reason: "no events in the logs") }
             let source = specs.map(\.displayName).joined(separator: ", ")
             var text = CalibrationText.yaml(proposals, source: source, from: span.0, to: span.1)
             if text.hasSuffix("\n") { text.removeLast() }

@@ -68,12 +68,12 @@ struct CheckCommand: ParsableCommand {
             signal(SIGINT, SIG_DFL)
             var rng = SystemRandomNumberGenerator()
             let (e, pb) = try store.record(
-                .checkRun(item: item.id, outcome: outcome), in: id, actor: opts.who, now: now(),
+                .checkRun(item: item.id, outcome: outcome), in: id, actor: opts.who,
                 attachedFor: { try attachedPlaybooks($0, opts) }, rng: &rng)
             out("\(id): recorded \(e.kind.rawValue) \(e.id): \(Sanitize.line(EventText.describe(e, playbook: pb)))")
             if outcome.result == .passed, tick, inc.state.checklist[item.id]?.state != .ticked {
                 let (t, _) = try store.record(
-                    .tick(item: item.id), in: id, actor: opts.who, now: now(), attachedFor: { try attachedPlaybooks($0, opts) }, rng: &rng)
+                    .tick(item: item.id), in: id, actor: opts.who, attachedFor: { try attachedPlaybooks($0, opts) }, rng: &rng)
                 out("\(id): recorded \(t.kind.rawValue) \(t.id): ticked \(item.id)")
             }
             code = outcome.result == .passed ? 0 : 1

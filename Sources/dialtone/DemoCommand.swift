@@ -48,9 +48,9 @@ struct DemoCommand: ParsableCommand {
         var driver: DemoDriver?
         try IncidentCLI.run {
             guard let sc = Scenario.named(scenario) else {
-                throw StoreError("--scenario: unknown scenario \"\(scenario)\" (known: \(Scenario.names.joined(separator: ", ")))")
+                throw ValidationError("--scenario: unknown scenario \"\(scenario)\" (known: \(Scenario.names.joined(separator: ", ")))")
             }
-            guard speed.isFinite, speed > 0, speed <= 100 else { throw StoreError("--speed: \(speed) is not between 0 and 100") }
+            guard speed.isFinite, speed > 0, speed <= 100 else { throw ValidationError("--speed: \(speed) is not between 0 and 100") }
             let base = try dir ?? makeTempDirectory()
             try makeDirectories(base + "/logs", mode: 0o700)
             // The fleet writes its SIP trace in UTC; the demo reads it that way.
@@ -63,20 +63,20 @@ struct DemoCommand: ParsableCommand {
             let pb = try PlaybookLocator.standard(opts.environment).load("voice-agent")
             let logs = base + "/logs"
             let specs = try FleetFile.allCases.map { try SourceSpec.parse($0.sourceSpec(in: logs)) }
-            let t0 = Date().timeIntervalSince1970
+            let t0 = processClock.wallSeconds()
             let d = try DemoDriver(scenario: sc, seed: seed, speed: speed, logs: logs, wallStart: t0, history: Self.history, leadIn: Self.leadIn)
             d.writeHistory()
             var rng = SystemRandomNumberGenerator()
             let id = try store.create(
                 title: "Demo: \(sc.name)", severity: nil, playbook: pb.playbook, playbookYAML: pb.yaml,
-                sources: specs.map(\.description), actor: opts.who, now: now(), rng: &rng)
+                sources: specs.map(\.description), actor: opts.who, rng: &rng)
             d.watch(journal: JournalTail(store: store, id: id))
             d.start()
             driver = d
             loaded = try store.load(id)
             setup = try ConsoleStart.setup(store: store, id: id, opts: opts, display: display, sources: specs, offered: [])
             // The fleet's clock runs `speed` times faster: its logs are live in fleet time.
-            setup?.clock = { [d] in d.fleetTime(Date().timeIntervalSince1970) }
+            setup?.clock = { [d] in d.fleetTime(processClock.wallSeconds()) }
             // A rehearsal never reaches Slack, a pager or a status page.
             setup?.notify = false
         }
@@ -89,8 +89,9 @@ struct DemoCommand: ParsableCommand {
     }
 
     func makeTempDirectory() throws -> String {
-        var template = Array(((ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/dialtone-demo-XXXXXX").utf8CString)
-        guard let p = mkdtemp(&template) else { throw StoreError("cannot create a temporary directory for the demo") }
+        let pattern = (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp") + "/dialtone-demo-XXXXXX"
+        var template = Array(pattern.utf8CString)
+        guard let p = mkdtemp(&template) else { throw CommandError.io("cannot create a temporary directory for the demo", pattern) }
         return String(cString: p)
     }
 }
@@ -114,7 +115,7 @@ final class DemoDriver: @unchecked Sendable {
         fleet = Fleet(scenario: scenario, seed: seed, start: wallStart - history, onset: wallStart + leadIn)
         for f in FleetFile.allCases {
             let fd = open(logs + "/" + f.fileName, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw StoreError("\(logs)/\(f.fileName): cannot create demo log") }
+            guard fd >= 0 else { throw CommandError.io("cannot create demo log", logs + "/" + f.fileName) }
             fds[f] = fd
         }
     }
@@ -132,7 +133,7 @@ final class DemoDriver: @unchecked Sendable {
         let t = Thread { [self] in
             var lastJournalCheck = 0.0
             while !stopped.isSet {
-                let wall = Date().timeIntervalSince1970
+                let wall = processClock.wallSeconds()
                 stepAndFlush(to: fleetTime(wall))
                 if wall - lastJournalCheck >= 0.5 {
                     lastJournalCheck = wall

@@ -21,7 +21,7 @@ struct NewCommand: ParsableCommand {
             var rng = SystemRandomNumberGenerator()
             let id = try store.create(
                 title: title, severity: sev, playbook: pb.playbook, playbookYAML: pb.yaml, sources: [],
-                actor: opts.who, now: now(), rng: &rng)
+                actor: opts.who, rng: &rng)
             out("created incident in \(store.directory(of: id))")
             if let opened = try? store.load(id).state.events.first { Outbound.afterRecord(opened, store: store, id: id, opts: opts) }
             out(id)

@@ -48,7 +48,7 @@ enum Outbound {
         defer { seat.releaseWriterLock() }
         let sender = OutboxSender(
             store: store, incidentID: id, config: config, login: Logins.current, environment: opts.environment.env, clock: { now() })
-        let deadline = monotonicNow() + config.headlessTimeout
+        let deadline = processClock.monotonicSeconds() + config.headlessTimeout
         // Retries due within the deadline (a short Retry-After) are waited for; longer ones stay queued.
         while true {
             let sent = sender.drain(deadline: deadline)
@@ -57,7 +57,7 @@ enum Outbound {
             }
             guard let next = (try? sender.outbox.pending())?.map(\.nextAt.ms).min() else { break }
             let wait = Double(next - now().ms) / 1000
-            if wait > deadline - monotonicNow() { break }
+            if wait > deadline - processClock.monotonicSeconds() { break }
             // A delivery due but waiting behind a backing-off one on its channel: poll gently.
             usleep(useconds_t(max(0.2, min(wait, 5)) * 1_000_000))
         }

@@ -21,10 +21,10 @@ struct ReceiverOptions: ParsableArguments {
 
     func config(listen: String, spoolDirectory: String) throws -> ReceiverConfig {
         let (host, port) = try ReceiverConfig.parseListen(listen)
-        guard (1...1024).contains(maxBodyMib) else { throw StoreError("--max-body-mib: \(maxBodyMib) is not between 1 and 1024") }
-        guard (1...1024).contains(maxInFlight) else { throw StoreError("--max-in-flight: \(maxInFlight) is not between 1 and 1024") }
+        guard (1...1024).contains(maxBodyMib) else { throw ValidationError("--max-body-mib: \(maxBodyMib) is not between 1 and 1024") }
+        guard (1...1024).contains(maxInFlight) else { throw ValidationError("--max-in-flight: \(maxInFlight) is not between 1 and 1024") }
         guard spoolFileMib >= 1, spoolTotalMib >= 2 * spoolFileMib else {
-            throw StoreError("--spool-total-mib must be at least twice --spool-file-mib (and that at least 1)")
+            throw ValidationError("--spool-total-mib must be at least twice --spool-file-mib (and that at least 1)")
         }
         var c = ReceiverConfig(host: host, port: port, spoolDirectory: spoolDirectory, token: try readToken())
         c.maxBodyBytes = maxBodyMib << 20
@@ -37,11 +37,11 @@ struct ReceiverOptions: ParsableArguments {
     private func readToken() throws -> String? {
         guard let tokenFile else { return nil }
         guard let data = FileManager.default.contents(atPath: tokenFile) else {
-            throw StoreError("--token-file: cannot read '\(tokenFile)': \(String(cString: strerror(errno)))")
+            throw CommandError.io("--token-file: cannot read", tokenFile)
         }
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty, !token.contains(where: { $0.isWhitespace }) else {
-            throw StoreError("--token-file: '\(tokenFile)' must hold one token on one line")
+            throw ValidationError("--token-file: '\(tokenFile)' must hold one token on one line")
         }
         return token
     }
@@ -63,8 +63,8 @@ struct ReceiveCommand: ParsableCommand {
 
     func run() throws {
         try IncidentCLI.run {
-            guard let dir = options.spool else { throw StoreError("receive: give --spool DIR") }
-            let receiver = try Receiver(config: try options.config(listen: listen, spoolDirectory: dir))
+            guard let dir = options.spool else { throw ValidationError("receive: give --spool DIR") }
+            let receiver = try Receiver(config: try options.config(listen: listen, spoolDirectory: dir), clock: processClock)
             if alerts.alerts { receiver.alertSink = try alerts.sink(incidents) }
             let (stop, trap) = StopFlag.trappingInterrupts()
             defer { trap.forEach { $0.cancel() } }
@@ -102,7 +102,7 @@ struct AlertOptions: ParsableArguments {
         var out: [String: String] = [:]
         for pair in text.split(separator: ",") {
             let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
-            guard kv.count == 2, !kv[0].isEmpty else { throw StoreError("\(flag): '\(pair)' is not KEY=VALUE") }
+            guard kv.count == 2, !kv[0].isEmpty else { throw ValidationError("\(flag): '\(pair)' is not KEY=VALUE") }
             out[kv[0]] = kv[1]
         }
         return out
@@ -114,7 +114,7 @@ struct AlertOptions: ParsableArguments {
         var rules: [(labels: [String: String], sev: Int)] = []
         for d in alertsDeclare {
             guard let colon = d.lastIndex(of: ":"), let sev = Int(d[d.index(after: colon)...]), (1...4).contains(sev) else {
-                throw StoreError("--alerts-declare: '\(d)' must be KEY=VALUE[,KEY=VALUE]:SEV with SEV 1-4")
+                throw ValidationError("--alerts-declare: '\(d)' must be KEY=VALUE[,KEY=VALUE]:SEV with SEV 1-4")
             }
             rules.append((try Self.labels(String(d[..<colon]), "--alerts-declare"), sev))
         }
@@ -140,7 +140,7 @@ struct AlertOptions: ParsableArguments {
                     do {
                         let id = try store.create(
                             title: title, severity: rule.sev, playbook: pb.playbook, playbookYAML: pb.yaml, sources: [],
-                            actor: login, now: now(), rng: &rng)
+                            actor: login, rng: &rng)
                         d.declared.append(id)
                         target = id
                     } catch {
@@ -152,7 +152,7 @@ struct AlertOptions: ParsableArguments {
                     continue
                 }
                 do {
-                    _ = try store.record(.externalAlert(a), in: id, actor: login, now: now(), automatic: true, rng: &rng)
+                    _ = try store.record(.externalAlert(a), in: id, actor: login, automatic: true, rng: &rng)
                     d.journaled += 1
                 } catch {
                     // The fold refuses an alert already journaled with this status: a resend.

@@ -83,10 +83,10 @@ struct SimulateCommand: ParsableCommand {
     private func runFollowing(_ sc: Scenario, cps: Double, sink: FileSink, dir: String) throws {
         let (stop, trap) = StopFlag.trappingInterrupts()
         defer { trap.forEach { $0.cancel() } }
-        let start = Date().timeIntervalSince1970
+        let start = processClock.wallSeconds()
         let fleet = Fleet(scenario: sc, seed: seed, callsPerSecond: cps, start: start)
         while !stop.isSet {
-            fleet.step(to: Date().timeIntervalSince1970, into: sink)
+            fleet.step(to: processClock.wallSeconds(), into: sink)
             try sink.flush()
             var slept = 0.0
             while slept < 1, !stop.isSet {
@@ -94,7 +94,7 @@ struct SimulateCommand: ParsableCommand {
                 slept += 0.1
             }
         }
-        fleet.step(to: Date().timeIntervalSince1970, into: sink)
+        fleet.step(to: processClock.wallSeconds(), into: sink)
         try sink.flush()
         report(fleet, seconds: fleet.now - start, dir: dir)
     }

@@ -21,7 +21,7 @@ struct AppendStressCommand: ParsableCommand {
             let id = try store.resolve(id)
             var rng = SystemRandomNumberGenerator()
             for i in 0..<count {
-                let e = try store.record(.note("\(tag)-\(i)"), in: id, actor: opts.who, now: now(), rng: &rng)
+                let e = try store.record(.note("\(tag)-\(i)"), in: id, actor: opts.who, rng: &rng)
                 out(e.id)
             }
         }

@@ -19,7 +19,7 @@ struct IncidentOptions: ParsableArguments {
 
     /// The store; refuses `--as` up front where it could lie (a shared directory).
     func store() throws -> IncidentStore {
-        let s = IncidentStore(root: try environment.incidentsDir(flag: dir))
+        let s = IncidentStore(root: try environment.incidentsDir(flag: dir), clock: processClock)
         if let actor, !actor.isEmpty { try s.authorize(actor) }
         return s
     }
@@ -27,12 +27,12 @@ struct IncidentOptions: ParsableArguments {
     var who: String { environment.actor(flag: actor) }
 }
 
-/// The wall clock, in one place so every command stamps events the same way.
-func now() -> Timestamp {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Timestamp(ms: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
-}
+/// The process's clock: the store stamps events with it and every command reads the time from
+/// it, so all of them agree (the libraries take it as a dependency).
+let processClock: any TimeSource = SystemTime()
+
+/// The process clock's now.
+func now() -> Timestamp { processClock.now() }
 
 /// Prints a one-line error to stderr and exits non-zero: the house style for bad input.
 func fail(_ message: String) -> ExitCode {
@@ -46,6 +46,25 @@ func warnError(_ message: String) {
     msg.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
+/// A command that cannot go on for a reason outside the store: one line naming what and where.
+/// (Bad flag values are ArgumentParser's `ValidationError`, the store's own `StoreError`.)
+enum CommandError: Error, CustomStringConvertible {
+    /// `op` on `path` failed with `errno`.
+    case io(path: String, op: String, errno: Int32)
+    /// `command` has nothing to work with.
+    case cannot(command: String, reason: String)
+
+    /// `op` on `path` failed with the current errno.
+    static func io(_ op: String, _ path: String) -> CommandError { .io(path: path, op: op, errno: errno) }
+
+    var description: String {
+        switch self {
+        case .io(let path, let op, let code): "\(path): \(op): \(String(cString: strerror(code)))"
+        case .cannot(let command, let reason): "\(command): \(reason)"
+        }
+    }
+}
+
 /// Runs `body`, turning our errors into one-line messages.
 func run(_ body: () throws -> Void) throws {
     do {
@@ -56,6 +75,8 @@ func run(_ body: () throws -> Void) throws {
         throw fail(e.message)
     } catch let e as IncidentError {
         throw fail(e.message)
+    } catch let e as CommandError {
+        throw fail(e.description)
     } catch let e as ValidationError {
         throw e
     } catch {
@@ -91,7 +112,7 @@ func record(_ opts: IncidentOptions, id typed: String?, _ cmd: Command) throws {
         let id = try store.resolve(typed)
         var rng = SystemRandomNumberGenerator()
         let (e, playbook) = try store.record(
-            cmd, in: id, actor: opts.who, now: now(), attachedFor: { try attachedPlaybooks($0, opts) }, rng: &rng)
+            cmd, in: id, actor: opts.who, attachedFor: { try attachedPlaybooks($0, opts) }, rng: &rng)
         out("\(id): recorded \(e.kind.rawValue) \(e.id) at \(e.recordedAt.display): \(Sanitize.line(EventText.describe(e, playbook: playbook)))")
         Outbound.afterRecord(e, store: store, id: id, opts: opts)
     }

@@ -8,6 +8,7 @@ import Receiver
 
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 #endif
 
 /// `dialtone watch`: the health engine without a screen, for scripts, CI and benchmarks.
@@ -41,10 +42,10 @@ struct WatchCommand: ParsableCommand {
 
     func run() throws {
         try IncidentCLI.run {
-            guard !logs.isEmpty || listen != nil else { throw StoreError("watch: give at least one --log SPEC or --listen") }
+            guard !logs.isEmpty || listen != nil else { throw ValidationError("watch: give at least one --log SPEC or --listen") }
             var specs: [SourceSpec] = []
             for l in logs {
-                do { specs.append(try SourceSpec.parse(l)) } catch { throw StoreError(String(describing: error)) }
+                do { specs.append(try SourceSpec.parse(l)) } catch { throw ValidationError(String(describing: error)) }
             }
             let receiver = try makeReceiver()
             defer { receiver?.stop() }
@@ -54,7 +55,7 @@ struct WatchCommand: ParsableCommand {
             let pb = try PlaybookLocator.standard(.current()).load(playbook).playbook
             var zone = TimeZone.current
             if let tz {
-                guard let z = TimeZone(identifier: tz) else { throw StoreError("--tz: unknown time zone \"\(tz)\"") }
+                guard let z = TimeZone(identifier: tz) else { throw ValidationError("--tz: unknown time zone \"\(tz)\"") }
                 zone = z
             }
             let context = ParseContext(timeZone: zone, fieldMappings: pb.fieldMappings)
@@ -63,7 +64,7 @@ struct WatchCommand: ParsableCommand {
                 // host), not a log still to come: say so before reading anything.
                 for spec in specs {
                     guard case .file(let path) = spec.kind, access(path, R_OK) != 0 else { continue }
-                    throw StoreError("watch --once: cannot open '\(path)': \(String(cString: strerror(errno)))")
+                    throw CommandError.io("cannot open", path)
                 }
                 let r = OnceIngest.run(specs: specs, playbook: pb, context: context)
                 for s in r.sources where s.error != nil {
@@ -82,14 +83,15 @@ struct WatchCommand: ParsableCommand {
     /// holds its place, so no record received is skipped.
     func makeReceiver() throws -> Receiver? {
         guard let listen else { return nil }
-        if once { throw StoreError("watch: --listen receives until stopped; it cannot be used with --once") }
+        if once { throw ValidationError("watch: --listen receives until stopped; it cannot be used with --once") }
         var dir = receiverOptions.spool ?? ""
         if dir.isEmpty {
-            var template = Array((NSTemporaryDirectory() + "/dialtone-spool-XXXXXX").utf8CString)
-            guard let made = mkdtemp(&template) else { throw StoreError("watch --listen: cannot make a spool directory: \(String(cString: strerror(errno)))") }
+            let pattern = NSTemporaryDirectory() + "/dialtone-spool-XXXXXX"
+            var template = Array(pattern.utf8CString)
+            guard let made = mkdtemp(&template) else { throw CommandError.io("watch --listen: cannot make a spool directory", pattern) }
             dir = String(cString: made)
         }
-        return try Receiver(config: try receiverOptions.config(listen: listen, spoolDirectory: dir))
+        return try Receiver(config: try receiverOptions.config(listen: listen, spoolDirectory: dir), clock: processClock)
     }
 
     func printSummary(_ s: HealthSnapshot, _ c: IngestCounters) {
@@ -105,7 +107,7 @@ struct WatchCommand: ParsableCommand {
         let session = LiveSession(
             specs: specs, playbook: pb, context: context, fromStart: fromStart, keepLines: 1,
             health: HealthConfig(hysteresisSeconds: hold, preallocateHistograms: true),
-            freshness: FreshnessConfig(staleAfterSeconds: staleAfter, replayLagSeconds: replayAfter))
+            freshness: FreshnessConfig(staleAfterSeconds: staleAfter, replayLagSeconds: replayAfter), clock: processClock)
         let live = session.live
         if let receiver {
             try receiver.start()
@@ -133,11 +135,10 @@ struct WatchCommand: ParsableCommand {
 }
 
 /// Set from a signal handler's queue, read by the loop.
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+final class StopFlag: Sendable {
+    private let value = Atomic(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 
     /// A flag set by SIGINT or SIGTERM (which no longer kill the process): follow loops finish
     /// their work and print their summary. Keep the returned sources alive while looping.

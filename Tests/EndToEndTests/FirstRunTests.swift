@@ -97,7 +97,7 @@ struct FirstRunTests {
         }
         #expect(!screen.contains("EXIT="), "\(screen)")
         try tmux.keys("q")
-        Thread.sleep(forTimeInterval: 0.3)
+        try tmux.wait("the quit question") { $0.contains("Quit dialtone?") }
         try tmux.keys("y")
         try tmux.wait("the console to exit") { $0.contains("EXIT=0") }
     }

@@ -73,7 +73,7 @@ struct HostileInputTests {
         let log = cli.dir + "/hostile.log"
         try "".write(toFile: log, atomically: true, encoding: .utf8)
         let pty = try PseudoTerminal([CLI.binary, "watch", "--hold", "2", "--log", log], env: Self.environment(cli))
-        usleep(500_000)
+        #expect(Await.readToEnd(pty.pid, log), "watch never opened the log")
         // Appended while it follows, then interrupted: it prints its summary and exits 0.
         _ = try Self.writeLog(log + ".tmp")
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -81,7 +81,7 @@ struct HostileInputTests {
         try handle.close()
         // A state change line from the healthy turns: the stream was read past them.
         #expect(pty.wait(for: "Output OK", seconds: 30))
-        sleep(1)
+        #expect(Await.readToEnd(pty.pid, log), "the corpus was not read to its end")
         pty.kill(SIGINT)
         let status = pty.exitStatus(seconds: 30)
         #expect(status == 0)

@@ -131,15 +131,13 @@ struct SimulateTests {
         let cli = CLI()
         let dir = cli.dir + "/live"
         let (p, pipe) = try cli.start(["simulate", "--scenario", "calm", "-o", dir, "--follow", "--rate", "2000"])
-        Thread.sleep(forTimeInterval: 2.5)
-        let early = (try? String(contentsOfFile: dir + "/turns.jsonl", encoding: .utf8))?.count ?? 0
-        #expect(early > 0, "nothing flushed while following")
+        #expect(Await.until { Await.size(dir + "/turns.jsonl") > 0 }, "nothing flushed while following")
+        let early = Await.size(dir + "/turns.jsonl")
         kill(p.processIdentifier, SIGINT)
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
         #expect(out.contains("wrote "))
-        let later = (try? String(contentsOfFile: dir + "/turns.jsonl", encoding: .utf8))?.count ?? 0
-        #expect(later >= early)
+        #expect(Await.size(dir + "/turns.jsonl") >= early)
     }
 }

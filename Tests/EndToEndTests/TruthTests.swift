@@ -5,6 +5,9 @@ import Testing
 /// that stops reads as stopped. Through the real binaries (simulate, watch, the console in tmux).
 @Suite("The picture is true", .serialized, .enabled(if: Tmux.available))
 struct TruthTests {
+    /// Waits until a following fleet has flushed its first turns.
+    static func fleetWrote(_ dir: String) -> Bool { Await.until { Await.size(dir + "/turns.jsonl") > 0 } }
+
     static func sources(_ dir: String) -> [String] {
         [
             "--log", dir + "/turns.jsonl", "--log", "sipp:" + dir + "/sip.log", "--log", dir + "/livekit.jsonl",
@@ -27,7 +30,8 @@ struct TruthTests {
             fleet.interrupt()
             fleet.waitUntilExit()
         }
-        Thread.sleep(forTimeInterval: 2)
+        // Two seconds old: the fleet has written a first flush of every file.
+        #expect(Self.fleetWrote(logs), "the fleet wrote nothing")
         let (watch, watchOut) = try cli.start(["watch", "--json"] + Self.sources(logs))
         var termEnv = cli.terminalEnv
         termEnv["TZ"] = "UTC"
@@ -69,12 +73,13 @@ struct TruthTests {
         cli.env["TZ"] = "UTC"
         let logs = cli.dir + "/fleet"
         let (fleet, _) = try cli.start(["simulate", "--scenario", "calm", "-o", logs, "--follow"])
-        Thread.sleep(forTimeInterval: 1)
+        #expect(Self.fleetWrote(logs), "the fleet wrote nothing")
         var termEnv = cli.terminalEnv
         termEnv["TZ"] = "UTC"
         let tmux = Tmux(env: termEnv)
         defer { _ = try? tmux.run(["kill-server"]) }
         let (watch, watchOut) = try cli.start(["watch", "--json", "--hold", "2", "--stale-after", "5"] + Self.sources(logs))
+        let watchOutput = OutputReader(watchOut)
         let command = "TZ=UTC " + cli.paneCommand(["open", "Stopped feed", "--as", "alice", "--stale-after", "5"] + Self.sources(logs))
         try tmux.run(["new-session", "-d", "-x", "120", "-y", "40", "-s", tmux.session, command])
         try tmux.wait("live panels", seconds: 30) { Self.lights($0).contains("● OK") }
@@ -89,9 +94,9 @@ struct TruthTests {
         #expect(screen.contains("silent "))
         #expect(screen.contains("no lines from"))
         // watch holds NO DATA for its --hold (2 s) before printing it.
-        Thread.sleep(forTimeInterval: 4)
+        watchOutput.wait { $0.contains("no lines from sip.log") }
         watch.interrupt()
-        let out = String(decoding: watchOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let out = watchOutput.all()
         watch.waitUntilExit()
         let quiet = out.split(separator: "\n").map { parseJSON(String($0)) }.filter { $0["to"] as? String == "no_data" }
         #expect(quiet.contains { ($0["message"] as? String ?? "").contains("no lines from sip.log") }, "\(out.suffix(800))")

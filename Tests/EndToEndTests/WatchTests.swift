@@ -63,16 +63,18 @@ struct WatchTests {
         let path = cli.dir + "/live.jsonl"
         FileManager.default.createFile(atPath: path, contents: nil)
         let (p, pipe) = try cli.start(["watch", "--json", "--log", path])
-        Thread.sleep(forTimeInterval: 0.8)
+        let output = OutputReader(pipe)
+        // Following from the end: what is appended once it has the file open is what it reads.
+        #expect(Await.readToEnd(p.processIdentifier, path), "watch never opened \(path)")
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         h.seekToEndOfFile()
         h.write(Data(turnLines(1500) { _ in 300 }.utf8))
-        Thread.sleep(forTimeInterval: 0.6)
+        #expect(Await.readToEnd(p.processIdentifier, path), "the healthy turns were not read")
         h.write(Data(turnLines(1500, start: 1500) { _ in 2500 }.utf8))
         try h.close()
-        Thread.sleep(forTimeInterval: 1.2)
+        #expect(output.wait { $0.contains("\"to\":\"critical\"") }, "no change to critical: \(output.text.suffix(400))")
         kill(p.processIdentifier, SIGINT)
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let out = output.all()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
         let lines = out.split(separator: "\n").map { parseJSON(String($0)) }
@@ -149,10 +151,11 @@ struct WatchTests {
         let cli = CLI()
         let path = cli.dir + "/later.jsonl"
         let (p, pipe) = try cli.start(["watch", "--json", "--log", path])
+        // A while with nothing to find: it must still be there, waiting, at the end of it.
         Thread.sleep(forTimeInterval: 0.8)
         #expect(p.isRunning, "following must not give up on a file that is not there yet")
         try turnLines(400) { _ in 300 }.write(toFile: path, atomically: true, encoding: .utf8)
-        Thread.sleep(forTimeInterval: 1.5)
+        #expect(Await.readToEnd(p.processIdentifier, path), "the file that appeared was not read")
         kill(p.processIdentifier, SIGINT)
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()

@@ -63,7 +63,7 @@ struct BuiltinPlaybookTests {
 
         // Without built-ins, the old "not found" remains and names where it looked.
         let bare = PlaybookLocator(searchDirs: [pkg], builtins: [:])
-        #expect(throws: StoreError.self) { try bare.load("voice-agent") }
+        #expect(throws: StoreError.playbookNotFound(name: "voice-agent", searched: [pkg], builtins: [])) { try bare.load("voice-agent") }
     }
 
     @Test func standardLocatorStillPrefersTheEnvironmentAndConfigDirs() {

@@ -1,6 +1,5 @@
 import Foundation
 import IncidentCore
-import Simulator
 import Testing
 
 @testable import IncidentStore

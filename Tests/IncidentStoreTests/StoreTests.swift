@@ -1,6 +1,5 @@
 import Foundation
 import IncidentCore
-import Simulator
 import Testing
 
 @testable import IncidentStore
@@ -34,12 +33,13 @@ struct StoreTests {
     }
 
     @Test func badConfigNamesFileAndLine() {
-        #expect(throws: StoreError.self) { try Config.parse("theme: dark\nincidents_dirr: /x\n", file: "c.yaml") }
-        do {
-            _ = try Config.parse("theme: dark\nincidents_dirr: /x\n", file: "c.yaml")
-        } catch {
-            #expect((error as! StoreError).message.hasPrefix("c.yaml:2: unknown key \"incidents_dirr\""))
+        let error = #expect(throws: StoreError.self) { try Config.parse("theme: dark\nincidents_dirr: /x\n", file: "c.yaml") }
+        guard case .config(file: "c.yaml", line: 2, let reason)? = error else {
+            Issue.record("not a config error at c.yaml:2: \(String(describing: error))")
+            return
         }
+        #expect(reason.hasPrefix("unknown key \"incidents_dirr\""))
+        #expect(error?.description.hasPrefix("c.yaml:2: unknown key \"incidents_dirr\"") == true)
         #expect((try? Config.parse("keys:\n  quit: Q\n", file: "c.yaml"))?.keys == ["quit": "Q"])
     }
 
@@ -55,12 +55,15 @@ struct StoreTests {
         let b = try store.create(title: "SIP trunk 503s", severity: 2, playbook: pb, playbookYAML: yaml, sources: [], actor: "alice", now: now, rng: &rng)
         #expect(a == "20261121-sip-trunk-503s")
         #expect(b == "20261121-sip-trunk-503s-2")
-        #expect(throws: StoreError.self) { try store.resolve(nil) }  // two open
+        #expect(throws: StoreError.ambiguous(typed: nil, matches: [a, b])) { try store.resolve(nil) }  // two open
         #expect(try store.resolve("20261121-sip-trunk-503s-2") == b)
-        #expect(throws: StoreError.self) { try store.resolve("sip") }  // ambiguous
+        #expect(throws: StoreError.ambiguous(typed: "sip", matches: [a, b])) { try store.resolve("sip") }
+        #expect(throws: StoreError.noMatch(typed: "zzz", root: store.root)) { try store.resolve("zzz") }
         let e = try store.record(.note("hello"), in: a, actor: "bob", now: now, rng: &rng)
         #expect(e.kind == .note)
-        #expect(throws: StoreError.self) { try store.record(.severity(9, reason: nil), in: a, actor: "bob", now: now, rng: &rng) }
+        #expect(throws: StoreError.refused(.refused(field: "severity", reason: "9 is not one of 1, 2, 3, 4"))) {
+            try store.record(.severity(9, reason: nil), in: a, actor: "bob", now: now, rng: &rng)
+        }
         let loaded = try store.load(a)
         #expect(loaded.state.events.count == 2)
         #expect(loaded.state.sources == ["/var/log/x"])
@@ -68,7 +71,7 @@ struct StoreTests {
         // The snapshot, not the current playbook file, defines the incident.
         #expect(try String(contentsOfFile: store.directory(of: a) + "/playbook.yaml", encoding: .utf8) == yaml)
         // Bad input writes nothing, not even a directory.
-        #expect(throws: StoreError.self) {
+        #expect(throws: StoreError.refused(.refused(field: "title", reason: "must not be empty"))) {
             try store.create(title: "  ", severity: nil, playbook: pb, playbookYAML: yaml, sources: [], actor: "a", now: now, rng: &rng)
         }
         #expect(store.ids().count == 2)
@@ -82,7 +85,7 @@ struct StoreTests {
         #expect(st.st_mode & 0o7777 == 0o3770)
         if geteuid() == 0 { #expect(getgrgid(st.st_gid).map { String(cString: $0.pointee.gr_name) } == "nogroup") }
         #expect(advice.contains { $0.contains("DIALTONE_DIR=\(d)") })
-        #expect(throws: StoreError.self) { try Warroom.setup(dir: d, group: "no-such-group-xyz") }
+        #expect(throws: StoreError.noSuchGroup("no-such-group-xyz")) { try Warroom.setup(dir: d, group: "no-such-group-xyz") }
     }
 
     /// A fragment left by a writer killed mid-append is cut off by the next append (it was

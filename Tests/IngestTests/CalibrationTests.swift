@@ -10,12 +10,12 @@ struct CalibrationTests {
     /// Twelve calm minutes: LLM latency around 300 ms, ASR confidence around 0.92, no 5xx.
     private func calmEngine(minutes: Int = 12) -> HealthEngine {
         let e = HealthEngine(playbook: F.playbook())
-        var rng = SeededRandom(state: 9)
+        var rng = SeededRandom(seed: 9)
         for s in 0..<(minutes * 60) {
             let t = 1_000_000 + Double(s)
             e.ingest(F.call(t, answered: true))
-            e.ingest(F.event(t, .intelligence, [(.llmLatencyMs, 280 + Double(rng.int(0...40))), (.llmRequest, 1)]))
-            e.ingest(F.event(t, .audio, [(.asrConfidence, 0.9 + Double(rng.int(0...40)) / 1000), (.sttLatencyMs, 150)]))
+            e.ingest(F.event(t, .intelligence, [(.llmLatencyMs, 280 + Double(Int.random(in: 0...40, using: &rng))), (.llmRequest, 1)]))
+            e.ingest(F.event(t, .audio, [(.asrConfidence, 0.9 + Double(Int.random(in: 0...40, using: &rng)) / 1000), (.sttLatencyMs, 150)]))
         }
         return e
     }

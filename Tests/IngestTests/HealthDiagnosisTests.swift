@@ -72,14 +72,14 @@ struct HealthDiagnosisTests {
 
     /// 20% of calls on a canary version; nearly all TTS failures are on it.
     private func canaryFleet(_ e: HealthEngine, calls: Int = 600) {
-        var rng = SeededRandom(state: 3)
+        var rng = SeededRandom(seed: 3)
         for c in 0..<calls {
             let t = Double(c) / 2
             let canary = c % 5 == 0
             var dims = F.event(t, .output, [(.ttsRequest, 1), (.ttsTtfbMs, 120)], call: "call-\(c)")
             dims.dimensions = ["agent_version": canary ? "2.4.0-rc1" : "2.3.9", "region": c % 2 == 0 ? "us" : "eu"]
             e.ingest(dims)
-            let fails = canary ? rng.int(0...9) < 9 : rng.int(0...99) == 0
+            let fails = canary ? Int.random(in: 0...9, using: &rng) < 9 : Int.random(in: 0...99, using: &rng) == 0
             if fails {
                 e.ingest(
                     F.event(

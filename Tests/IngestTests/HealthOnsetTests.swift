@@ -15,15 +15,18 @@ private struct OnsetFixture {
     var ratioAt: Double?  // TTS error ratio (Output)
 
     func feed(_ e: HealthEngine, from: Double, through: Double) {
-        var rng = SeededRandom(state: 7)
+        var rng = SeededRandom(seed: 7)
         for t in stride(from: from, through: through, by: 1) {
-            let jitter = Double(rng.int(0...100)) / 1000
+            let jitter = Double(Int.random(in: 0...100, using: &rng)) / 1000
             e.ingest(F.call(t, answered: true))
             if let c = countAt, t >= c, Int(t - c) % 2 == 0 {
                 e.ingest(F.event(t, .telephony, [(.sip5xx, 1)], summary: "INVITE 503 from 10.0.0.\(Int(t) % 7)"))
             }
             let badMean = meanAt.map { t >= $0 } ?? false
-            e.ingest(F.event(t, .audio, [(.asrConfidence, (badMean ? 0.5 : 0.92) + jitter / 10), (.sttLatencyMs, 200)]))
+            // Centred: a slice with three bad samples of ten (a change at :x7) averages 0.794,
+            // which noise of one sign alone could lift past the 0.8 line.
+            let asrJitter = (jitter - 0.05) / 10
+            e.ingest(F.event(t, .audio, [(.asrConfidence, (badMean ? 0.5 : 0.92) + asrJitter), (.sttLatencyMs, 200)]))
             let badP = percentileAt.map { t >= $0 } ?? false
             e.ingest(F.event(t, .intelligence, [(.llmLatencyMs, (badP ? 2500 : 300) + jitter * 100), (.llmRequest, 1)]))
             let badR = ratioAt.map { t >= $0 } ?? false

@@ -31,12 +31,12 @@ struct HealthWindowTests {
     }
 
     @Test func percentilesMatchBruteForceWithinHdrPrecision() {
-        var rng = SeededRandom(state: 42)
+        var rng = SeededRandom(seed: 42)
         var values: [Int] = []
         let engine = HealthEngine(playbook: F.playbook())
         for i in 0..<400 {
             // A long tail, like real latency: most under a second, a few up to 9 s.
-            let v = rng.int(0...9) == 0 ? rng.int(2000...9000) : rng.int(50...1200)
+            let v = Int.random(in: 0...9, using: &rng) == 0 ? Int.random(in: 2000...9000, using: &rng) : Int.random(in: 50...1200, using: &rng)
             values.append(v)
             engine.ingest(F.event(5000 + Double(i) * 0.7, .intelligence, [(.llmLatencyMs, Double(v))]))
         }

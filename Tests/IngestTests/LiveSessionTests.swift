@@ -1,18 +1,8 @@
 import Foundation
 import IncidentCore
-import Synchronization
 import Testing
 
 @testable import Ingest
-
-/// A clock the test moves by hand.
-final class TestClock: Sendable {
-    private let value: Mutex<Double>
-    init(_ t: Double) { value = Mutex(t) }
-    var now: Double { value.withLock { $0 } }
-    func advance(_ s: Double) { value.withLock { $0 += s } }
-    var function: @Sendable () -> Double { { self.now } }
-}
 
 /// The follow session as the console and `watch` use it, on real files and a test clock.
 @Suite("Live session: freshness, replay, holds")
@@ -26,11 +16,11 @@ struct LiveSessionTests {
             + "\n"
     }
 
-    func session(_ path: String, _ clock: TestClock, windowBack: Bool = true) -> LiveSession {
+    func session(_ path: String, _ clock: ManualTime, windowBack: Bool = true) -> LiveSession {
         let pb = Playbook(name: "t", title: "t", metrics: HealthFixtures.metrics())
         let s = LiveSession(
             specs: [try! SourceSpec.parse(path)], playbook: pb, context: ParseContext(), windowBack: windowBack,
-            freshness: FreshnessConfig(staleAfterSeconds: 90, replayLagSeconds: 600), clock: clock.function)
+            freshness: FreshnessConfig(staleAfterSeconds: 90, replayLagSeconds: 600), clock: clock)
         s.start()
         return s
     }
@@ -50,7 +40,7 @@ struct LiveSessionTests {
     @Test func aQuietFeedTurnsNoDataAndSaysWhichFileSinceWhen() throws {
         let dir = TempDir()
         let path = dir.file("turns.jsonl")
-        let clock = TestClock(t0)
+        let clock = ManualTime(wall: t0)
         append(path, (0..<60).map { turn(t0 - 60 + Double($0)) }.joined())
         let s = session(path, clock)
         defer { s.stop() }
@@ -74,7 +64,7 @@ struct LiveSessionTests {
         #expect(quiet != nil, "changes: \(changes.map(\.message))")
         #expect(quiet?.message.hasPrefix("Intelligence NO DATA: no lines from turns.jsonl for 2m 11s") == true)
         // Lines again: live data again.
-        append(path, (0..<10).map { turn(clock.now - 10 + Double($0)) }.joined())
+        append(path, (0..<10).map { turn(clock.wallSeconds() - 10 + Double($0)) }.joined())
         run(s) { s, _ in s.snapshot().stack(.intelligence)?.state == .ok }
         #expect(s.snapshot().stack(.intelligence)?.state == .ok)
     }
@@ -82,7 +72,7 @@ struct LiveSessionTests {
     @Test func oldLogsAreAReplayAndReportNothingLive() throws {
         let dir = TempDir()
         let path = dir.file("turns.jsonl")
-        let clock = TestClock(t0)
+        let clock = ManualTime(wall: t0)
         let old = t0 - 90 * 86_400  // three months ago
         append(path, (0..<60).map { turn(old + Double($0), llm: 3000) }.joined())
         let s = session(path, clock)
@@ -103,7 +93,7 @@ struct LiveSessionTests {
     @Test func aTransientAtAttachIsNotReportedAndTheFirstStateHolds() throws {
         let dir = TempDir()
         let path = dir.file("turns.jsonl")
-        let clock = TestClock(t0)
+        let clock = ManualTime(wall: t0)
         // Ten slow turns just before attach: a real blip in the window, gone at once.
         append(path, (0..<10).map { turn(t0 - 10 + Double($0), llm: 3000) }.joined())
         let s = session(path, clock)
@@ -111,7 +101,7 @@ struct LiveSessionTests {
         var changes = run(s) { s, _ in s.mode == .live }
         // Healthy turns from now on, 4 a second of clock time, for two minutes.
         for k in 0..<120 {
-            append(path, (0..<4).map { turn(clock.now + Double($0) / 4, llm: 400) }.joined())
+            append(path, (0..<4).map { turn(clock.wallSeconds() + Double($0) / 4, llm: 400) }.joined())
             clock.advance(1)
             changes += run(s) { s, _ in s.live.linesRead >= 10 + 4 * (k + 1) }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentCore
 import Testing
 
 @testable import Ingest
@@ -43,7 +44,7 @@ import Testing
                 #"{"call_id":"c","turn_index":1,"timestamp":1e400,"latency_ms":{"total":1}}"#.utf8),
         ]
         // Binary junk, deterministic.
-        var rng = SplitMix(seed: 42)
+        var rng = SeededRandom(seed: 42)
         for len in [1, 7, 64, 350, 4096] {
             c.append((0..<len).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
         }
@@ -83,7 +84,7 @@ import Testing
         ] {
             lines += try ParserFixtures.lines(f)
         }
-        var rng = SplitMix(seed: 7)
+        var rng = SeededRandom(seed: 7)
         var mangled: [[UInt8]] = []
         for _ in 0..<20 {
             for l in lines where !l.isEmpty {
@@ -101,18 +102,5 @@ import Testing
         let r = ParserFixtures.run(mangled)
         #expect(r.results.count == mangled.count)
         #expect(r.stats.lines == mangled.count)
-    }
-}
-
-/// A tiny deterministic generator for reproducible junk.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

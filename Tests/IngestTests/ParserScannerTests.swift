@@ -8,7 +8,7 @@ private struct Recorder: JSONVisitor {
     let b: UnsafeBufferPointer<UInt8>
     var seen: [(String, JSONKind, String)] = []
 
-    mutating func visit(_ v: JSONValue, _ path: JSONPath) {
+    mutating func visit(_ v: JSONSpan, _ path: JSONPath) {
         let keys = (0..<path.depth).map { path.key($0).map { b.string($0) } ?? "[]" }
         seen.append(
             (

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentCore
 import Testing
 
 @testable import Ingest
@@ -73,14 +74,6 @@ import Testing
     }
 
     /// A small deterministic generator, so failures reproduce.
-    struct Rng {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
-    }
-
     static func check(_ line: [UInt8], _ note: String) {
         let (fastOK, fast, slowOK, slow) = both(line)
         if fastOK {
@@ -120,7 +113,7 @@ import Testing
     }
 
     @Test func mutatedLinesNeverDisagree() throws {
-        var rng = Rng(state: 42)
+        var rng = SeededRandom(seed: 42)
         let snippets = [
             #""success":false,"#, #""latency_ms":{"ttft":5},"#, "[[[]]],", #"{"a":{}},"#,
             #""tool_calls":[{},{"success":"true"},[1],2],"#, #""ttft_ms":"3","#, " ", "\t", "\n",
@@ -130,15 +123,15 @@ import Testing
         bases += try ParserFixtures.lines("formats/turns.jsonl")
         var agreedOnAccept = 0
         for round in 0..<6000 {
-            var l = bases[rng.next(bases.count)]
-            for _ in 0...rng.next(3) {
+            var l = bases[rng.below(bases.count)]
+            for _ in 0...rng.below(3) {
                 guard !l.isEmpty else { break }
-                let at = rng.next(l.count + 1)
-                switch rng.next(4) {
-                case 0: l.insert(contentsOf: Array(snippets[rng.next(snippets.count)].utf8), at: at)
+                let at = rng.below(l.count + 1)
+                switch rng.below(4) {
+                case 0: l.insert(contentsOf: Array(snippets[rng.below(snippets.count)].utf8), at: at)
                 case 1: if at < l.count { l.remove(at: at) }
                 case 2:
-                    if at < l.count { l[at] = Array(snippets[rng.next(snippets.count)].utf8)[0] }
+                    if at < l.count { l[at] = Array(snippets[rng.below(snippets.count)].utf8)[0] }
                 default: l = Array(l[0..<at])
                 }
             }

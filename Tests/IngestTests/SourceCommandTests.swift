@@ -1,12 +1,8 @@
 import Foundation
+import IncidentCore
 import Testing
 
 @testable import Ingest
-
-/// A clock the test moves by hand.
-final class ManualClock: @unchecked Sendable {
-    var now = 1000.0
-}
 
 /// What a command delivered, gathered across polls.
 final class CommandOutput {
@@ -75,10 +71,10 @@ func pollCommand(
     }
 
     @Test func backoffResetsAfterALongRun() {
-        let clock = ManualClock()
+        let clock = ManualTime(wall: 1_796_500_000)
         let source = CommandSource(
             command: "true", backoff: .init(initial: 1, maximum: 30, resetAfter: 60),
-            clock: { clock.now })
+            clock: clock)
         let o = CommandOutput()
         var delays: [Double] = []
         for runLength in [0.0, 0.0, 0.0, 100.0, 0.0] {
@@ -88,14 +84,14 @@ func pollCommand(
                 source.poll { _, _, _ in }.notices.contains {
                     if case .started = $0 { return true } else { return false }
                 })
-            clock.now += runLength
+            clock.advance(runLength)
             pollCommand(source, into: o) { !$0.notices.isEmpty }
             if case .exited(_, _, let ranFor, let restartIn)? = o.notices.first {
                 #expect(ranFor == runLength)
                 delays.append(restartIn)
                 // Not due yet: polling before the delay passes starts nothing.
                 #expect(source.poll { _, _, _ in }.notices.isEmpty)
-                clock.now += restartIn
+                clock.advance(restartIn)
             }
         }
         #expect(delays == [1, 2, 4, 1, 2])

@@ -107,7 +107,7 @@ import Testing
         let dir = NSTemporaryDirectory() + "/dialtone-intake-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let intake = Intake(spool: try SpoolWriter(directory: dir), clock: { 1_796_600_000 })
+        let intake = Intake(spool: try SpoolWriter(directory: dir), clock: ManualTime(wall: 1_796_600_000))
         var ss = OTLPScopeSpans()
         ss.spans = [span("", start: 1, end: 2), span("tts_x", start: 1, end: 2)]
         var rs = OTLPResourceSpans()
@@ -162,7 +162,7 @@ import Testing
         let dir = NSTemporaryDirectory() + "/dialtone-lines-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let intake = Intake(spool: try SpoolWriter(directory: dir), clock: { 1_796_600_000 })
+        let intake = Intake(spool: try SpoolWriter(directory: dir), clock: ManualTime(wall: 1_796_600_000))
         var body = Array("a=1 b=2\r\n \t\r\n\n".utf8)
         body += [0x63, 0x3d, 0xff, 0xfe, 0x20, 0x64, 0x3d, 0x34]  // "c=\xff\xfe d=4", no final newline
         let reply = intake.lines(body, format: nil, peer: "127.0.0.1")
@@ -173,7 +173,7 @@ import Testing
         #expect(lines.count == 2)
         #expect(lines[0].hasSuffix("\"line\":\"a=1 b=2\"}"))  // the CR is not part of the line
         #expect(lines[1].hasSuffix("\"line\":\"c=\u{FFFD}\u{FFFD} d=4\"}"))
-        let spoolFormat = Intake(spool: try SpoolWriter(directory: dir), clock: { 0 }).lines([65], format: "spool", peer: "x")
+        let spoolFormat = Intake(spool: try SpoolWriter(directory: dir), clock: ManualTime(wall: 0)).lines([65], format: "spool", peer: "x")
         #expect(spoolFormat.status == 400)
     }
 }

@@ -1,3 +1,4 @@
+import IncidentCore
 import Simulator
 import Testing
 

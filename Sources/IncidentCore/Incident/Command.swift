@@ -72,12 +72,26 @@ public struct OutboundResult: Sendable, Equatable {
     }
 }
 
-/// A refused command: the message is one line, names the field or value at fault, and nothing
-/// has been written.
-public struct IncidentError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+/// A refused command; nothing has been written. The description is one line that names the
+/// field or value at fault before saying why.
+public enum IncidentError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The incident's state or playbook refuses it: `field` names what is at fault (`severity`,
+    /// `item tick-logs`, `milestone mitigated`), `reason` says why.
+    case refused(field: String, reason: String)
+    /// A console command line that does not read: `verb` as typed without its colon (nil for
+    /// an empty line or none at all), `reason` what it needs.
+    case commandLine(verb: String?, reason: String)
+
+    public var description: String {
+        switch self {
+        case .refused(let field, let reason): "\(field): \(reason)"
+        case .commandLine(let verb?, let reason): ":\(verb): \(reason)"
+        case .commandLine(nil, let reason): reason
+        }
+    }
+
+    /// The one line a person sees.
+    public var message: String { description }
 }
 
 /// The kind, payload and back-dating of the event a command becomes.

@@ -10,23 +10,23 @@ public enum Decider {
     ) throws(IncidentError) -> EventDraft {
         func text(_ t: String, _ field: String) throws(IncidentError) -> JSONValue {
             let trimmed = t.trimmingWhitespace
-            guard !trimmed.isEmpty else { throw IncidentError("\(field): must not be empty") }
+            guard !trimmed.isEmpty else { throw IncidentError.refused(field: "\(field)", reason: "must not be empty") }
             guard trimmed.utf8.count <= maxTextBytes else {
-                throw IncidentError("\(field): \(trimmed.utf8.count) bytes is over the \(maxTextBytes)-byte limit")
+                throw IncidentError.refused(field: "\(field)", reason: "\(trimmed.utf8.count) bytes is over the \(maxTextBytes)-byte limit")
             }
             return .string(trimmed)
         }
         func notFuture(_ t: Timestamp?, _ field: String) throws(IncidentError) {
-            if let t, t.ms > now.ms + 60_000 { throw IncidentError("\(field): \(t.display) is in the future") }
+            if let t, t.ms > now.ms + 60_000 { throw IncidentError.refused(field: "\(field)", reason: "\(t.display) is in the future") }
         }
         if case .open = cmd {
         } else if s.openedAt == nil {
-            throw IncidentError("incident \(s.id): journal has no opened event")
+            throw IncidentError.refused(field: "incident \(s.id)", reason: "journal has no opened event")
         }
 
         switch cmd {
         case .open(let title, let sev, let playbook, let sources):
-            guard s.openedAt == nil else { throw IncidentError("incident \(s.id) is already open") }
+            guard s.openedAt == nil else { throw IncidentError.refused(field: "incident \(s.id)", reason: "already open") }
             if let sev { try checkSeverity(sev, pb) }
             var p: [String: JSONValue] = ["title": try text(title, "title"), "playbook": .string(playbook)]
             p["severity"] = sev.map { .int(Int64($0)) } ?? .null
@@ -38,19 +38,18 @@ public enum Decider {
 
         case .severity(let level, let reason):
             try checkSeverity(level, pb)
-            guard s.severity != level else { throw IncidentError("severity: already SEV-\(level)") }
+            guard s.severity != level else { throw IncidentError.refused(field: "severity", reason: "already SEV-\(level)") }
             var p: [String: JSONValue] = ["level": .int(Int64(level))]
             if let from = s.severity { p["from"] = .int(Int64(from)) }
             if let reason { p["reason"] = try text(reason, "reason") }
             return EventDraft(kind: .severity, payload: p)
 
         case .status(let st, let message, let reason):
-            guard st != s.status else { throw IncidentError("status: already \(st.rawValue)") }
+            guard st != s.status else { throw IncidentError.refused(field: "status", reason: "already \(st.rawValue)") }
             var p: [String: JSONValue] = ["status": .string(st.rawValue), "from": .string(s.status.rawValue)]
             if st < s.status {
                 guard let reason, !reason.trimmingWhitespace.isEmpty else {
-                    throw IncidentError(
-                        "status: moving back from \(s.status.rawValue) to \(st.rawValue) needs --reason")
+                    throw IncidentError.refused(field: "status", reason: "moving back from \(s.status.rawValue) to \(st.rawValue) needs --reason")
                 }
                 p["reason"] = try text(reason, "reason")
             } else if let reason {
@@ -62,64 +61,64 @@ public enum Decider {
         case .assignRole(let role, let user):
             guard let rid = pb.roleID(for: role) ?? knownRole(role) else {
                 let names = pb.roles.map { ([$0.id] + $0.aliases).joined(separator: "/") }.joined(separator: ", ")
-                throw IncidentError("role: unknown role \"\(role)\" (known: \(names))")
+                throw IncidentError.refused(field: "role", reason: "unknown role \"\(role)\" (known: \(names))")
             }
             let u = user.trimmingWhitespace
-            guard isLogin(u) else { throw IncidentError("user: \"\(user)\" is not a login name") }
-            if s.roles[rid] == u { throw IncidentError("role: \(u) already holds \(rid)") }
+            guard isLogin(u) else { throw IncidentError.refused(field: "user", reason: "\"\(user)\" is not a login name") }
+            if s.roles[rid] == u { throw IncidentError.refused(field: "role", reason: "\(u) already holds \(rid)") }
             return EventDraft(kind: .roleOffered, payload: ["role": .string(rid), "user": .string(u)])
 
         case .accept(let role):
             let offers = s.pendingOffers.filter { $0.value == actor }
             if let role {
                 guard let rid = pb.roleID(for: role) ?? knownRole(role), offers[rid] != nil else {
-                    throw IncidentError("accept: no \(role) offer is pending for \(actor)")
+                    throw IncidentError.refused(field: "accept", reason: "no \(role) offer is pending for \(actor)")
                 }
                 return EventDraft(kind: .roleAccepted, payload: ["role": .string(rid)])
             }
             guard let rid = offers.keys.sorted().first else {
-                throw IncidentError("accept: no role offer is pending for \(actor)")
+                throw IncidentError.refused(field: "accept", reason: "no role offer is pending for \(actor)")
             }
             return EventDraft(kind: .roleAccepted, payload: ["role": .string(rid)])
 
         case .tick(let item):
             let id = try checkItem(item, pb, attached: attached, state: s)
-            if s.checklist[id]?.state == .ticked { throw IncidentError("item \(id): already ticked") }
+            if s.checklist[id]?.state == .ticked { throw IncidentError.refused(field: "item \(id)", reason: "already ticked") }
             return EventDraft(kind: .itemTicked, payload: ["item": .string(id)])
         case .untick(let item):
             let id = try checkItem(item, pb, attached: attached, state: s)
-            guard s.checklist[id] != nil else { throw IncidentError("item \(id): not ticked or skipped") }
+            guard s.checklist[id] != nil else { throw IncidentError.refused(field: "item \(id)", reason: "not ticked or skipped") }
             return EventDraft(kind: .itemUnticked, payload: ["item": .string(id)])
         case .skip(let item, let reason):
             let id = try checkItem(item, pb, attached: attached, state: s)
             return EventDraft(kind: .itemSkipped, payload: ["item": .string(id), "reason": try text(reason, "reason")])
 
         case .answer(let node, let yes):
-            guard let tree = pb.decisionTree else { throw IncidentError("answer: playbook \(pb.name) has no decision tree") }
+            guard let tree = pb.decisionTree else { throw IncidentError.refused(field: "answer", reason: "playbook \(pb.name) has no decision tree") }
             guard let n = tree.node(node) else {
-                throw IncidentError("node: unknown decision node \"\(node)\" in playbook \(pb.name)")
+                throw IncidentError.refused(field: "node", reason: "unknown decision node \"\(node)\" in playbook \(pb.name)")
             }
-            guard !n.isLeaf else { throw IncidentError("node \(node): is a leaf, not a question") }
+            guard !n.isLeaf else { throw IncidentError.refused(field: "node \(node)", reason: "is a leaf, not a question") }
             let current = currentNode(s, tree)
             let onPath = s.decisionPath.contains { $0.node == node }
             guard node == current || onPath else {
-                throw IncidentError("node \(node): not the current question (answer \(current ?? "none") first)")
+                throw IncidentError.refused(field: "node \(node)", reason: "not the current question (answer \(current ?? "none") first)")
             }
             let next = yes ? n.yes : n.no
             return EventDraft(
                 kind: .decisionAnswered,
                 payload: ["node": .string(node), "answer": .string(yes ? "yes" : "no"), "next": .optional(next)])
         case .stepBack:
-            guard let last = s.decisionPath.last else { throw IncidentError("back: no answer to step back from") }
+            guard let last = s.decisionPath.last else { throw IncidentError.refused(field: "back", reason: "no answer to step back from") }
             return EventDraft(kind: .decisionAnswered, payload: ["node": .string(last.node), "answer": "back"])
         case .restartTree:
-            guard let start = pb.decisionTree?.start else { throw IncidentError("restart: playbook has no decision tree") }
+            guard let start = pb.decisionTree?.start else { throw IncidentError.refused(field: "restart", reason: "playbook has no decision tree") }
             return EventDraft(kind: .decisionAnswered, payload: ["node": .string(start), "answer": "restart"])
 
         case .milestone(let m, let at, let stack):
             try notFuture(at, "--at")
             if let existing = s.milestones[m], !existing.implied {
-                throw IncidentError("milestone \(m.rawValue): already recorded at \(existing.at.display) (amend it to correct)")
+                throw IncidentError.refused(field: "milestone \(m.rawValue)", reason: "already recorded at \(existing.at.display) (amend it to correct)")
             }
             let t = at ?? now
             // Detection defaults to the opening, so it bounds the other milestones until an
@@ -132,16 +131,18 @@ public enum Decider {
                 guard let rec = bounds[other] else { continue }
                 let note = other == .detected && s.milestones[.detected] == nil ? " (the incident was opened then)" : ""
                 if other < m, rec.at > t {
-                    throw IncidentError(
-                        "milestone \(m.rawValue): \(t.display) is before \(other.rawValue) at \(rec.at.display)\(note); milestones go in order")
+                    throw IncidentError.refused(
+                        field: "milestone \(m.rawValue)", reason: "\(t.display) is before \(other.rawValue) at \(rec.at.display)\(note); milestones go in order"
+                    )
                 }
                 if other > m, rec.at < t, !rec.implied {
-                    throw IncidentError(
-                        "milestone \(m.rawValue): \(t.display) is after \(other.rawValue) at \(rec.at.display)\(note); milestones go in order")
+                    throw IncidentError.refused(
+                        field: "milestone \(m.rawValue)", reason: "\(t.display) is after \(other.rawValue) at \(rec.at.display)\(note); milestones go in order")
                 }
             }
             if m == .rootCauseIdentified, stack == nil {
-                throw IncidentError("milestone root_cause_identified: name the stack with --stack (telephony, audio, intelligence, output)")
+                throw IncidentError.refused(
+                    field: "milestone root_cause_identified", reason: "name the stack with --stack (telephony, audio, intelligence, output)")
             }
             var p: [String: JSONValue] = ["milestone": .string(m.rawValue)]
             if let stack { p["stack"] = .string(stack.rawValue) }
@@ -154,7 +155,7 @@ public enum Decider {
         case .action(let t, let owner, let type):
             var p: [String: JSONValue] = ["text": try text(t, "action"), "type": .string(type.rawValue)]
             if let owner {
-                guard isLogin(owner) else { throw IncidentError("owner: \"\(owner)\" is not a login name") }
+                guard isLogin(owner) else { throw IncidentError.refused(field: "owner", reason: "\"\(owner)\" is not a login name") }
                 p["owner"] = .string(owner)
             }
             return EventDraft(kind: .actionItem, payload: p)
@@ -179,32 +180,36 @@ public enum Decider {
 
         case .amend(let target, let strike, let t, let reason):
             guard let ev = s.events.first(where: { $0.id == target || ($0.id.hasPrefix(target) && target.count >= 6) }) else {
-                throw IncidentError("amend: no event \(target)")
+                throw IncidentError.refused(field: "amend", reason: "no event \(target)")
             }
             guard ev.kind != .amendment, ev.kind != .opened else {
-                throw IncidentError("amend: \(ev.kind.rawValue) events cannot be amended")
+                throw IncidentError.refused(field: "amend", reason: "\(ev.kind.rawValue) events cannot be amended")
             }
-            if strike, s.struck.contains(ev.id) { throw IncidentError("amend: \(ev.id) is already struck") }
+            if strike, s.struck.contains(ev.id) { throw IncidentError.refused(field: "amend", reason: "\(ev.id) is already struck") }
             var p: [String: JSONValue] = ["target": .string(ev.id), "strike": .bool(strike)]
             if !strike { p["text"] = try text(t ?? "", "text") }
             if let reason { p["reason"] = try text(reason, "reason") }
             return EventDraft(kind: .amendment, payload: p)
 
         case .star(let target, let on):
-            guard let ev = s.events.first(where: { $0.id == target }) else { throw IncidentError("star: no event \(target)") }
+            guard let ev = s.events.first(where: { $0.id == target }) else { throw IncidentError.refused(field: "star", reason: "no event \(target)") }
             return EventDraft(kind: .star, payload: ["target": .string(ev.id), "starred": .bool(on)])
 
         case .attachChecklist(let name):
-            guard !s.attachedChecklists.contains(name) else { throw IncidentError("checklist \(name): already attached") }
+            guard !s.attachedChecklists.contains(name) else { throw IncidentError.refused(field: "checklist \(name)", reason: "already attached") }
             return EventDraft(kind: .checklistAttached, payload: ["playbook": .string(name)])
 
         case .updateOverdue(let due):
-            guard !s.overdueJournaled.contains(due) else { throw IncidentError("update due \(due.display): already journaled as overdue") }
+            guard !s.overdueJournaled.contains(due) else {
+                throw IncidentError.refused(field: "update due \(due.display)", reason: "already journaled as overdue")
+            }
             return EventDraft(kind: .updateOverdue, payload: ["due": .string(due.iso8601)])
         case .externalAlert(let a):
-            guard !a.fingerprint.isEmpty, a.fingerprint.utf8.count <= 200 else { throw IncidentError("external_alert fingerprint: missing or too long") }
+            guard !a.fingerprint.isEmpty, a.fingerprint.utf8.count <= 200 else {
+                throw IncidentError.refused(field: "external_alert fingerprint", reason: "missing or too long")
+            }
             if s.externalAlerts[a.fingerprint] == a.status.rawValue {
-                throw IncidentError("external_alert \(a.fingerprint): already journaled as \(a.status.rawValue)")
+                throw IncidentError.refused(field: "external_alert \(a.fingerprint)", reason: "already journaled as \(a.status.rawValue)")
             }
             func clip(_ t: String, _ n: Int) -> String { t.utf8.count <= n ? t : String(t.prefix(n)) }
             var p: [String: JSONValue] = [
@@ -218,9 +223,9 @@ public enum Decider {
         case .checkRun(let item, let o):
             let id = try checkItem(item, pb, attached: attached, state: s)
             guard o.excerpt.utf8.count <= CheckOutcome.maxExcerptBytes * 2, o.command.utf8.count <= maxTextBytes else {
-                throw IncidentError("check_run \(id): command or excerpt over the size limit")
+                throw IncidentError.refused(field: "check_run \(id)", reason: "command or excerpt over the size limit")
             }
-            guard o.durationMs >= 0 else { throw IncidentError("check_run \(id): duration \(o.durationMs) ms is negative") }
+            guard o.durationMs >= 0 else { throw IncidentError.refused(field: "check_run \(id)", reason: "duration \(o.durationMs) ms is negative") }
             var p: [String: JSONValue] = [
                 "item": .string(id), "result": .string(o.result.rawValue), "command": .string(o.command),
                 "duration_ms": .int(o.durationMs), "reason": .string(o.reason), "excerpt": .string(o.excerpt),
@@ -232,15 +237,15 @@ public enum Decider {
             // The sample speaks for the whole minute that contains `minute`.
             let start = Timestamp(ms: minute.ms - ((minute.ms % 60_000) + 60_000) % 60_000)
             try notFuture(start, "impact_sample minute")
-            guard calls >= 0 else { throw IncidentError("impact_sample calls: \(calls) is negative") }
+            guard calls >= 0 else { throw IncidentError.refused(field: "impact_sample calls", reason: "\(calls) is negative") }
             guard (0...calls).contains(failed) else {
-                throw IncidentError("impact_sample failed: \(failed) is not between 0 and calls (\(calls))")
+                throw IncidentError.refused(field: "impact_sample failed", reason: "\(failed) is not between 0 and calls (\(calls))")
             }
             if let share, !(share.isFinite && (0...100).contains(share)) {
-                throw IncidentError("impact_sample share_pct: \(share) is not between 0 and 100")
+                throw IncidentError.refused(field: "impact_sample share_pct", reason: "\(share) is not between 0 and 100")
             }
             guard !s.impactSampleMinutes.contains(start) else {
-                throw IncidentError("impact_sample minute \(start.display): already journaled")
+                throw IncidentError.refused(field: "impact_sample minute \(start.display)", reason: "already journaled")
             }
             return EventDraft(
                 kind: .impactSample,
@@ -279,7 +284,7 @@ public enum Decider {
     static func checkSeverity(_ level: Int, _ pb: Playbook) throws(IncidentError) {
         let levels = pb.severities.isEmpty ? [1, 2, 3, 4] : pb.severities.map(\.level)
         guard levels.contains(level) else {
-            throw IncidentError("severity: \(level) is not one of \(levels.map { "\($0)" }.joined(separator: ", "))")
+            throw IncidentError.refused(field: "severity", reason: "\(level) is not one of \(levels.map { "\($0)" }.joined(separator: ", "))")
         }
     }
 
@@ -307,9 +312,9 @@ public enum Decider {
         let matches = ids.filter { $0.hasSuffix("." + item) || $0.hasSuffix("/" + item) }
         if matches.count == 1 { return matches[0] }
         if matches.count > 1 {
-            throw IncidentError("item \(item): ambiguous (\(matches.prefix(4).joined(separator: ", ")))")
+            throw IncidentError.refused(field: "item \(item)", reason: "ambiguous (\(matches.prefix(4).joined(separator: ", ")))")
         }
-        throw IncidentError("item \(item): not in playbook \(pb.name)\(attached.isEmpty ? "" : " or its attached checklists")")
+        throw IncidentError.refused(field: "item \(item)", reason: "not in playbook \(pb.name)\(attached.isEmpty ? "" : " or its attached checklists")")
     }
 }
 

@@ -26,10 +26,17 @@ struct Diagnoser {
     private var calls: CallDimensions
     private var timeouts: [WindowedCounts]
     private var timeoutTotals: [WindowedCounts]
+    /// The fixed dimensions `ownDimensions` reads, looked up once instead of hashed per event.
+    private let wants: (trunk: Bool, codec: Bool, pod: Bool, host: Bool, container: Bool)
+    /// The last origin seen and its pairs (a box: `ownDimensions` is called where the
+    /// diagnoser is not mutable).
+    private let originMemo = OriginMemo()
 
     init(span: Int, maxCalls: Int, dimensions: [String] = HealthConfig.defaultCohortDimensions) {
         self.span = max(1, span)
         self.dimensions = Set(dimensions)
+        let d = self.dimensions
+        wants = (d.contains("trunk"), d.contains("codec"), d.contains("pod"), d.contains("host"), d.contains("container"))
         signatures = (0..<4).map { _ in WindowedCounts(capacity: Self.signaturesPerStack, span: span) }
         examples = [[String]](repeating: [], count: 4)
         errorTotals = WindowedCounts(capacity: 4, span: span)
@@ -48,21 +55,36 @@ struct Diagnoser {
     /// record came from (an envelope's pod, host or container) joins here as one more pair.
     func ownDimensions(_ e: NormalizedEvent) -> [(String, String)] {
         var out: [(String, String)] = []
-        if let t = e.trunk, !t.isEmpty, dimensions.contains("trunk") { out.append(("trunk", t)) }
-        if let c = e.codec, !c.isEmpty, dimensions.contains("codec") { out.append(("codec", c.uppercased())) }
+        if let t = e.trunk, !t.isEmpty, wants.trunk { out.append(("trunk", t)) }
+        if let c = e.codec, !c.isEmpty, wants.codec { out.append(("codec", c.uppercased())) }
         // Where an envelope says the line came from (kubectl, Docker, journald, a collector).
-        if let o = e.origin {
-            if let v = o.pod, !v.isEmpty, dimensions.contains("pod") { out.append(("pod", String(v.prefix(200)))) }
-            if let v = o.host, !v.isEmpty, dimensions.contains("host") { out.append(("host", String(v.prefix(200)))) }
-            if let v = o.container, !v.isEmpty, dimensions.contains("container") { out.append(("container", String(v.prefix(200)))) }
-        }
+        if let o = e.origin { out += originPairs(o) }
         let extra = e.dimensions
         guard !extra.isEmpty else { return out }
         for (k, v) in extra.sorted(by: { $0.key < $1.key }) where dimensions.contains(k) && !v.isEmpty {
-            out.append((k, String(v.prefix(200))))
+            out.append((k, Self.capped(v)))
         }
         return out
     }
+
+    /// An origin's pairs. Every line of a wrapped stream carries the same few origin objects
+    /// (the parser shares them), so the last one's pairs are kept: working them out again cost
+    /// the kubectl benchmark a sixth of its time.
+    private func originPairs(_ o: EventOrigin) -> [(String, String)] {
+        if let last = originMemo.origin, last === o { return originMemo.pairs }
+        var pairs: [(String, String)] = []
+        if let v = o.pod, !v.isEmpty, wants.pod { pairs.append(("pod", Self.capped(v))) }
+        if let v = o.host, !v.isEmpty, wants.host { pairs.append(("host", Self.capped(v))) }
+        if let v = o.container, !v.isEmpty, wants.container { pairs.append(("container", Self.capped(v))) }
+        originMemo.origin = o
+        originMemo.pairs = pairs
+        return pairs
+    }
+
+    /// At most 200 characters of a value (one check of the byte count first: `prefix` walks
+    /// the characters even when the string is short).
+    @inline(__always)
+    static func capped(_ v: String) -> String { v.utf8.count <= 200 ? v : String(v.prefix(200)) }
 
     /// Notes the dimensions of a record that names a call: a call counts once per dimension
     /// value among all calls, when that value first becomes known for it.
@@ -246,4 +268,11 @@ struct CallDimensions {
 extension HealthEngine {
     /// Calls whose dimensions the cohort tracker remembers (bounded by `maxCodecCalls`).
     public var diagnosisCallsTracked: Int { diagnosisCalls }
+}
+
+/// `Diagnoser.originPairs`' memo. One diagnoser belongs to one health engine, which is fed
+/// from one thread.
+final class OriginMemo: @unchecked Sendable {
+    var origin: EventOrigin?
+    var pairs: [(String, String)] = []
 }

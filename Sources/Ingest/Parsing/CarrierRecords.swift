@@ -13,7 +13,7 @@ extension LineParser {
         return c
     }
 
-    private func str(_ b: UnsafeBufferPointer<UInt8>, _ v: JSONValue?) -> String? {
+    private func str(_ b: UnsafeBufferPointer<UInt8>, _ v: JSONSpan?) -> String? {
         guard let v, v.kind == .string || v.kind == .number, !v.span.isEmpty else { return nil }
         return b.text(v)
     }
@@ -29,7 +29,7 @@ extension LineParser {
         }
     }
 
-    private func sipCode(_ b: UnsafeBufferPointer<UInt8>, _ v: JSONValue?) -> Int? {
+    private func sipCode(_ b: UnsafeBufferPointer<UInt8>, _ v: JSONSpan?) -> Int? {
         guard let v, let d = b.number(v), d.isFinite, d >= 100, d < 700 else { return nil }
         return Int(d)
     }

@@ -14,12 +14,17 @@ struct EnvelopeParts {
     var inner = Span(0, 0)
     var inScratch = false
     var time: Double?
+    /// A JSON time value not yet read (Docker, journald, Fluent Bit, Vector): read only when
+    /// the inner line has no time of its own, which most have.
+    var lazyTime: JSONSpan?
+    /// `lazyTime` counts microseconds (journald's `__REALTIME_TIMESTAMP`).
+    var lazyMicros = false
     // Origin fields as raw spans of the outer line (JSON strings may still hold escapes).
-    var pod: JSONValue?
-    var container: JSONValue?
-    var host: JSONValue?
-    var stream: JSONValue?
-    var labels: JSONValue?
+    var pod: JSONSpan?
+    var container: JSONSpan?
+    var host: JSONSpan?
+    var stream: JSONSpan?
+    var labels: JSONSpan?
 }
 
 extension LineParser {
@@ -37,6 +42,12 @@ extension LineParser {
     /// An RFC 3339 time with its zone at `i` and a space after it: what the pipeline tools
     /// print. Returns the UTC time and the index after the space.
     private func envelopeTime(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Double, Int)? {
+        // The usual `...Z ` first, from the memo of the last date and hour.
+        if i + 31 < b.count, let p = b.baseAddress {
+            var z = i + 19
+            while z < i + 30, p[z] != 90 /* Z */ { z += 1 }
+            if p[z] == 90, p[z + 1] == ASCII.space, let t = stampMemo.read(p, i, z + 1) { return (t, z + 2) }
+        }
         guard i + 20 < b.count, b.at(i + 10) == 84, let w = b.isoTime(at: i), w.offset != nil,
             w.end < b.count, b.at(w.end) == ASCII.space
         else { return nil }
@@ -50,10 +61,10 @@ extension LineParser {
         var slash = close - 1
         while slash > 5, b.at(slash) != ASCII.slash { slash -= 1 }
         if slash > 5 {
-            parts.pod = JSONValue(kind: .string, span: Span(5, slash), escaped: false)
-            parts.container = JSONValue(kind: .string, span: Span(slash + 1, close), escaped: false)
+            parts.pod = JSONSpan(kind: .string, span: Span(5, slash), escaped: false)
+            parts.container = JSONSpan(kind: .string, span: Span(slash + 1, close), escaped: false)
         } else {
-            parts.pod = JSONValue(kind: .string, span: Span(5, close), escaped: false)
+            parts.pod = JSONSpan(kind: .string, span: Span(5, close), escaped: false)
         }
         var rest = close + 2
         if let (t, after) = envelopeTime(b, at: rest) {
@@ -88,7 +99,7 @@ extension LineParser {
             guard i + 1 < b.count, b.at(i + 1) == ASCII.space else { return nil }
             var parts = EnvelopeParts(kind: .loki)
             parts.time = t
-            parts.labels = JSONValue(kind: .string, span: Span(rest + 1, i), escaped: false)
+            parts.labels = JSONSpan(kind: .string, span: Span(rest + 1, i), escaped: false)
             lokiLabel(b, Span(rest + 1, i), &parts)
             parts.inner = Span(i + 2, b.count)
             return parts
@@ -108,7 +119,7 @@ extension LineParser {
         guard sawSlash, i - rest >= 3, i < b.count else { return nil }
         var parts = EnvelopeParts(kind: .awsLogs)
         parts.time = t
-        parts.stream = JSONValue(kind: .string, span: Span(rest, i), escaped: false)
+        parts.stream = JSONSpan(kind: .string, span: Span(rest, i), escaped: false)
         parts.inner = Span(i + 1, b.count)
         return parts
     }
@@ -131,7 +142,7 @@ extension LineParser {
                 }
                 j += 1
             }
-            let value = JSONValue(kind: .string, span: Span(eq + 2, min(j, span.hi)), escaped: escaped)
+            let value = JSONSpan(kind: .string, span: Span(eq + 2, min(j, span.hi)), escaped: escaped)
             if b.equals(name, "pod") || b.equals(name, "pod_name") {
                 parts.pod = value
             } else if b.equals(name, "container") || b.equals(name, "container_name") {
@@ -146,21 +157,21 @@ extension LineParser {
     }
 
     /// Docker json-file and Fluent Bit (`log`), journald (`MESSAGE`), Vector (`message`).
-    /// Fields are found by search rather than by walking the object: in JSON a quoted word
-    /// followed by a colon can only be a key (quotes inside strings are escaped), and these
-    /// wrappers are flat apart from Kubernetes metadata.
+    /// Docker's few members after its `log` string are found by search (in JSON a quoted word
+    /// followed by a colon can only be a key); the other wrappers are walked once
+    /// (`EnvelopeFields`).
     private func unwrapJSON(_ b: UnsafeBufferPointer<UInt8>) -> EnvelopeParts? {
         // journalctl writes `{ "__CURSOR" : ...`, with spaces.
         var k = 1
         while k < b.count, b.at(k) == ASCII.space { k += 1 }
         var parts: EnvelopeParts
-        let line: JSONValue
+        let line: JSONSpan
         var decoded: Int?  // bytes already decoded into the buffer
         if b.has("{\"log\":\"", at: 0) {
             // Docker: `{"log":"...","stream":"stdout","time":"..."}` (Fluent Bit may start so too).
             // Decoded while the string's end is looked for: one pass over the line.
             guard let (end, n) = decodeString(b, from: 8) else { return nil }
-            line = JSONValue(kind: .string, span: Span(8, end), escaped: false)
+            line = JSONSpan(kind: .string, span: Span(8, end), escaped: false)
             decoded = n
             let stream = keyValue(b, "stream\"", from: end)
             let time = keyValue(b, "time\"", from: end)
@@ -168,39 +179,40 @@ extension LineParser {
             guard stream != nil || time != nil || kube else { return nil }
             parts = EnvelopeParts(kind: kube ? .fluentBit : .docker)
             parts.stream = stream
-            parts.time = time.flatMap { jsonTime(b, $0) }
+            parts.lazyTime = time
             if kube { kubernetesOrigin(b, &parts) }
         } else if b.has("\"__CURSOR\"", at: k) || b.has("\"__REALTIME_TIMESTAMP\"", at: k) {
-            guard let m = keyValue(b, "MESSAGE\""), m.kind == .string else { return nil }
+            var f = EnvelopeFields(b)
+            guard scanner.scan(b, &f) != nil, let m = f.upperMessage, m.kind == .string else { return nil }
             line = m
             parts = EnvelopeParts(kind: .journald)
-            if let r = keyValue(b, "__REALTIME_TIMESTAMP\""), let us = b.decimal(r.span) {
-                parts.time = us / 1_000_000
-            }
-            parts.host = keyValue(b, "_HOSTNAME\"")
-            parts.stream = keyValue(b, "SYSLOG_IDENTIFIER\"") ?? keyValue(b, "_SYSTEMD_UNIT\"")
+            parts.lazyTime = f.realtime
+            parts.lazyMicros = true
+            parts.host = f.hostname
+            parts.stream = f.syslogIdentifier ?? f.systemdUnit
         } else if b.has("{\"date\":", at: 0) {
             // Fluent Bit: `{"date":1796593236.664,"log":"...",...}`.
-            guard let l = keyValue(b, "log\""), l.kind == .string else { return nil }
+            var f = EnvelopeFields(b)
+            guard scanner.scan(b, &f) != nil, let l = f.log, l.kind == .string else { return nil }
             line = l
             parts = EnvelopeParts(kind: .fluentBit)
-            parts.time = (keyValue(b, "time\"") ?? keyValue(b, "date\"")).flatMap { jsonTime(b, $0) }
-            parts.stream = keyValue(b, "stream\"")
-            kubernetesOrigin(b, &parts)
+            parts.lazyTime = f.time ?? f.date
+            parts.stream = f.stream
+            kubernetesOrigin(f, &parts)
         } else {
             // Vector sorts its keys: its first key is one of few (its sources' fields), and
             // `source_type` follows somewhere. The first key keeps other JSON (a turn record
-            // starts with `call_id`) from paying for the search.
-            guard Self.vectorFirstKey(b, from: k), keyValue(b, "source_type\"") != nil,
-                let m = keyValue(b, "message\""),
-                m.kind == .string
+            // starts with `call_id`) from paying for the walk.
+            guard Self.vectorFirstKey(b, from: k) else { return nil }
+            var f = EnvelopeFields(b)
+            guard scanner.scan(b, &f) != nil, f.sourceType != nil, let m = f.message, m.kind == .string
             else { return nil }
             line = m
             parts = EnvelopeParts(kind: .vector)
-            parts.time = (keyValue(b, "timestamp\"") ?? keyValue(b, "time\"")).flatMap { jsonTime(b, $0) }
-            parts.stream = keyValue(b, "stream\"")
-            parts.host = keyValue(b, "host\"")
-            kubernetesOrigin(b, &parts)
+            parts.lazyTime = f.timestamp ?? f.time
+            parts.stream = f.stream
+            parts.host = f.host
+            kubernetesOrigin(f, &parts)
         }
         if let n = decoded {
             parts.inScratch = true
@@ -246,6 +258,13 @@ extension LineParser {
     }
 
     /// Pod, container and node from Kubernetes metadata (Fluent Bit, Vector).
+    private func kubernetesOrigin(_ f: EnvelopeFields, _ parts: inout EnvelopeParts) {
+        guard f.kubernetes else { return }
+        parts.pod = f.podName
+        parts.container = f.containerName
+        if parts.host == nil { parts.host = f.podNode ?? f.kubeHost }
+    }
+
     private func kubernetesOrigin(_ b: UnsafeBufferPointer<UInt8>, _ parts: inout EnvelopeParts) {
         guard let k = keyValue(b, "kubernetes\"", object: true)?.span.lo else { return }
         parts.pod = keyValue(b, "pod_name\"", from: k)
@@ -260,7 +279,7 @@ extension LineParser {
     /// line): a string's body (escapes left in), or a number as written.
     func keyValue(
         _ b: UnsafeBufferPointer<UInt8>, _ key: StaticString, from: Int = 0, object: Bool = false
-    ) -> JSONValue? {
+    ) -> JSONSpan? {
         guard let base = b.baseAddress else { return nil }
         var from = from + 1
         while let k = b.find(key, from: from) {
@@ -279,17 +298,17 @@ extension LineParser {
             guard i < b.count else { return nil }
             if object {
                 // Only where the object starts: its members are searched for after it.
-                return b.at(i) == ASCII.lbrace ? JSONValue(kind: .object, span: Span(i, i + 1), escaped: false) : nil
+                return b.at(i) == ASCII.lbrace ? JSONSpan(kind: .object, span: Span(i, i + 1), escaped: false) : nil
             }
             if b.at(i) == ASCII.quote {
                 guard let (end, escaped) = JSONScanner.stringEnd(base, i + 1, b.count) else { return nil }
-                return JSONValue(kind: .string, span: Span(i + 1, end), escaped: escaped)
+                return JSONSpan(kind: .string, span: Span(i + 1, end), escaped: escaped)
             }
             var j = i
             while j < b.count, b.at(j) != ASCII.comma, b.at(j) != ASCII.rbrace, b.at(j) != ASCII.space { j += 1 }
             let c = b.at(i)
             guard j > i, ASCII.isDigit(c) || c == ASCII.minus else { return nil }
-            return JSONValue(kind: .number, span: Span(i, j), escaped: false)
+            return JSONSpan(kind: .number, span: Span(i, j), escaped: false)
         }
         return nil
     }
@@ -454,7 +473,7 @@ extension LineParser {
     func origin(_ b: UnsafeBufferPointer<UInt8>, _ parts: EnvelopeParts) -> (EventOrigin, RareFields) {
         originKey.removeAll(keepingCapacity: true)
         originKey.append(UInt8(parts.kind.ordinal))
-        func add(_ v: JSONValue?) {
+        func add(_ v: JSONSpan?) {
             originKey.append(0x1F)
             if let v { originKey.append(contentsOf: UnsafeBufferPointer(rebasing: b[v.span.lo..<v.span.hi])) }
         }
@@ -466,7 +485,7 @@ extension LineParser {
         for k in 0..<cachedOrigins.count where cachedOrigins[k].key == originKey {
             return (cachedOrigins[k].origin, cachedOrigins[k].alone)
         }
-        func text(_ v: JSONValue?) -> String? {
+        func text(_ v: JSONSpan?) -> String? {
             guard let v, v.kind == .string || v.kind == .number else { return nil }
             let s = b.text(v)
             return s.isEmpty ? nil : s
@@ -484,5 +503,15 @@ extension LineParser {
             nextOriginSlot = (nextOriginSlot + 1) & 3
         }
         return (o, alone)
+    }
+}
+
+extension LineParser {
+    /// The time of the envelope whose inner line is being read, read now (see
+    /// `EnvelopeParts.lazyTime`); nil outside an envelope or when it has none.
+    func lazyEnvelopeTime() -> Double? {
+        guard let (b, v, micros) = pendingEnvelopeTime else { return nil }
+        if micros { return b.decimal(v.span).map { $0 / 1_000_000 } }
+        return jsonTime(b, v)
     }
 }

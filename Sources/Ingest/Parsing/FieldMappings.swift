@@ -72,7 +72,7 @@ extension LineParser {
     func parseLogfmt(
         _ b: UnsafeBufferPointer<UInt8>, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) -> LineResult? {
-        var values = [JSONValue?](repeating: nil, count: mappings.logfmtKeys.count)
+        var values = [JSONSpan?](repeating: nil, count: mappings.logfmtKeys.count)
         var i = 0
         var lineTime: Double?
         if let (w, rest) = b.leadingTime(year: context.currentYear) {
@@ -90,7 +90,7 @@ extension LineParser {
             }
             let key = Span(keyStart, i)
             i += 1
-            var value: JSONValue
+            var value: JSONSpan
             if i < b.count, b.at(i) == ASCII.quote {
                 let lo = i + 1
                 var j = lo
@@ -103,14 +103,14 @@ extension LineParser {
                     j += 1
                 }
                 let hi = min(j, b.count)
-                value = JSONValue(kind: .string, span: Span(lo, hi), escaped: escaped)
+                value = JSONSpan(kind: .string, span: Span(lo, hi), escaped: escaped)
                 i = min(j + 1, b.count)
             } else {
                 let lo = i
                 while i < b.count, b.at(i) != ASCII.space, b.at(i) != ASCII.tab { i += 1 }
                 let span = Span(lo, i)
                 let kind: JSONKind = b.decimal(span) != nil ? .number : .string
-                value = JSONValue(kind: kind, span: span, escaped: false)
+                value = JSONSpan(kind: kind, span: span, escaped: false)
             }
             pairs += 1
             for k in mappings.logfmtKeys.indices
@@ -126,7 +126,7 @@ extension LineParser {
     }
 
     private func emitGeneric(
-        _ b: UnsafeBufferPointer<UInt8>, values: [JSONValue?], entries: [CompiledMappings.Entry],
+        _ b: UnsafeBufferPointer<UInt8>, values: [JSONSpan?], entries: [CompiledMappings.Entry],
         lineTime: Double? = nil, arrivalTime: Double, into out: inout [NormalizedEvent]
     ) {
         func text(_ i: Int) -> String? {

@@ -9,10 +9,11 @@ enum JSONKind: UInt8 {
     case string, number, trueLiteral, falseLiteral, null, object, array
 }
 
-/// One value the scanner met. For strings `span` is the text between the quotes (escapes
+/// One value the scanner met, as where it lies in the line (nothing decoded: IncidentCore's
+/// `JSONValue` is a decoded value). For strings `span` is the text between the quotes (escapes
 /// left as written, `escaped` says whether there were any); for numbers and literals the
 /// raw text; for containers only `span.lo` (the bracket) is meaningful.
-struct JSONValue: Equatable {
+struct JSONSpan: Equatable {
     var kind: JSONKind
     var span: Span
     var escaped: Bool
@@ -37,7 +38,7 @@ struct JSONPath {
 /// Receives the values of one object as the scanner walks it.
 protocol JSONVisitor {
     /// Called for every value except the root, containers when they open.
-    mutating func visit(_ value: JSONValue, _ path: JSONPath)
+    mutating func visit(_ value: JSONSpan, _ path: JSONPath)
 }
 
 /// A single-pass JSON walker over raw bytes: no allocation per line, no recursion (depth is
@@ -120,7 +121,7 @@ final class JSONScanner {
                     let isArray = c == ASCII.lbracket
                     if depth > 0 {
                         visitor.visit(
-                            JSONValue(
+                            JSONSpan(
                                 kind: isArray ? .array : .object, span: Span(i, i + 1),
                                 escaped: false), path)
                     }
@@ -158,8 +159,8 @@ final class JSONScanner {
     /// The string, number or literal starting at `i` (its first byte is not white space), and
     /// the index just past it; nil when no scalar starts there.
     @inline(__always)
-    static func scalar(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (JSONValue, Int)? {
-        var v = JSONValue(kind: .null, span: Span(i, i), escaped: false)
+    static func scalar(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (JSONSpan, Int)? {
+        var v = JSONSpan(kind: .null, span: Span(i, i), escaped: false)
         let end = scalarEnd(b.baseAddress.unsafelyUnwrapped, i, b.count, &v)
         return end < 0 ? nil : (v, end)
     }
@@ -169,13 +170,13 @@ final class JSONScanner {
     /// the function out of line; this shape inlines.)
     @inline(__always)
     static func scalarEnd(
-        _ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ v: inout JSONValue
+        _ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ v: inout JSONSpan
     ) -> Int {
         let c = p[i]
         switch c {
         case ASCII.quote:
             guard let (end, escaped) = stringEnd(p, i + 1, n) else { return -1 }
-            v = JSONValue(kind: .string, span: Span(i + 1, end), escaped: escaped)
+            v = JSONSpan(kind: .string, span: Span(i + 1, end), escaped: escaped)
             return end + 1
         case ASCII.minus, ASCII.zero...ASCII.nine, 73 /* I */, 78 /* N */:
             var j = i + 1
@@ -188,19 +189,19 @@ final class JSONScanner {
                 else { break }
                 j += 1
             }
-            v = JSONValue(kind: .number, span: Span(i, j), escaped: false)
+            v = JSONSpan(kind: .number, span: Span(i, j), escaped: false)
             return j
         case 116 /* t */:
             guard literal(p, i, n, 0x6575_7274 /* "true" */, 4) else { return -1 }
-            v = JSONValue(kind: .trueLiteral, span: Span(i, i + 4), escaped: false)
+            v = JSONSpan(kind: .trueLiteral, span: Span(i, i + 4), escaped: false)
             return i + 4
         case 110 /* n */:
             guard literal(p, i, n, 0x6c6c_756e /* "null" */, 4) else { return -1 }
-            v = JSONValue(kind: .null, span: Span(i, i + 4), escaped: false)
+            v = JSONSpan(kind: .null, span: Span(i, i + 4), escaped: false)
             return i + 4
         case 102 /* f */:
             guard literal(p, i, n, 0x6573_6c61 /* "alse" */, 4, from: 1) else { return -1 }
-            v = JSONValue(kind: .falseLiteral, span: Span(i, i + 5), escaped: false)
+            v = JSONSpan(kind: .falseLiteral, span: Span(i, i + 5), escaped: false)
             return i + 5
         default:
             return -1
@@ -289,7 +290,7 @@ final class JSONScanner {
 /// Readers for scanned values: numbers also from numeric strings (`"4.50"`), booleans also
 /// from `"true"`.
 extension UnsafeBufferPointer where Element == UInt8 {
-    func number(_ v: JSONValue, shift: Int = 0) -> Double? {
+    func number(_ v: JSONSpan, shift: Int = 0) -> Double? {
         switch v.kind {
         case .number: return decimal(v.span, shift: shift)
         case .string where !v.escaped: return decimal(trimmed(v.span), shift: shift)
@@ -297,7 +298,7 @@ extension UnsafeBufferPointer where Element == UInt8 {
         }
     }
 
-    func bool(_ v: JSONValue) -> Bool? {
+    func bool(_ v: JSONSpan) -> Bool? {
         switch v.kind {
         case .trueLiteral: return true
         case .falseLiteral: return false
@@ -312,7 +313,7 @@ extension UnsafeBufferPointer where Element == UInt8 {
     }
 
     /// A string value's text, with the common escapes undone.
-    func text(_ v: JSONValue) -> String {
+    func text(_ v: JSONSpan) -> String {
         switch v.kind {
         case .string:
             return v.escaped ? unescapedString(v.span) : string(v.span)

@@ -4,17 +4,17 @@ import IncidentCore
 /// formatters): matched on the value's own key.
 struct LiveKitFields: JSONVisitor {
     let b: UnsafeBufferPointer<UInt8>
-    var message: JSONValue?
-    var level: JSONValue?
-    var timestamp: JSONValue?
-    var ttft: JSONValue?, ttfb: JSONValue?, duration: JSONValue?
-    var eou: JSONValue?, transcription: JSONValue?
-    var room: JSONValue?
-    var error: JSONValue?
+    var message: JSONSpan?
+    var level: JSONSpan?
+    var timestamp: JSONSpan?
+    var ttft: JSONSpan?, ttfb: JSONSpan?, duration: JSONSpan?
+    var eou: JSONSpan?, transcription: JSONSpan?
+    var room: JSONSpan?
+    var error: JSONSpan?
 
     init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
-    mutating func visit(_ v: JSONValue, _ path: JSONPath) {
+    mutating func visit(_ v: JSONSpan, _ path: JSONPath) {
         guard let k = path.last, path.depth <= 3 else { return }
         switch k.count {
         case 4:

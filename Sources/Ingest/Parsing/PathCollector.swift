@@ -28,7 +28,7 @@ struct PathPattern: Sendable {
 struct PathCollector: JSONVisitor {
     let b: UnsafeBufferPointer<UInt8>
     let patterns: [PathPattern]
-    var values: [JSONValue?]
+    var values: [JSONSpan?]
     var remaining: Int
 
     init(_ b: UnsafeBufferPointer<UInt8>, _ patterns: [PathPattern]) {
@@ -38,7 +38,7 @@ struct PathCollector: JSONVisitor {
         remaining = patterns.count
     }
 
-    mutating func visit(_ v: JSONValue, _ path: JSONPath) {
+    mutating func visit(_ v: JSONSpan, _ path: JSONPath) {
         guard remaining > 0, path.last != nil else { return }
         for i in patterns.indices where values[i] == nil && patterns[i].matches(b, path) {
             values[i] = v
@@ -46,5 +46,5 @@ struct PathCollector: JSONVisitor {
         }
     }
 
-    subscript(_ i: Int) -> JSONValue? { values[i] }
+    subscript(_ i: Int) -> JSONSpan? { values[i] }
 }

@@ -5,18 +5,18 @@ import IncidentCore
 /// exactly as a file's line would be, or the signals of an OTLP span.
 struct SpoolFields: JSONVisitor {
     let b: UnsafeBufferPointer<UInt8>
-    var time: JSONValue?
-    var line: JSONValue?
-    var format: JSONValue?
-    var severity: JSONValue?
-    var service: JSONValue?, host: JSONValue?, pod: JSONValue?
-    var span: JSONValue?, kind: JSONValue?, stack: JSONValue?, level: JSONValue?, model: JSONValue?
+    var time: JSONSpan?
+    var line: JSONSpan?
+    var format: JSONSpan?
+    var severity: JSONSpan?
+    var service: JSONSpan?, host: JSONSpan?, pod: JSONSpan?
+    var span: JSONSpan?, kind: JSONSpan?, stack: JSONSpan?, level: JSONSpan?, model: JSONSpan?
     /// Up to `Samples.capacity` entries of the `signals` object: key span, value.
-    var signals: [(Span, JSONValue)] = []
+    var signals: [(Span, JSONSpan)] = []
 
     init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
-    mutating func visit(_ v: JSONValue, _ path: JSONPath) {
+    mutating func visit(_ v: JSONSpan, _ path: JSONPath) {
         guard let k = path.last else { return }
         if path.depth == 2 {
             if let parent = path.key(0), b.equals(parent, "signals"), signals.count < Samples.capacity {

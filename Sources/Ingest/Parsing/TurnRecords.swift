@@ -3,16 +3,16 @@ import IncidentCore
 /// The runbook's turn-level JSON: one record per conversational turn, latencies in ms.
 struct TurnFields: JSONVisitor {
     let b: UnsafeBufferPointer<UInt8>
-    var callID: JSONValue?
-    var timestamp: JSONValue?
+    var callID: JSONSpan?
+    var timestamp: JSONSpan?
     var sawTurnIndex = false
     var sawLatency = false
-    var stt: JSONValue?, llm: JSONValue?, tts: JSONValue?, total: JSONValue?
-    var ttft: JSONValue?, firstPartial: JSONValue?
-    var asr: JSONValue?
-    var transcript: JSONValue?
-    var error: JSONValue?
-    var taskCompleted: JSONValue?
+    var stt: JSONSpan?, llm: JSONSpan?, tts: JSONSpan?, total: JSONSpan?
+    var ttft: JSONSpan?, firstPartial: JSONSpan?
+    var asr: JSONSpan?
+    var transcript: JSONSpan?
+    var error: JSONSpan?
+    var taskCompleted: JSONSpan?
     var tools = 0
     /// Success flags of the first 64 tool calls, bit per call (no array per line).
     var toolSuccess: UInt64 = 0
@@ -20,7 +20,7 @@ struct TurnFields: JSONVisitor {
 
     init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
-    mutating func visit(_ v: JSONValue, _ path: JSONPath) {
+    mutating func visit(_ v: JSONSpan, _ path: JSONPath) {
         switch path.depth {
         case 1:
             if let k = path.key(0) { visitTop(k, v) }
@@ -46,7 +46,7 @@ struct TurnFields: JSONVisitor {
 
     /// A value under a top-level key.
     @inline(__always)
-    mutating func visitTop(_ k: Span, _ v: JSONValue) {
+    mutating func visitTop(_ k: Span, _ v: JSONSpan) {
         switch k.count {
         case 7:
             if b.equals(k, "call_id") { callID = v } else if b.equals(k, "ttft_ms") { ttft = v }
@@ -72,7 +72,7 @@ struct TurnFields: JSONVisitor {
 
     /// A member of the `latency_ms` object.
     @inline(__always)
-    mutating func visitLatency(_ k: Span, _ v: JSONValue) {
+    mutating func visitLatency(_ k: Span, _ v: JSONSpan) {
         switch k.count {
         case 3:
             if b.equals(k, "stt") {
@@ -91,13 +91,13 @@ struct TurnFields: JSONVisitor {
 
     /// An element of the `tool_calls` array: each object is one call.
     @inline(__always)
-    mutating func visitToolElement(_ v: JSONValue) {
+    mutating func visitToolElement(_ v: JSONSpan) {
         if v.kind == .object { tools += 1 }
     }
 
     /// The `success` member of the current tool call.
     @inline(__always)
-    mutating func visitToolSuccess(_ v: JSONValue) {
+    mutating func visitToolSuccess(_ v: JSONSpan) {
         guard tools > 0, tools <= 64 else { return }
         let bit: UInt64 = 1 << UInt64(tools - 1)
         toolSuccessKnown |= bit
@@ -125,7 +125,7 @@ extension TurnFields {
             i = at
             let c = p[i]
             if c == ASCII.lbrace || c == ASCII.lbracket {
-                let v = JSONValue(
+                let v = JSONSpan(
                     kind: c == ASCII.lbrace ? .object : .array, span: Span(i, i + 1), escaped: false
                 )
                 visitTop(key, v)
@@ -140,7 +140,7 @@ extension TurnFields {
                 guard let e = end else { return false }
                 i = e
             } else {
-                var v = JSONValue(kind: .null, span: Span(i, i), escaped: false)
+                var v = JSONSpan(kind: .null, span: Span(i, i), escaped: false)
                 let e = JSONScanner.scalarEnd(p, i, n, &v)
                 guard e >= 0 else { return false }
                 visitTop(key, v)
@@ -192,7 +192,7 @@ extension TurnFields {
                 guard let e = skipContainer(p, i, n, depth: depth + 1) else { return nil }
                 i = e
             } else {
-                var v = JSONValue(kind: .null, span: Span(i, i), escaped: false)
+                var v = JSONSpan(kind: .null, span: Span(i, i), escaped: false)
                 let e = JSONScanner.scalarEnd(p, i, n, &v)
                 guard e >= 0 else { return nil }
                 i = e
@@ -222,13 +222,13 @@ extension TurnFields {
             if c == ASCII.lbrace || c == ASCII.lbracket {
                 visitLatency(
                     key,
-                    JSONValue(
+                    JSONSpan(
                         kind: c == ASCII.lbrace ? .object : .array, span: Span(i, i + 1),
                         escaped: false))
                 guard let e = skipContainer(p, i, n, depth: 2) else { return nil }
                 i = e
             } else {
-                var v = JSONValue(kind: .null, span: Span(i, i), escaped: false)
+                var v = JSONSpan(kind: .null, span: Span(i, i), escaped: false)
                 let e = JSONScanner.scalarEnd(p, i, n, &v)
                 guard e >= 0 else { return nil }
                 visitLatency(key, v)
@@ -254,14 +254,14 @@ extension TurnFields {
         while true {
             let c = p[i]
             if c == ASCII.lbrace {
-                visitToolElement(JSONValue(kind: .object, span: Span(i, i + 1), escaped: false))
+                visitToolElement(JSONSpan(kind: .object, span: Span(i, i + 1), escaped: false))
                 guard let e = toolObject(p, i, n) else { return nil }
                 i = e
             } else if c == ASCII.lbracket {
                 guard let e = skipContainer(p, i, n, depth: 2) else { return nil }
                 i = e
             } else {
-                var v = JSONValue(kind: .null, span: Span(i, i), escaped: false)
+                var v = JSONSpan(kind: .null, span: Span(i, i), escaped: false)
                 let e = JSONScanner.scalarEnd(p, i, n, &v)
                 guard e >= 0 else { return nil }
                 i = e
@@ -291,14 +291,14 @@ extension TurnFields {
             if c == ASCII.lbrace || c == ASCII.lbracket {
                 if b.equals(key, "success") {
                     visitToolSuccess(
-                        JSONValue(
+                        JSONSpan(
                             kind: c == ASCII.lbrace ? .object : .array, span: Span(i, i + 1),
                             escaped: false))
                 }
                 guard let e = skipContainer(p, i, n, depth: 3) else { return nil }
                 i = e
             } else {
-                var v = JSONValue(kind: .null, span: Span(i, i), escaped: false)
+                var v = JSONSpan(kind: .null, span: Span(i, i), escaped: false)
                 let e = JSONScanner.scalarEnd(p, i, n, &v)
                 guard e >= 0 else { return nil }
                 if b.equals(key, "success") { visitToolSuccess(v) }

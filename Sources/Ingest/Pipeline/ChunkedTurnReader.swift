@@ -69,8 +69,8 @@ enum ChunkedTurnReader {
         ingest: (UnsafeBufferPointer<NormalizedEvent>) -> Void
     ) -> Outcome {
         let queue = ChunkQueue(maxInFlight: 2 * workers + 2)
-        let readerReport = ReportBox()
-        readerReport.reports = [SourceReport(name: name)]
+        let readerReport = OnceIngest.ReportBox()
+        readerReport.reports.withLock { $0 = [SourceReport(name: name)] }
         let file = mapped ? MappedFile(path: path) : nil
         let runBytes = max(1, chunkBytes)
         let runCount = file.map { ($0.size + runBytes - 1) / runBytes } ?? 0
@@ -99,7 +99,7 @@ enum ChunkedTurnReader {
                     report.error = String(describing: error)
                 }
                 if !chunk.ends.isEmpty { queue.submit(chunk) }
-                readerReport.reports = [report]
+                readerReport.reports.withLock { $0 = [report] }
                 queue.close()
             }
             reader.stackSize = 8 << 20
@@ -209,7 +209,7 @@ enum ChunkedTurnReader {
         inOrder.flush(into: &flushed)
         if !flushed.isEmpty { flushed.withUnsafeBufferPointer { ingest($0) } }
         queue.waitForReader()
-        var report = readerReport.reports[0]
+        var report = readerReport.reports.withLock { $0[0] }
         if let file {
             report.lines = lines
             report.truncated = truncated
@@ -228,9 +228,6 @@ enum ChunkedTurnReader {
         /// on the lines before them.
         var rerunChunks: Int
     }
-
-    /// Written by the reader thread only, read after it closed the queue.
-    final class ReportBox: @unchecked Sendable { var reports: [SourceReport] = [] }
 }
 
 /// A run of complete lines, and what a worker made of it: either copied out of the reader's

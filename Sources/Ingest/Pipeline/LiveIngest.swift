@@ -63,7 +63,7 @@ public final class LiveIngest {
     /// Processes up to `maxLines` queued lines, then advances the health engine to `windowEnd`
     /// (or to the newest event, when later or when nil).
     @discardableResult
-    public func pump(maxLines: Int = 200_000, now: Double = Date().timeIntervalSince1970, windowEnd end: Double? = nil) -> Pump {
+    public func pump(maxLines: Int = 200_000, now: Double = SystemTime().wallSeconds(), windowEnd end: Double? = nil) -> Pump {
         var p = Pump()
         // Per source in this pump: parsed, unparsed, and the stacks its events fed (one table
         // lookup a line; `activity` and the counters are written once a source afterwards).
@@ -123,7 +123,7 @@ public final class LiveIngest {
 
     /// Health as of the end of the windows (the newest event, or a later time given to
     /// `pump`), or `now` when nothing has arrived yet.
-    public func snapshot(now: Double = Date().timeIntervalSince1970) -> HealthSnapshot {
+    public func snapshot(now: Double = SystemTime().wallSeconds()) -> HealthSnapshot {
         engine.evaluate(at: windowEnd ?? newestEventTime ?? now)
     }
 

@@ -95,7 +95,7 @@ public struct SessionStep: Sendable {
 public final class LiveSession {
     public let live: LiveIngest
     public let freshness: FreshnessConfig
-    private let clock: @Sendable () -> Double
+    private let clock: any TimeSource
     /// Clock time the session started (missing files count as caught up a while after).
     private let startedAt: Double
     public private(set) var mode: SessionMode = .catchingUp
@@ -117,7 +117,7 @@ public final class LiveSession {
         windowBack: Bool = false, keepLines: Int = 5000, keepBytes: Int = 8 << 20, firstSeq: UInt64 = 0,
         health: HealthConfig = .init(preallocateHistograms: true),
         freshness: FreshnessConfig = .init(),
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        clock: any TimeSource = SystemTime()
     ) {
         var offsets: [Int: UInt64] = [:]
         if windowBack {
@@ -136,15 +136,25 @@ public final class LiveSession {
             startOffsets: offsets, keepLines: keepLines, keepBytes: keepBytes, firstSeq: firstSeq)
         self.freshness = freshness.sanitized
         self.clock = clock
-        startedAt = clock()
+        startedAt = clock.wallSeconds()
         settledHealth = SettledHealth(hold: live.engine.config.hysteresisSeconds)
+    }
+
+    /// The same with the clock as a function (the console's wiring passes one).
+    public convenience init(
+        specs: [SourceSpec], playbook: Playbook, context: ParseContext, windowBack: Bool, keepLines: Int, keepBytes: Int,
+        firstSeq: UInt64, freshness: FreshnessConfig, clock: @escaping @Sendable () -> Double
+    ) {
+        self.init(
+            specs: specs, playbook: playbook, context: context, windowBack: windowBack, keepLines: keepLines, keepBytes: keepBytes,
+            firstSeq: firstSeq, freshness: freshness, clock: WallClockFunction(clock))
     }
 
     public func start() { live.start() }
     public func stop() { live.stop() }
 
     /// The clock's now.
-    public var now: Double { clock() }
+    public var now: Double { clock.wallSeconds() }
 
     /// Waits up to `wait` seconds for lines (not on the first step), takes up to `maxLines`,
     /// and moves the health windows on.
@@ -152,11 +162,11 @@ public final class LiveSession {
         var out = SessionStep()
         // Read positions are taken before the pump: when every file had reached its end and
         // the pump then emptied the queue, the backlog is behind us.
-        let endReached = mode == .catchingUp && caughtUp(missingIsEnd: clock() - startedAt > 2)
-        let t = clock()
+        let endReached = mode == .catchingUp && caughtUp(missingIsEnd: clock.wallSeconds() - startedAt > 2)
+        let t = clock.wallSeconds()
         if first || live.sources.waitForLines(timeout: wait) {
             let end: Double? = mode == .live ? t : nil
-            let p = live.pump(maxLines: maxLines, now: clock(), windowEnd: end)
+            let p = live.pump(maxLines: maxLines, now: clock.wallSeconds(), windowEnd: end)
             out.lines = p.lines
             out.drained = p.lines < maxLines
             if case .replay = mode { out.changes = p.changes }
@@ -172,16 +182,16 @@ public final class LiveSession {
         }
         // With no event read yet there is nothing to tell live from replay: the first lines decide.
         if endReached && out.drained && !first && live.newestEventTime != nil {
-            mode = Self.mode(newest: live.newestEventTime, now: clock(), lag: freshness.replayLagSeconds)
+            mode = Self.mode(newest: live.newestEventTime, now: clock.wallSeconds(), lag: freshness.replayLagSeconds)
             out.caughtUp = true
             if mode == .live {
-                live.pump(maxLines: 0, now: clock(), windowEnd: clock())
-                lastAdvance = clock()
+                live.pump(maxLines: 0, now: clock.wallSeconds(), windowEnd: clock.wallSeconds())
+                lastAdvance = clock.wallSeconds()
             }
         } else if mode != .catchingUp && out.lines > 0 {
             // New lines can turn a replay live (old logs came back to life) or live into a
             // replay (old lines appended to a followed file): judged by the newest event.
-            let m = Self.mode(newest: live.newestEventTime, now: clock(), lag: freshness.replayLagSeconds)
+            let m = Self.mode(newest: live.newestEventTime, now: clock.wallSeconds(), lag: freshness.replayLagSeconds)
             if m == .live && mode != .live {
                 mode = .live
                 settledHealth = SettledHealth(hold: live.engine.config.hysteresisSeconds)
@@ -211,13 +221,13 @@ public final class LiveSession {
     /// most once a second of log time: a step runs up to ten times a second, and a full
     /// evaluation each time bought nothing against a 30 s hold.
     private func liveChanges() -> [HealthChange] {
-        let now = live.windowEnd ?? clock()
+        let now = live.windowEnd ?? clock.wallSeconds()
         guard now - lastObserved >= 1 else { return [] }
         lastObserved = now
         let snap = snapshot(held: false)
         var raw: [StackID: HealthState] = [:]
         for st in snap.stacks { raw[st.stack] = st.state }
-        let t = live.windowEnd ?? clock()
+        let t = live.windowEnd ?? clock.wallSeconds()
         noteTrouble(raw, at: t)
         reported = settledHealth.observe(raw, at: t)
         var changes: [HealthChange] = []
@@ -249,7 +259,7 @@ public final class LiveSession {
 
     /// Each stack's sources and the age of their newest line.
     public var stackFreshness: [StackFreshness] {
-        let now = clock()
+        let now = clock.wallSeconds()
         let acts = live.activity.sorted { $0.key.rawValue < $1.key.rawValue }.map(\.value)
         return StackID.allCases.map { st in
             let feeding = acts.filter { $0.feeds(st) }
@@ -298,7 +308,7 @@ public final class LiveSession {
     /// Health at the windows' end, with stacks whose sources went quiet turned NO DATA, and
     /// (`held`) trouble that has not held yet shown as pending beside the earlier light.
     public func snapshot(held: Bool = true) -> HealthSnapshot {
-        var snap = live.snapshot(now: clock())
+        var snap = live.snapshot(now: clock.wallSeconds())
         guard mode == .live else { return snap }
         if held, let t = live.windowEnd {
             for i in snap.stacks.indices {
@@ -310,7 +320,7 @@ public final class LiveSession {
             }
             if snap.stacks.allSatisfy({ $0.state != .critical }) { snap.suspectedOrigin = nil }
         }
-        let now = clock()
+        let now = clock.wallSeconds()
         for f in stackFreshness where f.stale {
             guard let i = snap.stacks.firstIndex(where: { $0.stack == f.stack }), let last = f.lastLine else { continue }
             snap.stacks[i].state = .noData

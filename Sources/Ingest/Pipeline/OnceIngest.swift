@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -21,8 +22,8 @@ public struct SourceReport: Sendable, Equatable {
 public enum OnceIngest {
     static let batchSize = 4096
 
-    /// Written by the producer thread only, read after it closed the pipe.
-    final class ReportBox: @unchecked Sendable { var reports: [SourceReport] = [] }
+    /// A source's report, written by the producer thread and read by the consumer.
+    final class ReportBox: Sendable { let reports = Mutex<[SourceReport]>([]) }
 
     public struct Result: Sendable {
         public var snapshot: HealthSnapshot
@@ -36,7 +37,7 @@ public enum OnceIngest {
         inspect: ((HealthEngine) -> Void)? = nil
     ) -> Result {
         let engine = HealthEngine(playbook: playbook, config: health)
-        let arrival = Date().timeIntervalSince1970
+        let arrival = SystemTime().wallSeconds()
         var reports: [SourceReport] = []
         let workers = ChunkedTurnReader.workerCount()
         // Sources one after another, so events reach the engine in the same order as ever.
@@ -110,7 +111,7 @@ public enum OnceIngest {
                 report.error = String(describing: error)
             }
             parser.flush(into: &events)
-            box.reports.append(report)
+            box.reports.withLock { $0.append(report) }
             if !events.isEmpty { pipe.put(events) }
             pipe.close()
         }
@@ -122,7 +123,7 @@ public enum OnceIngest {
             batch.withUnsafeBufferPointer { engine.ingest($0) }
             pipe.recycle(batch)
         }
-        return box.reports[0]
+        return box.reports.withLock { $0[0] }
     }
 
     /// Reads a descriptor to its end, line by line.

@@ -13,7 +13,7 @@ struct ReducerTests {
         #expect(h.state.detectedAt == h.state.openedAt)
         var h2 = h
         #expect(h2.refuses(.open(title: "again", severity: nil, playbook: "test", sources: [])) != nil)
-        #expect(throws: IncidentError.self) { try h2.run(.note("   ")) }
+        #expect(throws: IncidentError.refused(field: "note", reason: "must not be empty")) { try h2.run(.note("   ")) }
     }
 
     @Test func severityChangesAndRejectsOutOfRange() throws {

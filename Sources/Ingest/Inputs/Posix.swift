@@ -12,13 +12,6 @@ enum Posix {
         return String(cString: text)
     }
 
-    /// Seconds on a monotonic clock: backoff and run lengths must not jump with wall time.
-    static func monotonicNow() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
     /// `read(2)` retried on EINTR. Returns bytes read, 0 at end of file, -1 with errno set.
     static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         while true {

@@ -1,3 +1,5 @@
+import IncidentCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -63,7 +65,7 @@ public final class CommandSource {
 
     private let maxLineBytes: Int
     private let maxBytesPerPoll: Int
-    private let clock: () -> Double
+    private let clock: any TimeSource
     private var out: StreamReader?
     private var err: StreamReader?
     private var startedAt = 0.0
@@ -71,18 +73,18 @@ public final class CommandSource {
     private var stopped = false
     private var exitStatus: Int32?
 
-    /// `clock` returns monotonic seconds (the system's monotonic clock when nil).
+    /// `clock`'s monotonic seconds time run lengths and restart backoff.
     public init(
         command: String, backoff: Backoff = Backoff(), maxLineBytes: Int = 1 << 20,
-        maxBytesPerPoll: Int = 16 << 20, clock: (() -> Double)? = nil
+        maxBytesPerPoll: Int = 16 << 20, clock: any TimeSource = SystemTime()
     ) {
         self.command = command
         self.backoff = backoff
         self.nextDelay = backoff.initial
         self.maxLineBytes = maxLineBytes
         self.maxBytesPerPoll = maxBytesPerPoll
-        self.clock = clock ?? Posix.monotonicNow
-        self.restartAt = self.clock()
+        self.clock = clock
+        self.restartAt = clock.monotonicSeconds()
     }
 
     deinit { stop() }
@@ -103,7 +105,7 @@ public final class CommandSource {
     ) -> PollResult {
         var result = PollResult()
         if stopped { return result }
-        let now = clock()
+        let now = clock.monotonicSeconds()
         guard let pid else {
             if now >= restartAt { spawn(now: now, &result) }
             return result
@@ -174,10 +176,12 @@ public final class CommandSource {
         stopped = true
         guard let pid else { return }
         kill(-pid, SIGTERM)
-        let deadline = Posix.monotonicNow() + stopGrace
+        // The grace is real time whatever the clock: a real process is given it to exit.
+        let system = SystemTime()
+        let deadline = system.monotonicSeconds() + stopGrace
         var status: Int32 = 0
         var reaped = waitpid(pid, &status, WNOHANG)
-        while reaped == 0 && Posix.monotonicNow() < deadline {
+        while reaped == 0 && system.monotonicSeconds() < deadline {
             usleep(10_000)
             reaped = waitpid(pid, &status, WNOHANG)
         }

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 
 /// A regular file mapped read-only for `watch --once`: parsing threads read lines straight
 /// from the page cache, with no `read(2)` copy and no copy into run buffers.
@@ -82,34 +83,32 @@ enum BusGuard {
         p.initialize(repeating: 0, count: 3 * slots)
         return p
     }()
-    nonisolated(unsafe) private static var lock = pthread_mutex_t()
-    nonisolated(unsafe) private static var installed = false
+    /// Whether the handler is installed; held while a slot is taken or freed.
+    private static let installed = Mutex(false)
     nonisolated(unsafe) fileprivate static var previous = sigaction()
 
     static func register(lo: Int, hi: Int) -> Int? {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        if !installed {
-            var action = sigaction()
-            action.__sigaction_handler.sa_sigaction = busHandler
-            action.sa_flags = SA_SIGINFO
-            sigemptyset(&action.sa_mask)
-            guard sigaction(SIGBUS, &action, &previous) == 0 else { return nil }
-            installed = true
+        installed.withLock { installed in
+            if !installed {
+                var action = sigaction()
+                action.__sigaction_handler.sa_sigaction = busHandler
+                action.sa_flags = SA_SIGINFO
+                sigemptyset(&action.sa_mask)
+                guard sigaction(SIGBUS, &action, &previous) == 0 else { return nil }
+                installed = true
+            }
+            for i in 0..<slots where table[3 * i] == 0 {
+                table[3 * i + 2] = 0
+                table[3 * i + 1] = hi
+                table[3 * i] = lo
+                return i
+            }
+            return nil
         }
-        for i in 0..<slots where table[3 * i] == 0 {
-            table[3 * i + 2] = 0
-            table[3 * i + 1] = hi
-            table[3 * i] = lo
-            return i
-        }
-        return nil
     }
 
     static func unregister(_ i: Int) {
-        pthread_mutex_lock(&lock)
-        table[3 * i] = 0
-        pthread_mutex_unlock(&lock)
+        installed.withLock { _ in table[3 * i] = 0 }
     }
 
     static func tripped(_ i: Int) -> Bool { table[3 * i + 2] != 0 }
