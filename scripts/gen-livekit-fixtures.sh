@@ -2,7 +2,7 @@
 # Regenerates the LiveKit fixtures written by the real livekit-agents: its spans and OTLP log
 # records as the OpenTelemetry SDK's OTLP/HTTP protobuf exporters sent them
 # (Tests/ReceiverTests/Fixtures/livekit/*.pb, plus traces.json in OTLP's JSON encoding), and
-# its metrics log lines from the same session in the JSON and dev-mode forms
+# its log lines from the same session in the JSON and dev-mode forms
 # (Tests/IngestTests/Fixtures/livekit/session-*.log). scripts/livekit-session.py runs the
 # session; see the two fixture READMEs for what it does. Run by hand, never in CI: timings
 # differ from run to run, and the tests read the figures from the fixtures.
@@ -18,14 +18,13 @@ logs="$root/Tests/IngestTests/Fixtures/livekit"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# The JSON run gives the OTLP bodies and the JSON lines of one and the same session.
-"$venv/bin/python" "$root/scripts/livekit-session.py" json "$work/otlp" >"$work/json.log"
-"$venv/bin/python" "$root/scripts/livekit-session.py" dev "$work/dev" >"$work/dev.log"
+# One session: the OTLP bodies, its JSON lines (stdout) and its dev-mode lines (dev.log).
+"$venv/bin/python" "$root/scripts/livekit-session.py" "$work/otlp" >"$work/json.log"
 rm -f "$spans"/*.pb "$spans/traces.json"
 mkdir -p "$spans"
 cp "$work/otlp"/*.pb "$spans/"
 cp "$work/json.log" "$logs/session-json.log"
-cp "$work/dev.log" "$logs/session-dev-ansi.log"
+cp "$work/otlp/dev.log" "$logs/session-dev-ansi.log"
 
 # OTLP/JSON of the trace bodies, as a collector's otlphttp exporter with `encoding: json`
 # sends them: the protobuf JSON mapping, with trace and span ids in hex as OTLP requires.

@@ -1,12 +1,13 @@
 """Runs a real livekit-agents AgentSession offline and records what LiveKit itself writes:
 its OpenTelemetry spans and OTLP log records (sent by the SDK's OTLP/HTTP protobuf exporters
 to a capture server on 127.0.0.1, or to BASE_URL if given) and its metrics log lines (its own
-logging setup and `metrics.log_metrics`, on stderr).
+`cli.log.setup_logging` and `metrics.log_metrics`), in both of LiveKit's forms at once: the
+production JSON formatter on stdout and the dev-mode coloured text in OUT_DIR/dev.log. One
+session gives all three, so their figures can be compared one by one.
 
-Usage: livekit-session.py MODE OUT_DIR [BASE_URL]
-  MODE     json | dev   (LiveKit's production JSON formatter, or its dev-mode coloured text)
-  OUT_DIR  where traces-N.pb / logs-N.pb (the request bodies, as sent) are written
-  BASE_URL send to this receiver instead of capturing (the live test)
+Usage: livekit-session.py OUT_DIR [BASE_URL]
+  OUT_DIR  where traces-N.pb / logs-N.pb (the request bodies, as sent) and dev.log are written
+  BASE_URL send to this receiver (`dialtone receive`) instead of capturing, to try it by hand
 
 Nothing reaches a network: the speech, model and voice providers are dialtone's scripted
 implementations of LiveKit's own STT, LLM and TTS base classes (the way a plugin implements
@@ -53,8 +54,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-MODE, OUT = sys.argv[1], sys.argv[2]
-BASE = sys.argv[3].rstrip("/") if len(sys.argv) > 3 else None
+OUT = sys.argv[1]
+BASE = sys.argv[2].rstrip("/") if len(sys.argv) > 2 else None
 
 # Seconds from the session's start: (speech starts, speech ends, transcript, STT's delay).
 USER_TURNS = [
@@ -331,14 +332,16 @@ async def main() -> None:
     await session.aclose()
 
 
-if MODE == "json":
-    lklog.setup_logging("INFO", devmode=False, console=False)
-else:
-    lklog.setup_logging("INFO", devmode=True, console=False)
+os.makedirs(OUT, exist_ok=True)
+# LiveKit's setup adds one handler on the stdout of the moment: JSON to the real stdout, then
+# the dev form to a file standing in for stdout while the second handler is made.
+lklog.setup_logging("INFO", devmode=False, console=False)
+stdout, sys.stdout = sys.stdout, open(os.path.join(OUT, "dev.log"), "w", encoding="utf-8")
+lklog.setup_logging("INFO", devmode=True, console=False)
+sys.stdout = stdout
 
 server = None
 if BASE is None:
-    os.makedirs(OUT, exist_ok=True)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Capture)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     BASE = f"http://127.0.0.1:{server.server_port}"
