@@ -213,7 +213,13 @@ extension LineParser {
             if b.has("llm_inference_task", at: msg.lo + 10) { return .llm }
             if b.has("tts_inference_task", at: msg.lo + 10) { return .tts }
         }
-        var i = msg.lo
+        return Self.liveKitFailureWording(b, from: msg.lo)
+    }
+
+    /// The request LiveKit's retry wording anywhere from `lo` on is about (one scan: format
+    /// detection asks too, for records that lost the logger's name on the way).
+    static func liveKitFailureWording(_ b: UnsafeBufferPointer<UInt8>, from lo: Int = 0) -> EventKind? {
+        var i = lo
         while let f = b.find("failed to ", from: i, to: b.count) {
             if b.has("generate LLM completion", at: f + 10) { return .llm }
             if b.has("synthesize speech", at: f + 10) { return .tts }
