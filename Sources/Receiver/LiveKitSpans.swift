@@ -8,8 +8,10 @@ import Ingest
 /// `tts_stream_adapter` > `tts_request` > `tts_request_run`. The request span carries the
 /// same metrics object a `metrics_collected` event logs (`lk.llm_metrics`, `lk.tts_metrics`,
 /// JSON, seconds), so it alone counts a request that succeeded; a failed attempt span counts
-/// what the retry warning counts in the log. Seen in livekit-agents 1.8.9's source and
-/// spans (Tests/ReceiverTests/Fixtures/livekit).
+/// what the retry warning counts in the log. A failure is an error of its stack once, as in
+/// the log: the request span that gave up is the final error line; a failed attempt is a
+/// retry warning, and the nodes and turns around a failed request are warnings too. Seen in
+/// livekit-agents 1.8.9's source and spans (Tests/ReceiverTests/Fixtures/livekit).
 extension OTLPMapping {
     /// The record's kind and signals if `name` is a span LiveKit emits, else nil.
     static func liveKitSpan(
@@ -18,6 +20,11 @@ extension OTLPMapping {
     ) -> [(Signal, Double)]? {
         var s: [(Signal, Double)] = []
         func seconds(_ key: String) -> Double? { attrs[key].flatMap(number).map { $0 * 1000 } }
+        if r.model == nil { r.model = liveKitModel(attrs) }
+        // The request that gave up is the one error; the spans around it and its attempts warn.
+        let gaveUp = name == "llm_request" || name == "tts_request" || (name == "llm_node" && attrs["gen_ai.operation.name"] != nil)
+        var known = true
+        defer { if failed, known, !gaveUp { r.level = "warning" } }
         switch name {
         case "llm_request":
             r.kind = EventKind.llm.rawValue
@@ -79,6 +86,7 @@ extension OTLPMapping {
             s.append((.toolCall, 1))
             s.append((.toolSuccess, isError ? 0 : 1))
         default:
+            known = false
             return nil
         }
         return s
@@ -94,10 +102,23 @@ extension OTLPMapping {
 
     /// A value in seconds inside one of LiveKit's JSON-valued metrics attributes, in ms.
     static func lkMetric(_ attrs: [String: OTLPAnyValue], _ key: String, _ field: String) -> Double? {
-        guard let raw = attrs[key].flatMap(text), let data = raw.data(using: .utf8),
-            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let v = (obj[field] as? NSNumber)?.doubleValue
-        else { return nil }
+        guard let v = (lkObject(attrs, key)?[field] as? NSNumber)?.doubleValue else { return nil }
         return v * 1000
+    }
+
+    /// The model LiveKit's own metrics name (`metadata.model_name`), for spans that came
+    /// without GenAI attributes.
+    static func liveKitModel(_ attrs: [String: OTLPAnyValue]) -> String? {
+        for key in ["lk.llm_metrics", "lk.tts_metrics", "lk.stt_metrics"] {
+            if let m = (lkObject(attrs, key)?["metadata"] as? [String: Any])?["model_name"] as? String, !m.isEmpty {
+                return m
+            }
+        }
+        return nil
+    }
+
+    private static func lkObject(_ attrs: [String: OTLPAnyValue], _ key: String) -> [String: Any]? {
+        guard let raw = attrs[key].flatMap(text), let data = raw.data(using: .utf8) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 }
