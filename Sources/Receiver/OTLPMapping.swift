@@ -159,17 +159,16 @@ enum OTLPMapping {
 
     /// Which part of the voice stack a span times, from its name: Pipecat 1.x names its
     /// spans `stt`, `llm`, `tts` and `turn` (older releases `stt_<service>` and so on);
-    /// LiveKit `stt_request`, `llm_node`, `tts_request`, `user_turn`; other GenAI
-    /// instrumentation says so in `gen_ai.operation.name`.
-    enum Role { case stt, llm, tts, userTurn, turn, other }
+    /// other GenAI instrumentation says so in `gen_ai.operation.name`. LiveKit's spans are
+    /// known by their exact names first (LiveKitSpans.swift).
+    enum Role { case stt, llm, tts, turn, other }
 
     static func role(_ name: String, _ attrs: [String: OTLPAnyValue]) -> Role {
         let n = name.lowercased()
         if n.hasPrefix("stt") { return .stt }
         if n.hasPrefix("llm") { return .llm }
         if n.hasPrefix("tts") { return .tts }
-        if n == "user_turn" || n == "eou_detection" { return .userTurn }
-        if n == "turn" || n == "agent_turn" { return .turn }
+        if n == "turn" { return .turn }
         if let op = attrs["gen_ai.operation.name"].flatMap(text) {
             switch op {
             case "chat", "text_completion", "generate_content": return .llm
@@ -194,6 +193,12 @@ enum OTLPMapping {
         let durationMs: Double? =
             span.endTimeUnixNano > span.startTimeUnixNano && span.startTimeUnixNano != 0
             ? Double(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6 : nil
+        // Negative or non-finite durations are bad input: the reader counts them, so they
+        // are passed on rather than hidden here.
+        if let s = liveKitSpan(span.name, attrs, failed: failed, durationMs: durationMs, into: &r) {
+            r.signals = s.map { ($0.0.rawValue, $0.1) }
+            return r
+        }
         let ttfbMs = attrs["metrics.ttfb"].flatMap(number).map { $0 * 1000 }
         var s: [(Signal, Double)] = []
         switch role(span.name, attrs) {
@@ -201,27 +206,20 @@ enum OTLPMapping {
             r.kind = EventKind.stt.rawValue
             r.stack = StackID.audio.rawValue
             // Pipecat's STT TTFB is the time its log line reports as STT latency.
-            if let v = ttfbMs ?? lkMetric(attrs, "lk.stt_metrics", "duration") { s.append((.sttLatencyMs, v)) }
+            if let v = ttfbMs { s.append((.sttLatencyMs, v)) }
         case .llm:
             r.kind = EventKind.llm.rawValue
             r.stack = StackID.intelligence.rawValue
             s.append((.llmRequest, 1))
             if failed { s.append((.llmError, 1)) }
-            if let v = ttfbMs ?? lkMetric(attrs, "lk.llm_metrics", "ttft"), !failed { s.append((.ttftMs, v)) }
-            if let v = lkMetric(attrs, "lk.llm_metrics", "duration") ?? durationMs, !failed { s.append((.llmLatencyMs, v)) }
+            if let v = ttfbMs, !failed { s.append((.ttftMs, v)) }
+            if let v = durationMs, !failed { s.append((.llmLatencyMs, v)) }
         case .tts:
             r.kind = EventKind.tts.rawValue
             r.stack = StackID.output.rawValue
             s.append((.ttsRequest, 1))
             if failed { s.append((.ttsError, 1)) }
-            if let v = ttfbMs ?? lkMetric(attrs, "lk.tts_metrics", "ttfb"), !failed { s.append((.ttsTtfbMs, v)) }
-        case .userTurn:
-            r.kind = EventKind.eou.rawValue
-            r.stack = StackID.audio.rawValue
-            if let v = attrs["lk.end_of_utterance_delay"].flatMap(number) ?? attrs["lk.end_of_turn_delay"].flatMap(number) {
-                s.append((.eouDelayMs, v * 1000))
-            }
-            if let v = attrs["lk.transcription_delay"].flatMap(number) { s.append((.transcriptionDelayMs, v * 1000)) }
+            if let v = ttfbMs, !failed { s.append((.ttsTtfbMs, v)) }
         case .turn:
             r.kind = EventKind.turn.rawValue
             // Pipecat's user-stops-speaking to bot-starts-speaking time: the turn's end-to-end
@@ -230,19 +228,8 @@ enum OTLPMapping {
         case .other:
             r.kind = failed ? EventKind.error.rawValue : EventKind.log.rawValue
         }
-        // Negative or non-finite durations are bad input: the reader counts them, so they
-        // are passed on rather than hidden here.
         r.signals = s.map { ($0.0.rawValue, $0.1) }
         return r
-    }
-
-    /// A value in seconds inside one of LiveKit's JSON-valued metrics attributes, in ms.
-    static func lkMetric(_ attrs: [String: OTLPAnyValue], _ key: String, _ field: String) -> Double? {
-        guard let raw = attrs[key].flatMap(text), let data = raw.data(using: .utf8),
-            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let v = obj[field] as? Double
-        else { return nil }
-        return v * 1000
     }
 
     // MARK: JSON of OTLP values

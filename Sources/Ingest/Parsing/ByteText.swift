@@ -24,7 +24,8 @@ enum ASCII {
     static let quote: UInt8 = 34, plus: UInt8 = 43, comma: UInt8 = 44, minus: UInt8 = 45
     static let dot: UInt8 = 46, slash: UInt8 = 47, zero: UInt8 = 48, nine: UInt8 = 57
     static let colon: UInt8 = 58, semicolon: UInt8 = 59, equals: UInt8 = 61, at: UInt8 = 64
-    static let lbracket: UInt8 = 91, backslash: UInt8 = 92, rbracket: UInt8 = 93
+    static let upperT: UInt8 = 84, lbracket: UInt8 = 91, backslash: UInt8 = 92, rbracket: UInt8 = 93
+    static let underscore: UInt8 = 95
     static let lbrace: UInt8 = 123, rbrace: UInt8 = 125, pipe: UInt8 = 124
 
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c &- zero < 10 }
@@ -32,6 +33,7 @@ enum ASCII {
         c == space || c == tab || c == cr || c == lf
     }
     @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c &- 65 < 26 ? c | 0x20 : c }
+    @inline(__always) static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) &- 97 < 26 }
 }
 
 /// Exact powers of ten a Double holds without rounding (10^0 ... 10^22).

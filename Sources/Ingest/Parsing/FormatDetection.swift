@@ -26,9 +26,7 @@ extension LineParser {
         if b.find("\"disconnection_reason\"") != nil || b.find("\"call_status\"") != nil {
             return .retell
         }
-        if b.find("livekit") != nil || b.find(" metrics\"") != nil
-            || b.find("failed to generate LLM completion") != nil
-        {
+        if b.find("livekit") != nil || b.find(" metrics\"") != nil || liveKitFailureWording(b) != nil {
             return .livekit
         }
         return .json
@@ -52,7 +50,7 @@ extension LineParser {
         if b.find("ds_options_callback") != nil || b.find("OPTIONS-Request was finished") != nil {
             return .opensips
         }
-        if b.find("livekit") != nil || b.find("failed to generate LLM completion") != nil
+        if b.find("livekit") != nil || liveKitFailureWording(b) != nil
             || (b.find("Pipeline ") != nil && b.find(" metrics") != nil)
         {
             return .livekit

@@ -93,6 +93,8 @@ public final class LineParser {
     var nextOriginSlot = 0
     /// The date and hour of the last `...Z` time read (see `UTCStampMemo`).
     var stampMemo = UTCStampMemo()
+    /// Where in a Python traceback the lines being read are (see `tracebackLine`).
+    var traceback = TracebackState.none
     /// Whether the previous line came in an envelope (see `bareTurnFirst`).
     var lastLineWrapped = false
     /// Envelopes are taken off unless a format that reads whole records was forced.
@@ -281,6 +283,9 @@ public final class LineParser {
             }
             format = Self.detectJSON(b)
             lastJSONFormat = format
+            traceback = .none
+        } else if tracebackLine(b) {
+            return .parsed
         } else if let f = Self.detectText(b) {
             format = f
         } else {

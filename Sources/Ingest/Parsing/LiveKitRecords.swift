@@ -108,17 +108,25 @@ extension LineParser {
         var stack: StackID?
         var summary = ""
         var eventLevel = level
-        if b.find("failed to generate LLM completion", from: msg.lo, to: b.count) != nil {
-            kind = .llm
-            stack = .intelligence
+        if let failed = liveKitFailure(b, msg) {
             eventLevel = max(level, .warning)
-            s.append(.llmRequest, 1)
-            s.append(.llmError, 1)
-            if let sc = b.find("status_code=", from: msg.lo), b.has("429", at: sc + 12) {
-                s.append(.rateLimited, 1)
-                summary = "LLM rate limited (429)"
+            if failed == .llm {
+                kind = .llm
+                stack = .intelligence
+                s.append(.llmRequest, 1)
+                s.append(.llmError, 1)
+                if let sc = b.find("status_code=", from: msg.lo), b.has("429", at: sc + 12) {
+                    s.append(.rateLimited, 1)
+                    summary = "LLM rate limited (429)"
+                } else {
+                    summary = "LLM completion failed"
+                }
             } else {
-                summary = "LLM completion failed"
+                kind = .tts
+                stack = .output
+                s.append(.ttsRequest, 1)
+                s.append(.ttsError, 1)
+                summary = "TTS synthesis failed"
             }
         } else if b.has("Pipeline ", at: msg.lo) {
             // 0.x: values inside the message, in seconds.
@@ -194,6 +202,30 @@ extension LineParser {
                 time: t, timeWasInferred: inferred, stack: stack, kind: kind, level: eventLevel,
                 callID: room, samples: s, summary: summary))
         return .parsed
+    }
+
+    /// Which request a LiveKit failure line is about: the retry warnings ("failed to generate
+    /// LLM completion: ...", "failed to synthesize speech: ..."; the wording also sits in a
+    /// final error's `exc_info`) and the error its LLM and TTS nodes log when they give up
+    /// ("Error in _llm_inference_task", whose traceback follows on its own lines in dev mode).
+    private func liveKitFailure(_ b: UnsafeBufferPointer<UInt8>, _ msg: Span) -> EventKind? {
+        if b.has("Error in _", at: msg.lo) {
+            if b.has("llm_inference_task", at: msg.lo + 10) { return .llm }
+            if b.has("tts_inference_task", at: msg.lo + 10) { return .tts }
+        }
+        return Self.liveKitFailureWording(b, from: msg.lo)
+    }
+
+    /// The request LiveKit's retry wording anywhere from `lo` on is about (one scan: format
+    /// detection asks too, for records that lost the logger's name on the way).
+    static func liveKitFailureWording(_ b: UnsafeBufferPointer<UInt8>, from lo: Int = 0) -> EventKind? {
+        var i = lo
+        while let f = b.find("failed to ", from: i, to: b.count) {
+            if b.has("generate LLM completion", at: f + 10) { return .llm }
+            if b.has("synthesize speech", at: f + 10) { return .tts }
+            i = f + 10
+        }
+        return nil
     }
 
     private func positive(_ v: Double?) -> Double? {
