@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The release, in one place: `dialtone --version` prints it.
 enum DialtoneVersion {
@@ -47,4 +48,29 @@ struct Dialtone: ParsableCommand {
             DecodeBenchCommand.self,
         ]
     )
+
+    /// ArgumentParser's own entry point, except that a bad flag value or a usage mistake is
+    /// one line on stderr (what was wrong and where to read more), not the line followed by
+    /// the usage block: at 2 a.m. the error is the part to read.
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exitOneLine(error)
+        }
+        var running = command
+        do {
+            try running.run()
+        } catch {
+            exitOneLine(error)
+        }
+    }
+
+    private static func exitOneLine(_ error: Error) -> Never {
+        guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+        let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+        FileHandle.standardError.write(Data("Error: \(text) (see --help)\n".utf8))
+        Foundation.exit(ExitCode.validationFailure.rawValue)
+    }
 }

@@ -23,7 +23,9 @@ import Testing
     }
 
     /// Posts each body as its exporter did and returns the spool read back.
-    static func post(_ paths: [String], _ type: String, to endpoint: String, _ s: TestServer) throws
+    static func post(
+        _ paths: [String], _ type: String, to endpoint: String, _ s: TestServer
+    ) throws
         -> (events: [NormalizedEvent], results: [LineResult])
     {
         for p in paths {
