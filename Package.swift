@@ -4,8 +4,9 @@
 // journal and war room (IncidentStore), log ingestion and health (Ingest), an OTLP/HTTP and
 // NDJSON receiver that spools what a fleet sends (Receiver, CZlib), notification channels and
 // the outbox sender (Notify), runnable checklist checks (Checks), a fleet simulator
-// (Simulator), a pure screen model (TermGrid, Console), a thin ncurses backend (CNcursesw,
-// CursesBackend) and an executable that only wires them (dialtone). README "Architecture".
+// (Simulator), a pure screen model (TermGrid, Console), the console's run loop and workers
+// (ConsoleRuntime), a thin ncurses backend (CNcursesw, CursesBackend) and an executable that only
+// wires them (dialtone). README "Architecture".
 import PackageDescription
 
 let package = Package(
@@ -23,6 +24,8 @@ let package = Package(
         // scripts/gen-otlp.sh).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // Tests only: readable whole-state diffs.
+        .package(url: "https://github.com/pointfreeco/swift-custom-dump", from: "1.3.0"),
     ],
     targets: [
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
@@ -67,11 +70,16 @@ let package = Package(
         // the outbox sender; HTTP through Foundation's URLSession.
         .target(name: "Notify", dependencies: ["IncidentCore", "IncidentStore", .product(name: "Yams", package: "Yams")]),
         .target(name: "CursesBackend", dependencies: ["CNcursesw", "TermGrid"]),
+        // The console's one blocking loop, its effects and its workers, on any `Screen`.
+        .target(
+            name: "ConsoleRuntime",
+            dependencies: ["Console", "IncidentCore", "IncidentStore", "Ingest", "TermGrid", "Checks", "Notify"]
+        ),
         .executableTarget(
             name: "dialtone",
             dependencies: [
-                "IncidentCore", "IncidentStore", "Ingest", "Console", "CursesBackend", "TermGrid", "Simulator", "Checks",
-                "Receiver", "Notify",
+                "IncidentCore", "IncidentStore", "Ingest", "Console", "ConsoleRuntime", "CursesBackend", "TermGrid", "Simulator",
+                "Checks", "Receiver", "Notify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -85,7 +93,11 @@ let package = Package(
             name: "IngestTests", dependencies: ["Ingest"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", .product(name: "CustomDump", package: "swift-custom-dump")]),
+        .testTarget(
+            name: "ConsoleRuntimeTests",
+            dependencies: ["ConsoleRuntime", "Console", "IncidentStore", "IncidentCore", "TermGrid"]
+        ),
         .testTarget(name: "ChecksTests", dependencies: ["Checks", "IncidentCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ReceiverTests",

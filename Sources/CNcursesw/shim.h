@@ -5,13 +5,16 @@
 #ifndef _XOPEN_SOURCE_EXTENDED
 #define _XOPEN_SOURCE_EXTENDED 1
 #endif
+#include <errno.h>
 #include <locale.h>
 #include <langinfo.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
@@ -83,10 +86,12 @@ struct dt_restore_state {
     size_t len;
     struct termios saved;
     int fd;
+    /// The write end of the run loop's signal pipe (-1: none).
+    int wake_fd;
 };
 
 static inline struct dt_restore_state *dt_state(void) {
-    static struct dt_restore_state state = {{0}, 0, {0}, -1};
+    static struct dt_restore_state state = {{0}, 0, {0}, -1, -1};
     return &state;
 }
 
@@ -138,6 +143,92 @@ static inline void dt_install_fatal_handlers(void) {
 static inline void dt_remove_fatal_handlers(void) {
     int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], SIG_DFL);
+}
+
+/// The signals the run loop takes (SIGINT, SIGTERM, SIGHUP, SIGWINCH): the handler counts each
+/// one and writes a byte to the loop's pipe, which the loop polls with the terminal. Counts, not
+/// bytes, carry the signals, so a full pipe can never lose one.
+static inline int dt_wake_slot(int sig) {
+    switch (sig) {
+    case SIGINT: return 0;
+    case SIGTERM: return 1;
+    case SIGHUP: return 2;
+    case SIGWINCH: return 3;
+    default: return -1;
+    }
+}
+
+/// Adds one to a slot's count (take 0) or takes the count, leaving 0 (take 1).
+static inline int dt_wake_count(int slot, int take) {
+    static _Atomic int counts[4];
+    if (slot < 0 || slot > 3) return 0;
+    if (take) return atomic_exchange(&counts[slot], 0);
+    return atomic_fetch_add(&counts[slot], 1);
+}
+
+/// Tenths of a second on the monotonic clock, plus one (0 means "none").
+static inline long long dt_wake_now_ds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 10 + ts.tv_nsec / 100000000 + 1;
+}
+
+/// When the oldest terminating signal the loop has not taken arrived: `set` records `now` unless
+/// one is already waiting and returns the earlier time (0: none); `set` 0 clears it.
+static inline long long dt_wake_untaken(int set, long long now) {
+    static _Atomic long long since;
+    if (!set) return atomic_exchange(&since, 0);
+    long long none = 0;
+    if (atomic_compare_exchange_strong(&since, &none, now)) return 0;
+    return none;
+}
+
+static inline void dt_wake_handler(int sig) {
+    int saved = errno;
+    dt_wake_count(dt_wake_slot(sig), 0);
+    if (sig != SIGWINCH) {
+        // A terminating signal the loop has not taken for two seconds means the loop is stuck:
+        // the next one restores the terminal and ends the process, as a crash does.
+        long long now = dt_wake_now_ds();
+        long long first = dt_wake_untaken(1, now);
+        if (first != 0 && now - first >= 20) {
+            dt_restore_terminal();
+            signal(sig, SIG_DFL);
+            raise(sig);
+            errno = saved;
+            return;
+        }
+    }
+    int fd = dt_state()->wake_fd;
+    if (fd >= 0) {
+        unsigned char b = (unsigned char)sig;
+        ssize_t ignored = write(fd, &b, 1);  // full pipe: a wake is already waiting
+        (void)ignored;
+    }
+    errno = saved;
+}
+
+/// Routes SIGINT, SIGTERM, SIGHUP and SIGWINCH to the counting handler; bytes go to `wake_fd`.
+static inline void dt_install_wake_handlers(int wake_fd) {
+    dt_state()->wake_fd = wake_fd;
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        dt_wake_count(dt_wake_slot(sigs[i]), 1);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = dt_wake_handler;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESTART;
+        sigaction(sigs[i], &sa, NULL);
+    }
+    dt_wake_untaken(0, 0);
+}
+
+/// Puts those signals back to their default action.
+static inline void dt_remove_wake_handlers(void) {
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], SIG_DFL);
+    dt_state()->wake_fd = -1;
 }
 
 /// True when the current LC_CTYPE uses UTF-8 (call after setlocale).

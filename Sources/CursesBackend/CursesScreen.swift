@@ -26,9 +26,9 @@ public enum CursesError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// A full-screen ncurses session that shows `Grid`s and reads `Key`s. It knows nothing of
-/// incidents. Use from one thread.
-public final class CursesScreen {
+/// A full-screen ncurses session that shows `Grid`s and reports keys, resizes and signals as
+/// `ScreenEvent`s. It knows nothing of incidents. Use from one thread.
+public final class CursesScreen: Screen {
     /// Where the screen draws.
     public enum Terminal: Equatable, Sendable {
         /// The real terminal on stdin/stdout, with signal handling.
@@ -51,6 +51,8 @@ public final class CursesScreen {
     private let terminal: Terminal
     private var ended = false
     private var pendingKey: Key?
+    /// Signals taken from the guard and not yet returned by `nextEvent`.
+    private var pendingEvents: [ScreenEvent] = []
     private var keyCodes: KeyCodes = {
         var k = KeyCodes()
         k.down = KEY_DOWN
@@ -153,25 +155,6 @@ public final class CursesScreen {
 
     deinit { end() }
 
-    /// Registers work to run before the process ends on SIGINT, SIGTERM or SIGHUP (for example
-    /// syncing the journal). Runs on a signal-handling queue, before the terminal is restored.
-    public static func addCleanupHook(_ hook: @escaping @Sendable () -> Void) {
-        SignalGuard.shared.addCleanupHook(hook)
-    }
-
-    /// Makes Ctrl-C (SIGINT) call `handler` instead of ending the process; call
-    /// `interruptTaken()` once the run loop acted on it. An interrupt left untaken for two
-    /// seconds lets the next Ctrl-C end the process (restoring the terminal), so a stuck loop
-    /// can still be left.
-    public static func onInterrupt(_ handler: (@Sendable () -> Void)?) {
-        SignalGuard.shared.setInterruptHandler(handler)
-    }
-
-    /// The run loop took the interrupt `onInterrupt` reported.
-    public static func interruptTaken() {
-        SignalGuard.shared.interruptTaken()
-    }
-
     private func setUpColors(theme: Theme, useColor: Bool) {
         var palette = 0
         var defaultsAllowed = false
@@ -267,39 +250,56 @@ public final class CursesScreen {
         _ = dt_put_cluster(window, Int32(y), Int32(x), scalars, attrs, pair)
     }
 
-    /// Waits up to `timeoutMs` (negative: forever, 0: just poll) for a key.
-    /// Returns nil on timeout. A terminal resize returns `.resize`; draw again after it.
-    public func readKey(timeoutMs: Int) -> Key? {
+    /// The terminal's input and the signal pipe (none for a headless screen, which has no input).
+    public var descriptors: [Int32] {
+        terminal == .tty && !ended ? [STDIN_FILENO, SignalGuard.shared.descriptor] : []
+    }
+
+    /// The next key, resize or signal without waiting; nil when none is waiting. Keys that
+    /// ncurses already read ahead come out here even when the descriptor shows nothing, so call
+    /// until nil before polling again.
+    public func nextEvent() -> ScreenEvent? {
         guard let window, !ended else { return nil }
+        if terminal == .tty { takeSignals() }
+        if !pendingEvents.isEmpty { return pendingEvents.removeFirst() }
         if let k = pendingKey {
             pendingKey = nil
-            return k
+            return .key(k)
         }
-        let start = DispatchTime.now().uptimeNanoseconds
+        wtimeout(window, 0)
         while true {
-            if terminal == .tty, let size = SignalGuard.shared.takePendingResize() {
-                resizeterm(size.rows, size.cols)  // also queues KEY_RESIZE, read below
-                lastGrid = nil
-            }
-            let elapsed = Int((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
-            let remaining = timeoutMs < 0 ? 50 : max(0, timeoutMs - elapsed)
-            // Short slices so a resize noticed by the signal queue is applied promptly.
-            wtimeout(window, Int32(min(remaining, 50)))
             var wc: wint_t = 0
             let rc = wget_wch(window, &wc)
-            if rc == OK || rc == KEY_CODE_YES {
-                let raw: RawKey = rc == KEY_CODE_YES ? .code(Int32(bitPattern: wc)) : .character(UInt32(wc))
-                if let key = KeyDecoder.decode(raw, codes: keyCodes) {
-                    if key == .resize { lastGrid = nil }
-                    if key == .escape {
-                        if let k = altKey(window) { return k }
-                        continue  // an escape sequence for no key the console uses
-                    }
-                    return key
-                }
-                continue  // a key the console does not use
+            guard rc == OK || rc == KEY_CODE_YES else { return nil }
+            let raw: RawKey = rc == KEY_CODE_YES ? .code(Int32(bitPattern: wc)) : .character(UInt32(wc))
+            guard let key = KeyDecoder.decode(raw, codes: keyCodes) else { continue }  // a key the console does not use
+            if key == .resize {
+                lastGrid = nil
+                return .resized
             }
-            if timeoutMs >= 0, elapsed >= timeoutMs { return nil }
+            if key == .escape {
+                if let k = altKey(window) { return .key(k) }
+                continue  // an escape sequence for no key the console uses
+            }
+            return .key(key)
+        }
+    }
+
+    /// Ctrl-C and requests to end become events; a resize is applied here, on the screen's
+    /// thread (ncurses is not thread-safe), and comes back from ncurses as KEY_RESIZE.
+    private func takeSignals() {
+        let taken = SignalGuard.shared.take()
+        if taken.resized { applyTerminalSize() }
+        pendingEvents += Array(repeating: .interrupt, count: taken.interrupts)
+        if let sig = taken.terminate { pendingEvents.append(.terminate(signal: sig)) }
+    }
+
+    private func applyTerminalSize() {
+        var rows: Int32 = 0
+        var cols: Int32 = 0
+        if dt_winsize(STDOUT_FILENO, &rows, &cols) == 0, rows > 0, cols > 0 {
+            resizeterm(rows, cols)  // also queues KEY_RESIZE
+            lastGrid = nil
         }
     }
 
@@ -330,25 +330,13 @@ public final class CursesScreen {
         return .escape
     }
 
-    /// Leaves the screen temporarily (to run a pager or editor); `resume()` brings it back.
-    public func suspend() {
-        guard !ended else { return }
-        def_prog_mode()
-        endwin()
-    }
-
-    /// Returns to the screen after `suspend()`, redrawing everything at the current size.
-    public func resume() {
+    /// Forgets what the terminal shows: the next draw clears it and repaints every cell, at
+    /// the terminal's current size (Ctrl-L, or after another program wrote over the screen).
+    public func invalidate() {
         guard let window, !ended else { return }
-        reset_prog_mode()
-        var rows: Int32 = 0
-        var cols: Int32 = 0
-        if terminal == .tty, dt_winsize(STDOUT_FILENO, &rows, &cols) == 0, rows > 0, cols > 0 {
-            resizeterm(rows, cols)
-        }
+        if terminal == .tty { applyTerminalSize() }
         lastGrid = nil
         clearok(window, true)
-        wrefresh(window)
     }
 
     /// Ends the session and restores the terminal. Safe to call twice.

@@ -1,41 +1,52 @@
 import CNcursesw
-import Dispatch
 import Foundation
+import Synchronization
 
 /// Signal handling for a full-screen session.
 ///
-/// - SIGWINCH: a DispatchSource reads the new size with `ioctl(TIOCGWINSZ)`; the screen applies
-///   it (`resizeterm`, which queues KEY_RESIZE) on its own thread at the next `readKey`, because
-///   ncurses is not thread-safe.
-/// - SIGINT (Ctrl-C): when the screen's owner registered an interrupt handler, it is asked
-///   first (the console shows its quit question; a second Ctrl-C there quits). When the owner
-///   has not taken the previous interrupt within `stuckAfter` seconds (its loop is stuck), the
-///   next one ends the process as SIGTERM does.
-/// - SIGTERM, SIGHUP (and SIGINT without a handler): a DispatchSource (so ordinary code may run)
-///   calls the cleanup hooks (the journal must not lose actions), restores the terminal and
-///   ends the process by the same signal.
+/// - SIGINT, SIGTERM, SIGHUP and SIGWINCH: a C handler in shim.h counts the signal and writes a
+///   byte to a pipe whose read end (`descriptor`) the run loop polls with the terminal; the loop
+///   takes them (`take()`) as events, so a resize, Ctrl-C or a request to end is handled on the
+///   loop's own thread, between two draws, never during one. When the loop has not taken a
+///   terminating signal within two seconds (it is stuck), the next one restores the terminal
+///   and ends the process at once.
 /// - Crashes (SEGV, BUS, ILL, FPE, ABRT, TRAP): a C handler in shim.h restores the terminal with
 ///   async-signal-safe calls only, then lets the default action run.
 /// - SIGTSTP/SIGCONT: left to ncurses, whose own handler leaves and restores the screen.
 ///
 /// Every call into shim.h's restore state is in this file: that state is per object file.
-final class SignalGuard: @unchecked Sendable {
+final class SignalGuard: Sendable {
     /// The one guard; signals are process-wide.
     static let shared = SignalGuard()
 
-    private let lock = NSLock()
-    private let queue = DispatchQueue(label: "dialtone.signals")
-    private var sources: [DispatchSourceSignal] = []
-    private var hooks: [@Sendable () -> Void] = []
-    private var pendingSize: (rows: Int32, cols: Int32)?
-    private var installed = false
-    private var onInterrupt: (@Sendable () -> Void)?
-    /// When an interrupt was handed to `onInterrupt` and not yet taken (monotonic seconds).
-    private var interruptPostedAt: UInt64?
-    /// An interrupt not taken for this long means the owner's loop is stuck.
-    static let stuckAfterNs: UInt64 = 2_000_000_000
+    /// What arrived since the last `take()`.
+    struct Taken: Equatable {
+        var interrupts = 0
+        /// SIGTERM or SIGHUP, when one arrived (SIGHUP first: the terminal is gone).
+        var terminate: Int32?
+        var resized = false
+    }
 
-    static let terminating: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+    private let installed = Mutex(false)
+    /// The pipe the handler writes to: made once, kept for the process (the handler may run on
+    /// any thread at any time, so its descriptor never closes).
+    private let pipeRead: Int32
+    private let pipeWrite: Int32
+
+    private init() {
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0 {
+            for fd in fds {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            }
+        }
+        pipeRead = fds[0]
+        pipeWrite = fds[1]
+    }
+
+    /// Readable when a signal is waiting to be taken.
+    var descriptor: Int32 { pipeRead }
 
     /// Saves the terminal modes; call before ncurses changes them.
     func saveTerminalModes() {
@@ -49,17 +60,13 @@ final class SignalGuard: @unchecked Sendable {
     /// Takes the signals over. Call before `newterm`, so ncurses does not install its own
     /// handlers for the signals handled here (it only does when they are at their default).
     func install() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !installed else { return }
-        installed = true
-        for sig in [SIGWINCH] + SignalGuard.terminating {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler { [weak self] in self?.handle(sig) }
-            source.resume()
-            sources.append(source)
+        let first = installed.withLock { on in
+            defer { on = true }
+            return !on
         }
+        guard first else { return }
+        drain()
+        dt_install_wake_handlers(pipeWrite)
     }
 
     /// Sets the bytes that put the terminal back (from terminfo) and arms the crash handler.
@@ -76,83 +83,29 @@ final class SignalGuard: @unchecked Sendable {
 
     /// Gives the signals back to their defaults (normal shutdown).
     func uninstall() {
-        lock.lock()
-        let old = sources
-        sources = []
-        installed = false
-        onInterrupt = nil
-        interruptPostedAt = nil
-        lock.unlock()
-        for source in old { source.cancel() }
-        for sig in [SIGWINCH] + SignalGuard.terminating { signal(sig, SIG_DFL) }
+        installed.withLock { $0 = false }
+        dt_remove_wake_handlers()
         dt_remove_fatal_handlers()
     }
 
-    /// Registers work to run before the process ends on SIGINT/SIGTERM/SIGHUP.
-    func addCleanupHook(_ hook: @escaping @Sendable () -> Void) {
-        lock.lock()
-        hooks.append(hook)
-        lock.unlock()
+    /// The signals that arrived since the last call; the loop is alive, so the stuck-loop
+    /// timer starts over.
+    func take() -> Taken {
+        // Drain first: a signal landing after the drain leaves its byte, so the loop wakes
+        // again (at worst once for nothing), and is never missed.
+        drain()
+        _ = dt_wake_untaken(0, 0)
+        var t = Taken()
+        t.interrupts = Int(dt_wake_count(dt_wake_slot(SIGINT), 1))
+        let hangups = dt_wake_count(dt_wake_slot(SIGHUP), 1)
+        let terms = dt_wake_count(dt_wake_slot(SIGTERM), 1)
+        t.terminate = hangups > 0 ? SIGHUP : terms > 0 ? SIGTERM : nil
+        t.resized = dt_wake_count(dt_wake_slot(SIGWINCH), 1) > 0
+        return t
     }
 
-    /// Routes SIGINT to `handler` (nil: SIGINT ends the process like SIGTERM).
-    func setInterruptHandler(_ handler: (@Sendable () -> Void)?) {
-        lock.lock()
-        onInterrupt = handler
-        interruptPostedAt = nil
-        lock.unlock()
-    }
-
-    /// The owner took the interrupt it was handed: the next Ctrl-C asks again.
-    func interruptTaken() {
-        lock.lock()
-        interruptPostedAt = nil
-        lock.unlock()
-    }
-
-    /// The size seen by the last SIGWINCH, once.
-    func takePendingResize() -> (rows: Int32, cols: Int32)? {
-        lock.lock()
-        defer { lock.unlock() }
-        let size = pendingSize
-        pendingSize = nil
-        return size
-    }
-
-    private func handle(_ sig: Int32) {
-        if sig == SIGWINCH {
-            var rows: Int32 = 0
-            var cols: Int32 = 0
-            if dt_winsize(STDOUT_FILENO, &rows, &cols) == 0, rows > 0, cols > 0 {
-                lock.lock()
-                pendingSize = (rows, cols)
-                lock.unlock()
-            }
-            return
-        }
-        if sig == SIGINT {
-            lock.lock()
-            let handler = onInterrupt
-            let now = DispatchTime.now().uptimeNanoseconds
-            let posted = interruptPostedAt
-            let stuck = posted.map { now - $0 > SignalGuard.stuckAfterNs } ?? false
-            if handler != nil, posted == nil { interruptPostedAt = now }
-            lock.unlock()
-            if let handler, !stuck {
-                if posted == nil { handler() }
-                return
-            }
-        }
-        lock.lock()
-        let toRun = hooks
-        hooks = []
-        lock.unlock()
-        for hook in toRun { hook() }
-        dt_restore_terminal()
-        // End by the same signal so a parent shell sees why; _exit if it is somehow blocked.
-        signal(sig, SIG_DFL)
-        kill(getpid(), sig)
-        usleep(200_000)
-        _exit(128 + sig)
+    private func drain() {
+        var buf = [UInt8](repeating: 0, count: 64)
+        while read(pipeRead, &buf, buf.count) > 0 {}
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Console
+import ConsoleRuntime
 import CursesBackend
 import Foundation
 import IncidentCore
@@ -138,20 +139,46 @@ enum ConsoleStart {
             store: store, id: id, actor: opts.who, sources: sources, offered: offered, ascii: ascii, theme: theme,
             keys: config.keys, notices: notices)
         setup.freshness.staleAfterSeconds = display.staleAfter
+        setup.environment = env.env
         return setup
+    }
+
+    /// The other playbooks `:checklist NAME` can attach; one that fails to load is left out
+    /// (the headless `dialtone checklist` reports why).
+    static func library() -> [Playbook] {
+        let loc = PlaybookLocator.standard(.current())
+        return loc.available().compactMap { try? loc.load($0).playbook }
     }
 
     static func run(_ setup: ConsoleSetup, _ loaded: LoadedIncident, start: Double) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw fail("the console needs a terminal (incident \(setup.id) is ready; use the headless commands from scripts)")
         }
-        let runner: ConsoleRunner
+        var setup = setup
+        setup.library = library()
+        if setup.notify {
+            do {
+                setup.notifyConfig = try NotifyConfig.load(Config.load(files: DialtoneEnvironment(env: setup.environment).configFiles))
+            } catch {
+                setup.notifyProblems.append("notify: \(error); nothing will be sent")
+            }
+        }
+        let screen: CursesScreen
         do {
-            runner = try ConsoleRunner(setup: setup, loaded: loaded, startTime: start)
+            screen = try CursesScreen(ascii: setup.ascii, theme: setup.theme)
         } catch {
             throw fail(String(describing: error))
         }
-        runner.run()
+        let runner = ConsoleRunner(
+            setup: setup, loaded: loaded, screen: screen, bench: BenchLog.fromEnvironment(setup.environment, startTime: start))
+        if case .signal(let sig) = runner.run() {
+            // The terminal is back and the journal synced: end by the same signal, so a parent
+            // shell sees why (_exit if it is somehow blocked).
+            signal(sig, SIG_DFL)
+            kill(getpid(), sig)
+            usleep(200_000)
+            _exit(128 + sig)
+        }
         for n in setup.notices { FileHandle.standardError.write(Data(("dialtone: warning: " + Sanitize.line(n) + "\n").utf8)) }
         out("left the console; incident \(setup.id) (dialtone console \(setup.id) to return)")
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsoleRuntime
 import Foundation
 import IncidentCore
 import IncidentStore

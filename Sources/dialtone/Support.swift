@@ -151,3 +151,10 @@ final class Concurrent<T: Sendable>: @unchecked Sendable {
         return result!
     }
 }
+
+/// Seconds on a monotonic clock (for rates and timings).
+func monotonic() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}

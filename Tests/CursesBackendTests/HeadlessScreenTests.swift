@@ -86,10 +86,13 @@ struct HeadlessScreenTests {
         #expect((try? CursesScreen(ascii: true, theme: theme(), useColor: false, terminal: .headless(term: "xterm"))) != nil)
     }
 
-    @Test func readKeyTimesOutWithoutInput() throws {
+    @Test func noEventWithoutInputAndNothingToPollHeadless() throws {
         let screen = try CursesScreen(
             ascii: false, theme: theme(), terminal: .headless(term: "xterm-256color"))
         defer { screen.end() }
-        #expect(screen.readKey(timeoutMs: 30) == nil)
+        #expect(screen.nextEvent() == nil)
+        #expect(screen.descriptors.isEmpty)  // /dev/null is always readable: never polled
+        screen.end()
+        #expect(screen.nextEvent() == nil)
     }
 }

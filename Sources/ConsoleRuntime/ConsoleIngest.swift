@@ -2,6 +2,7 @@ import Console
 import Foundation
 import IncidentCore
 import Ingest
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -21,14 +22,18 @@ final class ConsoleIngest: @unchecked Sendable {
     private let playbook: Playbook
     private let context: ParseContext
     private let post: @Sendable (ConsoleAction) -> Void
-    private let lock = NSLock()
+    /// What the console's thread asks of the ingest thread.
+    private struct Requests {
+        var added: [SourceSpec] = []
+        /// The call the console's call view shows; `watchChanged` asks for a feed at once.
+        var watched: String?
+        var watchChanged = false
+        var stopping = false
+        var started = false
+    }
+    private let requests = Mutex(Requests())
+    /// The ingest thread's own.
     private var specs: [SourceSpec]
-    private var added: [SourceSpec] = []
-    /// The call the console's call view shows; `watchChanged` asks for a feed at once.
-    private var watched: String?
-    private var watchChanged = false
-    private var stopping = false
-    private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
     /// The newest line sent to the screen (the ingest thread's own).
     private var sentSeq: UInt64 = 0
@@ -51,59 +56,51 @@ final class ConsoleIngest: @unchecked Sendable {
     }
 
     func start() {
+        requests.withLock { $0.started = true }
         let t = Thread { [self] in
             run()
             done.signal()
         }
         t.name = "dialtone.ingest"
-        thread = t
         t.start()
     }
 
     /// Adds a source (a confirmed command source); ingestion restarts with it.
     func add(_ spec: SourceSpec) {
-        lock.lock()
-        added.append(spec)
-        lock.unlock()
+        requests.withLock { $0.added.append(spec) }
     }
 
     /// Sends this call's entries from the call index with every feed, starting with one at
     /// once (nil stops).
     func watch(_ callID: String?) {
-        lock.lock()
-        watched = callID
-        watchChanged = true
-        lock.unlock()
+        requests.withLock {
+            $0.watched = callID
+            $0.watchChanged = true
+        }
     }
 
     private func takeWatch() -> (String?, changed: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        let changed = watchChanged
-        watchChanged = false
-        return (watched, changed)
+        requests.withLock { r in
+            defer { r.watchChanged = false }
+            return (r.watched, r.watchChanged)
+        }
     }
 
     func stop() {
-        lock.lock()
-        let wasRunning = thread != nil && !stopping
-        stopping = true
-        lock.unlock()
+        let wasRunning = requests.withLock { r in
+            defer { r.stopping = true }
+            return r.started && !r.stopping
+        }
         if wasRunning { done.wait() }
     }
 
-    private var isStopping: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopping
-    }
+    private var isStopping: Bool { requests.withLock { $0.stopping } }
 
     private func takeAdded() -> [SourceSpec] {
-        lock.lock()
-        defer { lock.unlock() }
-        let a = added
-        added = []
-        return a
+        requests.withLock { r in
+            defer { r.added = [] }
+            return r.added
+        }
     }
 
     private func makeSession() -> LiveSession {
@@ -130,15 +127,15 @@ final class ConsoleIngest: @unchecked Sendable {
                 resetLines = true  // the window back is read again: the screen starts over
                 first = true
             }
-            let waitStart = monotonic()
+            let waitStart = monotonicSeconds()
             let step = session.step(maxLines: Self.pumpLines, wait: 0.1)
             changes += step.changes
             linesSinceFeed += step.lines
-            if step.lines == 0 && monotonic() - waitStart < 0.01 {
+            if step.lines == 0 && monotonicSeconds() - waitStart < 0.01 {
                 usleep(50_000)  // every source has ended: do not spin
             }
             let (watchedCall, watchChanged) = takeWatch()
-            let t = monotonic()
+            let t = monotonicSeconds()
             // A feed goes out when lines arrived (at most four a second), when changes are
             // waiting, and every second anyway: the windows move with the clock, so a stopped
             // feed turns stale and a recovery shows without any new line.
@@ -192,11 +189,4 @@ extension ConsoleIngest {
         if let last = out.last { sentSeq = last.seq }
         return out
     }
-}
-
-/// Seconds on a monotonic clock (for rates and redraw pacing).
-func monotonic() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

@@ -3,6 +3,7 @@ import Foundation
 import IncidentCore
 import IncidentStore
 import Notify
+import Synchronization
 
 /// The console's sender: while this console holds the writer lock, a worker on its own queue
 /// sends what is due in the outbox once a second. A request never runs on the key loop; its
@@ -13,11 +14,15 @@ final class ConsoleOutbox: @unchecked Sendable {
     private var timer: DispatchSourceTimer?
     private let sender: OutboxSender
     private let post: @Sendable (ConsoleAction) -> Void
-    private let lock = NSLock()
-    private var active = false
+    private let active = Mutex(false)
+    private let clock: ConsoleClock
 
-    init(store: IncidentStore, id: String, login: String, config: NotifyConfig, post: @escaping @Sendable (ConsoleAction) -> Void) {
-        sender = OutboxSender(store: store, incidentID: id, config: config, login: login, environment: DialtoneEnvironment.current().env, clock: { now() })
+    init(
+        store: IncidentStore, id: String, login: String, config: NotifyConfig, environment: [String: String], clock: ConsoleClock,
+        post: @escaping @Sendable (ConsoleAction) -> Void
+    ) {
+        sender = OutboxSender(store: store, incidentID: id, config: config, login: login, environment: environment, clock: clock.now)
+        self.clock = clock
         self.post = post
     }
 
@@ -33,15 +38,13 @@ final class ConsoleOutbox: @unchecked Sendable {
 
     /// Held with the writer lock: one sender across the war room.
     func setActive(_ on: Bool) {
-        lock.lock()
-        active = on
-        lock.unlock()
+        active.withLock { $0 = on }
     }
 
     /// Queues a recorded event (called on the journal queue, after the write).
     func enqueue(_ e: JournalEvent) {
         do {
-            try OutboxSender.enqueue(e, store: sender.store, id: sender.incidentID, config: sender.config, now: now())
+            try OutboxSender.enqueue(e, store: sender.store, id: sender.incidentID, config: sender.config, now: clock.now())
         } catch {
             post(.notice("notify: could not queue \(e.kind.rawValue): \(error)", isError: true))
         }
@@ -56,10 +59,7 @@ final class ConsoleOutbox: @unchecked Sendable {
     }
 
     private func tick() {
-        lock.lock()
-        let on = active
-        lock.unlock()
-        guard on else { return }
+        guard active.withLock({ $0 }) else { return }
         for r in sender.drain(deadline: monotonicNow() + 5) where !r.ok {
             post(.notice(r.detail + " [\(r.channel)]", isError: true))
         }

@@ -46,11 +46,8 @@ final class ConsoleWatcher: @unchecked Sendable {
         }
     }
 
-    /// For the signal handler: the same, without waiting on the queue (it may be busy).
-    func removePresenceNow() { unlink(seat.presencePath) }
-
     private func tick() {
-        let t = monotonic()
+        let t = monotonicSeconds()
         pollJournal()
         if t - lastHeartbeat >= WarRoomSeat.heartbeatEvery {
             lastHeartbeat = t
