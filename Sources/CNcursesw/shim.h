@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <langinfo.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -222,6 +223,12 @@ static inline void dt_install_wake_handlers(int wake_fd) {
         sigaction(sigs[i], &sa, NULL);
     }
     dt_wake_untaken(0, 0);
+    // A mask inherited from the parent (a test runner's worker thread, a supervisor) may block
+    // these; blocked, a resize or a SIGTERM would never reach the loop.
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaddset(&set, sigs[i]);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 /// Puts those signals back to their default action.

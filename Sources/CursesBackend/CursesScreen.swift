@@ -133,6 +133,8 @@ public final class CursesScreen: Screen {
         }
         window = dt_stdscr()
         cbreak()
+        // Ctrl-C must not make the tty throw away keys typed before it and not yet read.
+        noqiflush()
         noecho()
         nonl()
         keypad(window, true)
@@ -260,8 +262,13 @@ public final class CursesScreen: Screen {
     /// until nil before polling again.
     public func nextEvent() -> ScreenEvent? {
         guard let window, !ended else { return nil }
-        if terminal == .tty { takeSignals() }
+        if terminal == .tty { takeSignals(window) }
         if !pendingEvents.isEmpty { return pendingEvents.removeFirst() }
+        return readKey(window)
+    }
+
+    /// The next key or resize ncurses has, without waiting.
+    private func readKey(_ window: UnsafeMutablePointer<WINDOW>) -> ScreenEvent? {
         if let k = pendingKey {
             pendingKey = nil
             return .key(k)
@@ -287,9 +294,14 @@ public final class CursesScreen: Screen {
 
     /// Ctrl-C and requests to end become events; a resize is applied here, on the screen's
     /// thread (ncurses is not thread-safe), and comes back from ncurses as KEY_RESIZE.
-    private func takeSignals() {
+    private func takeSignals(_ window: UnsafeMutablePointer<WINDOW>) {
         let taken = SignalGuard.shared.take()
         if taken.resized { applyTerminalSize() }
+        if taken.interrupts > 0 || taken.terminate != nil {
+            // The tty raised Ctrl-C after queueing the keys typed before it: those come first,
+            // so "a, half a note, Ctrl-C" asks over the prompt with the text in it.
+            while let e = readKey(window) { pendingEvents.append(e) }
+        }
         pendingEvents += Array(repeating: .interrupt, count: taken.interrupts)
         if let sig = taken.terminate { pendingEvents.append(.terminate(signal: sig)) }
     }
