@@ -67,8 +67,9 @@ let package = Package(
             exclude: ["Proto/otlp_common.proto", "Proto/otlp_logs.proto", "Proto/otlp_trace.proto"]
         ),
         // Channel clients (Slack, PagerDuty, Statuspage, webhook, exec, GitHub, Jira), rules and
-        // the outbox sender; HTTP through Foundation's URLSession.
-        .target(name: "Notify", dependencies: ["IncidentCore", "IncidentStore", .product(name: "Yams", package: "Yams")]),
+        // the outbox sender; HTTP through the curl program (Checks' process runner), so no
+        // process loads libcurl.
+        .target(name: "Notify", dependencies: ["IncidentCore", "IncidentStore", "Checks", .product(name: "Yams", package: "Yams")]),
         .target(name: "CursesBackend", dependencies: ["CNcursesw", "TermGrid"]),
         // The console's one blocking loop, its effects and its workers, on any `Screen`.
         .target(

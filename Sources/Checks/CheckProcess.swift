@@ -40,8 +40,10 @@ public final class CheckProcess: Sendable {
     public func cancel() { cancelFlag.store(true, ordering: .relaxed) }
 
     /// Runs to the end (blocking), handing each chunk of output to `onOutput` as it arrives.
+    /// `files` hands the child more descriptors (its number: ours), stdin (0) among them; a
+    /// caller passing any keeps them open until `run` returns.
     public func run(
-        _ argv: [String], environment: [String: String], timeoutSeconds: Double,
+        _ argv: [String], environment: [String: String], timeoutSeconds: Double, files: [Int32: Int32] = [:],
         onOutput: (ArraySlice<UInt8>) -> Void = { _ in }
     ) throws(StartError) -> Finished {
         guard let program = argv.first, !program.isEmpty else { throw .cannotStart(command: "(empty)", reason: "no command") }
@@ -51,7 +53,7 @@ public final class CheckProcess: Sendable {
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let pid: pid_t
         do throws(StartError) {
-            pid = try Self.spawn(argv, environment: environment, writeEnd: fds[1])
+            pid = try Self.spawn(argv, environment: environment, writeEnd: fds[1], files: files)
         } catch {
             close(fds[0])
             close(fds[1])
@@ -137,13 +139,22 @@ public final class CheckProcess: Sendable {
 
     /// posix_spawn with the program looked up on the child's own PATH (posix_spawnp would use
     /// ours), in a new process group with default signal handling.
-    private static func spawn(_ argv: [String], environment: [String: String], writeEnd: Int32) throws(StartError) -> pid_t {
+    private static func spawn(
+        _ argv: [String], environment: [String: String], writeEnd: Int32, files: [Int32: Int32]
+    ) throws(StartError) -> pid_t {
+        // Copies at 10 and up, so no dup2 below overwrites a descriptor a later one reads.
+        let high = files.mapValues { fcntl($0, F_DUPFD_CLOEXEC, 10) }
+        defer { for fd in high.values where fd >= 0 { close(fd) } }
+        if let bad = high.first(where: { $0.value < 0 }) {
+            throw .cannotStart(command: argv[0], reason: "descriptor \(bad.key): \(String(cString: strerror(errno)))")
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if high[0] == nil { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
+        for (child, ours) in high.sorted(by: { $0.key < $1.key }) { posix_spawn_file_actions_adddup2(&actions, ours, child) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -171,7 +182,7 @@ public final class CheckProcess: Sendable {
     }
 
     /// The executable for `name`: as given when it holds a slash, else the first match on PATH.
-    static func resolve(_ name: String, path: String) -> String? {
+    public static func resolve(_ name: String, path: String) -> String? {
         if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
         for dir in path.split(separator: ":") where !dir.isEmpty {
             let candidate = "\(dir)/\(name)"

@@ -22,7 +22,7 @@ public enum HTTPOutcome: Sendable, Equatable {
     case failed(String)
 }
 
-/// Sends one request, bounded by `timeout` seconds. URLSession in the binary; tests may use it
+/// Sends one request, bounded by `timeout` seconds. The curl program in the binary; tests may use it
 /// too against their local fakes.
 public protocol Transport: Sendable {
     func send(_ request: HTTPRequest, timeout: Double) -> HTTPOutcome

@@ -65,7 +65,7 @@ public struct ActionExport {
     let clock: @Sendable () -> Timestamp
 
     public init(
-        store: IncidentStore, incidentID: String, channel: Channel, transport: Transport = URLSessionTransport(), login: String, environment: [String: String],
+        store: IncidentStore, incidentID: String, channel: Channel, transport: Transport = CurlTransport(), login: String, environment: [String: String],
         clock: @escaping @Sendable () -> Timestamp
     ) {
         self.store = store

@@ -17,7 +17,7 @@ public final class OutboxSender: @unchecked Sendable {
     let clock: @Sendable () -> Timestamp
 
     public init(
-        store: IncidentStore, incidentID: String, config: NotifyConfig, transport: Transport = URLSessionTransport(),
+        store: IncidentStore, incidentID: String, config: NotifyConfig, transport: Transport = CurlTransport(),
         login: String, environment: [String: String], clock: @escaping @Sendable () -> Timestamp
     ) {
         self.store = store

@@ -34,7 +34,7 @@ struct NotifyTestCommand: ParsableCommand {
             guard let c = cfg.channels[channel] else {
                 throw fail("notify test: no channel \"\(channel)\" (configured: \(cfg.channels.keys.sorted().joined(separator: ", ")))")
             }
-            let r = ChannelTest.run(c, login: opts.who, at: now(), environment: opts.environment.env, transport: URLSessionTransport())
+            let r = ChannelTest.run(c, login: opts.who, at: now(), environment: opts.environment.env, transport: CurlTransport())
             if r.ok { out(Sanitize.line(r.line)) } else { throw fail(r.line) }
         }
     }

@@ -32,7 +32,7 @@ struct ActionExportTests {
             body: Array(
                 #"{"fields":{"project":{"key":"OPS"},"summary":"alert on ASR < 90%","issuetype":{"name":"Task"},"labels":["dialtone","dialtone-item-\#(a.id.lowercased())"]}}"#
                     .utf8))
-        _ = URLSessionTransport().send(made, timeout: 5)
+        _ = CurlTransport().send(made, timeout: 5)
 
         let lines = try export.run()
         #expect(lines.map(\.ok) == [true, true])

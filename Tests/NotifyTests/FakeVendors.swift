@@ -40,7 +40,7 @@ final class FakeVendors {
     }
 
     func get(_ path: String) -> JSONValue {
-        guard case .response(_, _, let body) = URLSessionTransport().send(HTTPRequest(method: "GET", url: base + path), timeout: 5),
+        guard case .response(_, _, let body) = CurlTransport().send(HTTPRequest(method: "GET", url: base + path), timeout: 5),
             let v = try? JSONDecoder().decode(JSONValue.self, from: Data(body))
         else { return .null }
         return v
@@ -49,7 +49,7 @@ final class FakeVendors {
     /// Queues scripted answers: each matching request takes the first step left.
     func script(_ steps: [[String: Any]]) {
         let data = try! JSONSerialization.data(withJSONObject: steps)
-        _ = URLSessionTransport().send(
+        _ = CurlTransport().send(
             HTTPRequest(method: "POST", url: base + "/_script", headers: ["Content-Type": "application/json"], body: [UInt8](data)), timeout: 5)
     }
 
