@@ -6,7 +6,7 @@ import IncidentCore
 /// be public).
 public enum ChannelTest {
     public static func run(_ c: Channel, login: String, at: Timestamp, environment: [String: String], transport: Transport) -> (ok: Bool, line: String) {
-        let text = "dialtone test message from \(login) at \(at.display) UTC"
+        let text = "dialtone test message from \(login) at \(at.display)"
         let plan: (HTTPRequest, String)
         do {
             switch c.type {

@@ -108,7 +108,16 @@ struct CurlTransportTests {
         // A port nobody listens on: bind one, note it, close it.
         let closed = try Self.closedPort()
         #expect(curl.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(closed)/"), timeout: 5) == .failed("connection refused"))
-        #expect(curl.send(HTTPRequest(method: "GET", url: "http://no-such-host.invalid/"), timeout: 5) == .failed("host not found"))
+        // Host not found without asking a resolver off this machine: a stand-in curl that
+        // ends as curl does when a name does not resolve (exit 6).
+        let dir = NSTemporaryDirectory() + "dialtone-curl6-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "#!/bin/sh\ncat >/dev/null\necho 'curl: (6) Could not resolve host: nowhere' >&2\nexit 6\n".write(
+            toFile: dir + "/curl", atomically: true, encoding: .utf8)
+        chmod(dir + "/curl", 0o755)
+        let unresolved = CurlTransport(environment: ["PATH": dir])
+        #expect(unresolved.send(HTTPRequest(method: "GET", url: "http://nowhere.invalid/"), timeout: 5) == .failed("host not found"))
         // TLS spoken to a plain-HTTP server: the handshake fails.
         let tls = fake.base.replacingOccurrences(of: "http://", with: "https://") + "/hook"
         #expect(curl.send(HTTPRequest(method: "GET", url: tls), timeout: 5) == .failed("TLS handshake failed"))
