@@ -23,6 +23,8 @@ let package = Package(
         // scripts/gen-otlp.sh).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // Tests only: readable diffs of whole console states.
+        .package(url: "https://github.com/pointfreeco/swift-custom-dump", from: "1.7.3"),
     ],
     targets: [
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
@@ -85,7 +87,10 @@ let package = Package(
             name: "IngestTests", dependencies: ["Ingest"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["Console", .product(name: "CustomDump", package: "swift-custom-dump")]
+        ),
         .testTarget(name: "ChecksTests", dependencies: ["Checks", "IncidentCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ReceiverTests",
