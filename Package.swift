@@ -13,7 +13,11 @@ let package = Package(
     name: "dialtone",
     platforms: [.macOS(.v15)],  // Synchronization.Mutex
     products: [
-        .executable(name: "dialtone", targets: ["dialtone"])
+        .executable(name: "dialtone", targets: ["dialtone"]),
+        // The pure modules, for Fuzz/ (its own package, so fuzzer flags stay out of this build).
+        .library(name: "IncidentCore", targets: ["IncidentCore"]),
+        .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "Console", targets: ["Console"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -7,10 +7,11 @@
 #   scripts/fuzz.sh scale [TARGET..]       time large generated inputs at two sizes (see below)
 #   scripts/fuzz.sh list                   target names
 #
-# How it is built: Fuzz/ is its own package (kept out of the normal build and of `swift test`);
-# its Sources/ are symlinks to the root's module folders, compiled again with
+# How it is built: Fuzz/ is its own package (kept out of the normal build and of `swift test`)
+# that depends on the root's library products by path; they are compiled again with
 # `-sanitize=fuzzer,address` (Swift) and `-fsanitize=fuzzer-no-link,address` (libyaml's C, in
-# Yams), into the scratch folder .build-fuzz. Each fuzz target is an executable whose main
+# Yams), into the scratch folder .build-fuzz, with runtime exclusivity checks on (the root turns
+# them off for Ingest in release). Each fuzz target is an executable whose main
 # calls `LLVMFuzzerRunDriver` (declared in Fuzz/Targets/CFuzzDriver): SwiftPM renames an
 # executable's main for testability, so libFuzzer's own main cannot link.
 #
@@ -41,7 +42,7 @@ targets() {
 
 build() {
   swift build --package-path Fuzz --scratch-path "$scratch" -c release \
-    -Xswiftc -sanitize=fuzzer,address \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -enforce-exclusivity=checked \
     -Xcc -fsanitize=fuzzer-no-link,address "$@"
 }
 

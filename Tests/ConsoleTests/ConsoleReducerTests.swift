@@ -21,65 +21,74 @@ struct ConsoleReducerTests {
     }
 
     @Test func tabCyclesPanesForTheSize() {
-        var s = Fixture.consoleState(.healthy, width: 80, height: 24)
-        var seen: [Pane] = []
-        for _ in 0..<4 {
-            _ = send(&s, .tab)
-            seen.append(s.focus)
-        }
+        var store = ConsoleTestStore(Fixture.consoleState(.healthy, width: 80, height: 24))
         // At 80 columns the runbook takes the log pane's place while focused.
-        #expect(seen == [.log, .timeline, .runbook, .panels])
-        _ = send(&s, .backTab, .backTab)
-        #expect(s.focus == .timeline)
-        _ = send(&s, .tab)
-        let narrow = ConsoleRenderer.render(s).text
+        store.press(.tab) { $0.focus = .log }
+        store.press(.tab) { $0.focus = .timeline }
+        store.press(.tab) { $0.focus = .runbook }
+        store.press(.tab) { $0.focus = .panels }
+        store.press(.backTab) { $0.focus = .runbook }
+        store.press(.backTab) { $0.focus = .timeline }
+        store.press(.tab) { $0.focus = .runbook }
+        let narrow = ConsoleRenderer.render(store.state).text
         #expect(narrow.contains("Runbook: Decision tree") && !narrow.contains("Log UTC"))
-        _ = send(&s, .tab)
-        #expect(ConsoleRenderer.render(s).text.contains("Log UTC"))
-        var wide = Fixture.consoleState(.healthy)
-        _ = send(&wide, .tab, .tab, .tab)
-        #expect(wide.focus == .runbook)
-        let text = ConsoleRenderer.render(wide).text
+        store.press(.tab) { $0.focus = .panels }
+        #expect(ConsoleRenderer.render(store.state).text.contains("Log UTC"))
+        var wide = ConsoleTestStore(Fixture.consoleState(.healthy))
+        wide.press(.tab) { $0.focus = .log }
+        wide.press(.tab) { $0.focus = .timeline }
+        wide.press(.tab) { $0.focus = .runbook }
+        let text = ConsoleRenderer.render(wide.state).text
         #expect(text.contains("Runbook: Decision tree") && text.contains("Log UTC"))
     }
 
     @Test func runbookKeyTogglesFromAnyPaneAndBack() {
-        var s = Fixture.consoleState(.healthy, width: 80, height: 24)
-        _ = send(&s, .tab, .tab)  // timeline
-        _ = send(&s, .char("R"))
-        #expect(s.focus == .runbook)
-        _ = send(&s, .char("R"))
-        #expect(s.focus == .timeline)
+        var store = ConsoleTestStore(Fixture.consoleState(.healthy, width: 80, height: 24))
+        store.press(.tab) { $0.focus = .log }
+        store.press(.tab) { $0.focus = .timeline }
+        store.press(.char("R")) {
+            $0.focus = .runbook
+            $0.focusBeforeRunbook = .timeline
+        }
+        store.press(.char("R")) { $0.focus = .timeline }
     }
 
     @Test func quickNoteIsQueuedAsPendingThenConfirmed() throws {
-        var s = Fixture.consoleState(.healthy)
-        #expect(send(&s, .char("a")).isEmpty)
-        #expect(s.prompt?.kind == .note)
-        _ = type(&s, "carrier A confirms an outagX")
-        _ = send(&s, .backspace)
-        _ = type(&s, "e")
-        let effects = send(&s, .enter)
-        #expect(effects == [.record(token: 1, command: .note("carrier A confirms an outage"), actor: "alice")])
-        #expect(s.prompt == nil)
-        #expect(s.pending.map(\.text) == ["carrier A confirms an outage"])
+        var store = ConsoleTestStore(Fixture.consoleState(.healthy))
+        store.press(.char("a")) { $0.prompt = Prompt(kind: .note) }
+        store.type("carrier A confirms an outagX") { $0.prompt?.text = "carrier A confirms an outagX" }
+        store.press(.backspace) { $0.prompt?.text = "carrier A confirms an outag" }
+        store.type("e") { $0.prompt?.text = "carrier A confirms an outage" }
+        store.press(.enter, effects: [.record(token: 1, command: .note("carrier A confirms an outage"), actor: "alice")]) {
+            $0.prompt = nil
+            $0.history.add("carrier A confirms an outage", kind: "note")
+            $0.pending = [PendingWrite(token: 1, kind: .note, text: "carrier A confirms an outage", actor: "alice")]
+            $0.nextToken = 2
+        }
         let ev = JournalEvent(
             id: "01JDTESTNOTE000000000000001", recordedAt: Fixture.at(730), actor: "alice", kind: .note, payload: ["text": "carrier A confirms an outage"])
-        _ = ConsoleReducer.reduce(&s, .recorded(token: 1, event: ev))
-        #expect(s.pending.isEmpty)
-        #expect(s.incident.events.last == ev)
-        #expect(s.flash?.text.contains("recorded") == true)
+        store.send(.recorded(token: 1, event: ev)) {
+            $0.pending = []
+            $0.incident.apply(ev)
+            $0.flashed("recorded: carrier A confirms an outage")
+        }
+        #expect(store.state.incident.events.last == ev)
     }
 
     @Test func failedWriteIsReportedAndNotShownAsDone() {
-        var s = Fixture.consoleState(.healthy)
-        _ = send(&s, .char("a"))
-        _ = type(&s, "x")
-        #expect(send(&s, .enter).count == 1)
-        _ = ConsoleReducer.reduce(&s, .recordFailed(token: 1, message: "journal.jsonl: fsync failed"))
-        #expect(s.pending.isEmpty)
-        #expect(s.flash?.isError == true)
-        #expect(s.flash?.text.contains("fsync failed") == true)
+        var store = ConsoleTestStore(Fixture.consoleState(.healthy))
+        store.press(.char("a")) { $0.prompt = Prompt(kind: .note) }
+        store.type("x") { $0.prompt?.text = "x" }
+        store.press(.enter, effects: [.record(token: 1, command: .note("x"), actor: "alice")]) {
+            $0.prompt = nil
+            $0.history.add("x", kind: "note")
+            $0.pending = [PendingWrite(token: 1, kind: .note, text: "x", actor: "alice")]
+            $0.nextToken = 2
+        }
+        store.send(.recordFailed(token: 1, message: "journal.jsonl: fsync failed")) {
+            $0.pending = []
+            $0.flashed("not recorded: journal.jsonl: fsync failed", error: true)
+        }
     }
 
     @Test(arguments: [
@@ -138,25 +147,23 @@ struct ConsoleReducerTests {
     }
 
     @Test func quitAsksFirst() {
-        var s = Fixture.consoleState(.healthy)
-        #expect(send(&s, .char("q")).isEmpty)
-        #expect(s.overlay == .confirmQuit)
-        #expect(send(&s, .char("n")).isEmpty)
-        #expect(s.overlay == nil && !s.quitting)
-        #expect(send(&s, .char("q"), .char("y")) == [.quit])
-        #expect(s.quitting)
+        var store = ConsoleTestStore(Fixture.consoleState(.healthy))
+        store.press(.char("q")) { $0.overlay = .confirmQuit }
+        store.press(.char("n")) { $0.overlay = nil }
+        store.press(.char("q")) { $0.overlay = .confirmQuit }
+        store.press(.char("y"), effects: [.quit]) {
+            $0.overlay = nil
+            $0.quitting = true
+        }
     }
 
     @Test func escapeCancelsAPromptWithoutRecording() {
-        var s = Fixture.consoleState(.healthy)
-        _ = send(&s, .char("a"))
-        _ = type(&s, "half a thought")
-        _ = send(&s, .ctrl("w"))
-        #expect(s.prompt?.text == "half a ")
-        _ = send(&s, .ctrl("u"))
-        #expect(s.prompt?.text == "")
-        #expect(send(&s, .escape).isEmpty)
-        #expect(s.prompt == nil && s.pending.isEmpty)
+        var store = ConsoleTestStore(Fixture.consoleState(.healthy))
+        store.press(.char("a")) { $0.prompt = Prompt(kind: .note) }
+        store.type("half a thought") { $0.prompt?.text = "half a thought" }
+        store.press(.ctrl("w")) { $0.prompt?.text = "half a " }
+        store.press(.ctrl("u")) { $0.prompt?.text = "" }
+        store.press(.escape) { $0.prompt = nil }
     }
 
     @Test func promptTakesKeysThatAreBindingsElsewhere() {
@@ -168,28 +175,44 @@ struct ConsoleReducerTests {
     }
 
     @Test func logScrollPausesAndGResumes() {
-        var s = Fixture.consoleState(.healthy)
-        _ = send(&s, .tab)
-        #expect(s.focus == .log && s.log.follow)
-        let lines = s.log.lines
-        _ = send(&s, .char("k"))
-        #expect(!s.log.follow)
-        #expect(s.log.cursorSeq == lines[lines.count - 2].seq)
-        _ = send(&s, .up, .up)
-        #expect(s.log.cursorSeq == lines[lines.count - 4].seq)
-        _ = send(&s, .char("g"))
-        #expect(s.log.cursorSeq == lines[0].seq)
-        _ = send(&s, .pageDown)
+        var store = ConsoleTestStore(Fixture.consoleState(.healthy))
+        let lines = store.state.log.lines
         let page = ConsoleLayout(width: 120, height: 40).log.innerHeight - 1
-        #expect(s.log.cursorSeq == lines[page].seq)
-        // New lines arriving while paused do not move the selection.
+        let top = lines.count - page  // what follow mode shows
+        store.press(.tab) { $0.focus = .log }
+        store.press(.char("k")) {
+            $0.log.follow = false
+            $0.log.cursorSeq = lines[lines.count - 2].seq
+            $0.log.topSeq = lines[top].seq
+        }
+        store.press(.up) { $0.log.cursorSeq = lines[lines.count - 3].seq }
+        store.press(.up) { $0.log.cursorSeq = lines[lines.count - 4].seq }
+        store.press(.char("g")) {
+            $0.log.cursorSeq = lines[0].seq
+            $0.log.topSeq = lines[0].seq
+        }
+        store.press(.pageDown) {
+            $0.log.cursorSeq = lines[page].seq
+            $0.log.topSeq = lines[1].seq
+        }
+        // New lines arriving while paused wait and do not move the selection. The feed is the
+        // whole truth about sources and counters: a feed without them clears them.
         var more = lines
-        more.append(Fixture.line(500, 710, .audio, .info, "new"))
-        _ = ConsoleReducer.reduce(&s, .ingest(IngestFeed(snapshot: nil, lines: more)))
-        #expect(s.log.cursorSeq == lines[page].seq && !s.log.follow)
-        _ = send(&s, .char("G"))
-        #expect(s.log.follow && s.log.cursorSeq == nil)
-        let text = ConsoleRenderer.render(s).text
+        let new = Fixture.line(500, 710, .audio, .info, "new")
+        more.append(new)
+        store.send(.ingest(IngestFeed(snapshot: nil, lines: more))) {
+            $0.log.held = [new]
+            $0.log.sources = []
+            $0.sessionMode = .live
+        }
+        store.press(.char("G")) {
+            $0.log.lines.append(new)
+            $0.log.held = []
+            $0.log.follow = true
+            $0.log.cursorSeq = nil
+            $0.log.topSeq = nil
+        }
+        let text = ConsoleRenderer.render(store.state).text
         #expect(text.contains("FOLLOW"))
     }
 
@@ -258,15 +281,22 @@ struct ConsoleReducerTests {
         #expect(s.flash?.text.contains("Timeline pane") == true)
     }
 
-    @Test func starTogglesTheSelectedEvent() {
-        var s = Fixture.consoleState(.critical)
-        _ = send(&s, .tab, .tab)
-        #expect(s.focus == .timeline)
-        _ = send(&s, .char("k"))  // the health alert
-        let effects = send(&s, .char("*"))
-        #expect(effects == [.record(token: 1, command: .star(target: "01JDTEST0000000000000004", on: true), actor: "alice")])
-        s.incident.starred.insert("01JDTEST0000000000000004")
-        #expect(send(&s, .char("*")) == [.record(token: 2, command: .star(target: "01JDTEST0000000000000004", on: false), actor: "alice")])
+    @Test func starTogglesTheSelectedEvent() throws {
+        var store = ConsoleTestStore(Fixture.consoleState(.critical))
+        let alert = "01JDTEST0000000000000004"
+        store.press(.tab) { $0.focus = .log }
+        store.press(.tab) { $0.focus = .timeline }
+        store.press(.char("k")) { $0.timeline.cursorID = alert }  // the health alert
+        let star = store.press(.char("*"), effects: [.record(token: 1, command: .star(target: alert, on: true), actor: "alice")]) {
+            $0.pending = [PendingWrite(token: 1, kind: .star, text: "Starred 01JDTEST0000000000000004", actor: "alice")]
+            $0.nextToken = 2
+        }
+        try store.confirm(star, flash: "recorded: Starred 01JDTEST0000000000000004")
+        #expect(store.state.incident.starred == [alert])
+        store.press(.char("*"), effects: [.record(token: 2, command: .star(target: alert, on: false), actor: "alice")]) {
+            $0.pending = [PendingWrite(token: 2, kind: .star, text: "Unstarred 01JDTEST0000000000000004", actor: "alice")]
+            $0.nextToken = 3
+        }
     }
 
     @Test func healthEventsCanBeHidden() {
@@ -280,15 +310,11 @@ struct ConsoleReducerTests {
     }
 
     @Test func helpOverlayOpensWithQuestionMarkAndF1() {
-        var s = Fixture.consoleState(.healthy)
-        _ = send(&s, .char("?"))
-        #expect(s.overlay == .help(scroll: 0))
-        _ = send(&s, .char("j"))
-        #expect(s.overlay == .help(scroll: 1))
-        _ = send(&s, .escape)
-        #expect(s.overlay == nil)
-        _ = send(&s, .f(1))
-        #expect(s.overlay == .help(scroll: 0))
+        var store = ConsoleTestStore(Fixture.consoleState(.healthy))
+        store.press(.char("?")) { $0.overlay = .help(scroll: 0) }
+        store.press(.char("j")) { $0.overlay = .help(scroll: 1) }
+        store.press(.escape) { $0.overlay = nil }
+        store.press(.f(1)) { $0.overlay = .help(scroll: 0) }
     }
 
     @Test func redrawIsAnEffect() {
@@ -297,17 +323,16 @@ struct ConsoleReducerTests {
     }
 
     @Test func panelSelectionAndDetails() {
-        var s = Fixture.consoleState(.critical)
-        _ = send(&s, .char("l"), .right)
-        #expect(s.selectedStack == .intelligence)
-        _ = send(&s, .char("1"))
-        #expect(s.selectedStack == .telephony)
-        _ = send(&s, .enter)
-        #expect(s.overlay == .detail(.telephony, scroll: 0))
-        _ = send(&s, .right)
-        #expect(s.overlay == .detail(.audio, scroll: 0) && s.selectedStack == .audio)
-        _ = send(&s, .escape)
-        #expect(s.overlay == nil)
+        var store = ConsoleTestStore(Fixture.consoleState(.critical))
+        store.press(.char("l")) { $0.selectedStack = .audio }
+        store.press(.right) { $0.selectedStack = .intelligence }
+        store.press(.char("1")) { $0.selectedStack = .telephony }
+        store.press(.enter) { $0.overlay = .detail(.telephony, scroll: 0) }
+        store.press(.right) {
+            $0.overlay = .detail(.audio, scroll: 0)
+            $0.selectedStack = .audio
+        }
+        store.press(.escape) { $0.overlay = nil }
     }
 
     @Test func remappedKeys() {
@@ -348,13 +373,22 @@ struct ConsoleReducerTests {
         s.offeredSources = ["cmd:journalctl -fu agent", "cmd:rm -rf /"]
         ConsoleReducer.showNextOffer(&s)
         #expect(s.overlay == .confirmSource(spec: "cmd:journalctl -fu agent", openedBy: "alice"))
-        // Unrelated keys do not dismiss or accept it.
-        #expect(send(&s, .char("q"), .enter, .char("j")).isEmpty)
-        #expect(send(&s, .char("y")) == [.attachSource("cmd:journalctl -fu agent")])
-        #expect(s.overlay == .confirmSource(spec: "cmd:rm -rf /", openedBy: "alice"))
-        #expect(send(&s, .char("n")).isEmpty)
-        #expect(s.overlay == nil && s.offeredSources.isEmpty)
-        #expect(ConsoleRenderer.render(s).text.contains("not running cmd:rm -rf /"))
+        var store = ConsoleTestStore(s)
+        // Unrelated keys do not dismiss or accept it; they say what does.
+        for (k, name) in [(Key.char("q"), "q"), (.enter, "Enter"), (.char("j"), "j")] {
+            store.press(k) { $0.flashed("\(name) does nothing here (y runs the command source, n or Esc skips it)") }
+        }
+        store.press(.char("y"), effects: [.attachSource("cmd:journalctl -fu agent")]) {
+            $0.offeredSources = ["cmd:rm -rf /"]
+            $0.overlay = .confirmSource(spec: "cmd:rm -rf /", openedBy: "alice")
+            $0.flashed("starting source cmd:journalctl -fu agent")
+        }
+        store.press(.char("n")) {
+            $0.offeredSources = []
+            $0.overlay = nil
+            $0.flashed("not running cmd:rm -rf /")
+        }
+        #expect(ConsoleRenderer.render(store.state).text.contains("not running cmd:rm -rf /"))
     }
 
     // MARK: automatic health events
@@ -364,28 +398,35 @@ struct ConsoleReducerTests {
     }
 
     @Test func onlyTheWriterJournalsHealthAndOnlyOnce() {
-        var s = Fixture.consoleState(.healthy)
+        var store = ConsoleTestStore(Fixture.consoleState(.healthy))
         let change = HealthChange(time: 0, stack: .audio, trunk: nil, from: .ok, to: .critical, message: "Audio CRITICAL: ASR confidence 0.61 < 0.7")
         let reported: [StackID: HealthState] = [.telephony: .ok, .audio: .critical, .intelligence: .ok, .output: .noData]
-        #expect(ConsoleReducer.reduce(&s, feed(reported, changes: [change])).isEmpty)  // not the writer
-        let taking = ConsoleReducer.reduce(&s, .writerLock(true))
-        #expect(
-            taking == [
-                .record(
-                    token: 1, command: .alert(stack: .audio, trunk: nil, from: "no_data", to: "critical", message: "Audio CRITICAL: ASR confidence 0.81"),
-                    actor: healthActor)
-            ])
-        #expect(ConsoleReducer.reduce(&s, feed(reported, changes: [change])).isEmpty)  // already queued
+        store.send(feed(reported, changes: [change])) {  // not the writer: remembered, not journaled
+            $0.health = Fixture.snapshot(.critical)
+            $0.log.sources = []
+            $0.sessionMode = .live
+            $0.lastReported = reported
+        }
+        let alert = Command.alert(stack: .audio, trunk: nil, from: "no_data", to: "critical", message: "Audio CRITICAL: ASR confidence 0.81")
+        store.send(.writerLock(true), effects: [.record(token: 1, command: alert, actor: healthActor)]) {
+            $0.isWriter = true
+            $0.lastAlerted["stack:audio"] = "critical"
+            $0.pending = [PendingWrite(token: 1, kind: .alert, text: "Audio CRITICAL: ASR confidence 0.81", actor: healthActor)]
+            $0.nextToken = 2
+        }
+        store.send(feed(reported, changes: [change]))  // already queued
         var next = reported
         next[.audio] = .ok
-        let recovered = ConsoleReducer.reduce(
-            &s, feed(next, changes: [HealthChange(time: 1, stack: .audio, trunk: nil, from: .critical, to: .ok, message: "Audio OK")]))
-        #expect(
-            recovered == [
-                .record(
-                    token: 2, command: .alert(stack: .audio, trunk: nil, from: "critical", to: "ok", message: "Audio OK", at: Timestamp(seconds: 1)),
-                    actor: healthActor)
-            ])
+        let recovered = Command.alert(stack: .audio, trunk: nil, from: "critical", to: "ok", message: "Audio OK", at: Timestamp(seconds: 1))
+        store.send(
+            feed(next, changes: [HealthChange(time: 1, stack: .audio, trunk: nil, from: .critical, to: .ok, message: "Audio OK")]),
+            effects: [.record(token: 2, command: recovered, actor: healthActor)]
+        ) {
+            $0.lastReported = next
+            $0.lastAlerted["stack:audio"] = "ok"
+            $0.pending.append(PendingWrite(token: 2, kind: .alert, text: "Audio OK", actor: healthActor))
+            $0.nextToken = 3
+        }
     }
 
     @Test func aRestartedWriterDoesNotRepeatWhatTheJournalSays() {
@@ -420,17 +461,23 @@ struct ConsoleReducerTests {
     }
 
     @Test func writerJournalsAMissedUpdateOnce() {
-        var s = Fixture.consoleState(.healthy)  // SEV-2: an update every 30 minutes
+        var store = ConsoleTestStore(Fixture.consoleState(.healthy))  // SEV-2: an update every 30 minutes
         let due = Timestamp(ms: Fixture.t0.ms + 30 * 60_000)
-        #expect(ConsoleReducer.reduce(&s, .tick(Fixture.at(31 * 60))).isEmpty)  // not the writer
-        _ = ConsoleReducer.reduce(&s, .writerLock(true))
-        #expect(ConsoleReducer.reduce(&s, .tick(Fixture.at(29 * 60))).isEmpty)  // not due yet
-        let effects = ConsoleReducer.reduce(&s, .tick(Fixture.at(31 * 60)))
-        #expect(effects == [.record(token: 1, command: .updateOverdue(due: due), actor: healthActor)])
-        #expect(ConsoleReducer.reduce(&s, .tick(Fixture.at(32 * 60))).isEmpty)
-        // A status update moves the next due time on.
-        s.incident.apply(Fixture.event(20, .statusUpdate, by: "alice", at: 33 * 60, ["text": "moving traffic", "status": "investigating"]))
-        #expect(s.updateDue == Timestamp(ms: Fixture.t0.ms + 63 * 60_000))
-        #expect(ConsoleReducer.reduce(&s, .tick(Fixture.at(40 * 60))).isEmpty)
+        store.send(.tick(Fixture.at(31 * 60))) { $0.now = Fixture.at(31 * 60) }  // not the writer
+        store.send(.writerLock(true)) { $0.isWriter = true }
+        store.send(.tick(Fixture.at(29 * 60))) { $0.now = Fixture.at(29 * 60) }  // not due yet
+        store.send(.tick(Fixture.at(31 * 60)), effects: [.record(token: 1, command: .updateOverdue(due: due), actor: healthActor)]) {
+            $0.now = Fixture.at(31 * 60)
+            $0.overdueQueued = [due]
+            $0.pending = [PendingWrite(token: 1, kind: .updateOverdue, text: "Status update overdue (was due 2026-11-21 05:00:00 UTC)", actor: healthActor)]
+            $0.nextToken = 2
+        }
+        store.send(.tick(Fixture.at(32 * 60))) { $0.now = Fixture.at(32 * 60) }
+        // A status update (journaled by another console) moves the next due time on.
+        var inc = store.state.incident
+        inc.apply(Fixture.event(20, .statusUpdate, by: "alice", at: 33 * 60, ["text": "moving traffic", "status": "investigating"]))
+        store.send(.journal(inc)) { $0.incident = inc }
+        #expect(store.state.updateDue == Timestamp(ms: Fixture.t0.ms + 63 * 60_000))
+        store.send(.tick(Fixture.at(40 * 60))) { $0.now = Fixture.at(40 * 60) }
     }
 }

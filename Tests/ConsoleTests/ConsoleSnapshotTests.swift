@@ -7,8 +7,9 @@ import Testing
 @testable import Ingest
 
 /// Whole-screen snapshots: what a person sees at 80x24 and 120x40 for a healthy, a degraded
-/// and a critical incident. Set DIALTONE_RECORD_SNAPSHOTS=1 to rewrite them after a deliberate
-/// change, then read the diff.
+/// and a critical incident, the text and under it each cell's style role (a light turning from
+/// critical to ok with the same words fails too). Set DIALTONE_RECORD_SNAPSHOTS=1 to rewrite
+/// them after a deliberate change, then read the diff.
 @Suite("Console grid snapshots")
 struct ConsoleSnapshotTests {
     /// Outside the test target, so SwiftPM does not ask to declare them as resources.
@@ -24,11 +25,36 @@ struct ConsoleSnapshotTests {
         try Self.compare(grid, to: "\(health.rawValue)-\(width)x\(height).txt")
     }
 
-    /// Compares a rendered screen with its snapshot file row by row; records the file when it
-    /// is missing or `DIALTONE_RECORD_SNAPSHOTS=1`.
+    /// One letter per style role for the snapshots' second block: lower case for the chrome
+    /// and the health states, upper case for log levels, digits for the stacks (as the keys
+    /// 1-4 select them), a space for plain text so the block reads like the screen.
+    static let roleLetters: [StyleRole: Character] = [
+        .text: " ", .dim: "d", .accent: "a", .info: "i", .title: "t", .border: "b", .selection: "s",
+        .ok: "o", .warning: "w", .critical: "c", .noData: "n",
+        .levelDebug: "D", .levelInfo: "I", .levelWarning: "W", .levelError: "E", .levelCritical: "C",
+        .stackTelephony: "1", .stackAudio: "2", .stackIntelligence: "3", .stackOutput: "4",
+        .placeholder: "p",
+    ]
+
+    /// A snapshot file: the screen's text, then a legend line, then the role of every cell
+    /// (one letter per column, so each role row lies under its text row).
+    static func snapshotText(_ grid: Grid) -> String {
+        let used = StyleRole.allCases.filter { role in grid.cells.contains { $0.role == role } }
+        let legend = used.map { role -> String in
+            let letter = roleLetters[role] ?? "."
+            return (letter == " " ? "\" \"" : String(letter)) + " " + role.themeKey
+        }
+        let roles = (0..<grid.height).map { grid.roleLine($0, legend: roleLetters) }
+        return ([grid.text, legendMark + legend.joined(separator: ", ")] + roles).joined(separator: "\n") + "\n"
+    }
+
+    static let legendMark = "-- roles: "
+
+    /// Compares a rendered screen with its snapshot file, text and roles row by row; records the
+    /// file when it is missing or `DIALTONE_RECORD_SNAPSHOTS=1`.
     static func compare(_ grid: Grid, to name: String) throws {
         let file = dir.appendingPathComponent(name)
-        let actual = grid.text + "\n"
+        let actual = snapshotText(grid)
         if ProcessInfo.processInfo.environment["DIALTONE_RECORD_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: file.path) {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try actual.write(to: file, atomically: true, encoding: .utf8)
@@ -38,10 +64,36 @@ struct ConsoleSnapshotTests {
         let expected = try String(contentsOf: file, encoding: .utf8)
         let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
         let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let legend = e.firstIndex(where: { $0.hasPrefix(legendMark) }) else {
+            Issue.record("\(file.lastPathComponent) has no roles block (\(legendMark)...): record it again")
+            return
+        }
         for (i, (x, y)) in zip(a, e).enumerated() where x != y {
-            Issue.record("\(file.lastPathComponent) row \(i) differs:\n  got:  \(x)\n  want: \(y)")
+            let what = i < legend ? "row \(i)" : i == legend ? "legend" : "roles row \(i - legend - 1)"
+            let under = i > legend && i - legend - 1 < grid.height ? "\n  text: \(a[i - legend - 1])" : ""
+            Issue.record("\(file.lastPathComponent) \(what) differs:\n  got:  \(x)\n  want: \(y)\(under)")
         }
         #expect(a.count == e.count)
+    }
+
+    @Test func everyRoleHasItsOwnSnapshotLetter() {
+        for role in StyleRole.allCases { #expect(Self.roleLetters[role] != nil, "\(role) has no letter") }
+        #expect(Set(Self.roleLetters.values).count == Self.roleLetters.count)
+        #expect(!Self.roleLetters.values.contains("."))  // roleLine's mark for a missing role
+    }
+
+    /// A role change with the text unchanged fails the comparison, and says where.
+    @Test func aChangedRoleFailsTheSnapshot() throws {
+        var g = ConsoleRenderer.render(Fixture.consoleState(.critical, width: 80, height: 24))
+        let row = g.lines()[3]
+        let x = row.distance(from: row.startIndex, to: row.range(of: "✗ CRIT")!.lowerBound)
+        g[x, 3].role = .ok
+        #expect(g.text == ConsoleRenderer.render(Fixture.consoleState(.critical, width: 80, height: 24)).text)
+        try withKnownIssue {
+            try Self.compare(g, to: "critical-80x24.txt")
+        } matching: { issue in
+            "\(issue)".contains("roles row 3 differs")
+        }
     }
 
     @Test(arguments: Fixture.Health.allCases)

@@ -16,10 +16,7 @@ struct GuidedResponseTests {
         for e in effects {
             guard case .record(let token, let cmd, let actor) = e else { continue }
             do {
-                let d = try Decider.decide(cmd, state: s.incident, playbook: s.playbook, actor: actor, now: s.now, attached: s.attachedPlaybooks)
-                let ev = JournalEvent(
-                    id: "01JDGUIDED" + String(token), recordedAt: s.now, occurredAt: d.occurredAt, actor: actor,
-                    role: s.incident.role(of: actor), kind: d.kind, payload: d.payload)
+                let ev = try ConsoleTestStore.write(cmd, token: token, actor: actor, in: s)
                 _ = ConsoleReducer.reduce(&s, .recorded(token: token, event: ev))
                 out.append(ev)
             } catch {
@@ -47,34 +44,55 @@ struct GuidedResponseTests {
     }
 
     @Test func treeWalkAnswersStepsBackAndRestarts() throws {
-        var s = runbookState()
-        #expect(s.currentQuestion?.id == "can-calls-connect")
-        let lines = s.runbookLines(width: 46).map(\.text)
+        var store = ConsoleTestStore(runbookState())
+        #expect(store.state.currentQuestion?.id == "can-calls-connect")
+        let lines = store.state.runbookLines(width: 46).map(\.text)
         #expect(lines.contains("answer-seizure ratio 71% < 90%: suggests NO"))
         // y: calls connect; question 2 shows audio evidence (MOS among it).
-        let yes = journal(&s, keys(&s, "y"))
-        #expect(yes.first?.kind == .decisionAnswered && yes.first?.actor == "alice")
-        #expect(s.currentQuestion?.id == "audio-both-ways")
-        let q2 = s.runbookLines(width: 46).map(\.text).joined(separator: "\n")
+        let y = store.press(.char("y"), effects: [.record(token: 1, command: .answer(node: "can-calls-connect", yes: true), actor: "alice")]) {
+            $0.pending = [PendingWrite(token: 1, kind: .decisionAnswered, text: "Decision tree: Can calls connect at all? → YES", actor: "alice")]
+            $0.nextToken = 2
+        }
+        let yes = try store.confirm(y, flash: "recorded: Decision tree: Can calls connect at all? → YES")
+        #expect(yes.kind == .decisionAnswered && yes.actor == "alice")
+        #expect(store.state.currentQuestion?.id == "audio-both-ways")
+        let q2 = store.state.runbookLines(width: 46).map(\.text).joined(separator: "\n")
         #expect(q2.contains("MOS"))
         // u steps back, r restarts: both journaled.
-        journal(&s, keys(&s, "u"))
-        #expect(s.currentQuestion?.id == "can-calls-connect")
-        journal(&s, keys(&s, "n"))
-        #expect(s.currentQuestion == nil)  // leaf: Telephony
-        let leaf = s.runbookLines(width: 46).map(\.text).joined(separator: "\n")
+        let u = store.press(.char("u"), effects: [.record(token: 2, command: .stepBack, actor: "alice")]) {
+            $0.pending = [PendingWrite(token: 2, kind: .decisionAnswered, text: "Decision tree: stepped back from Can calls connect at all?", actor: "alice")]
+            $0.nextToken = 3
+        }
+        try store.confirm(u, flash: "recorded: Decision tree: stepped back from Can calls connect at all?")
+        #expect(store.state.currentQuestion?.id == "can-calls-connect")
+        let n = store.press(.char("n"), effects: [.record(token: 3, command: .answer(node: "can-calls-connect", yes: false), actor: "alice")]) {
+            $0.pending = [PendingWrite(token: 3, kind: .decisionAnswered, text: "Decision tree: Can calls connect at all? → NO", actor: "alice")]
+            $0.nextToken = 4
+        }
+        try store.confirm(n, flash: "recorded: Decision tree: Can calls connect at all? → NO")
+        #expect(store.state.currentQuestion == nil)  // leaf: Telephony
+        let leaf = store.state.runbookLines(width: 46).map(\.text).joined(separator: "\n")
         #expect(leaf.contains("Reached:") && leaf.contains("Causes") && leaf.contains("Resolution"))
         #expect(leaf.contains("Enter: confirm root cause = Telephony"))
         // y at a leaf is refused, not journaled.
-        #expect(keys(&s, "y").isEmpty)
-        #expect(s.flash?.isError == true)
+        store.press(.char("y")) { $0.flashed("the walk reached a leaf: u steps back, r restarts", error: true) }
         // Enter confirms the root cause stack as a milestone.
-        let confirmed = journal(&s, ConsoleReducer.reduce(&s, .key(.enter)))
-        #expect(confirmed.first?.kind == .milestone)
-        #expect(s.incident.milestones[.rootCauseIdentified]?.stack == .telephony)
-        journal(&s, keys(&s, "r"))
-        #expect(s.currentQuestion?.id == "can-calls-connect")
-        #expect(s.incident.events(.decisionAnswered).count == 4)
+        let enter = store.press(
+            .enter, effects: [.record(token: 4, command: .milestone(.rootCauseIdentified, at: nil, stack: .telephony), actor: "alice")]
+        ) {
+            $0.pending = [PendingWrite(token: 4, kind: .milestone, text: "Milestone: Root cause identified (Telephony stack)", actor: "alice")]
+            $0.nextToken = 5
+        }
+        let confirmed = try store.confirm(enter, flash: "recorded: Milestone: Root cause identified (Telephony stack)")
+        #expect(confirmed.kind == .milestone)
+        #expect(store.state.incident.milestones[.rootCauseIdentified]?.stack == .telephony)
+        let r = store.press(.char("r"), effects: [.record(token: 5, command: .restartTree, actor: "alice")]) {
+            $0.pending = [PendingWrite(token: 5, kind: .decisionAnswered, text: "Decision tree: restarted", actor: "alice")]
+            $0.nextToken = 6
+        }
+        try store.confirm(r, flash: "recorded: Decision tree: restarted")
+        #expect(store.state.currentQuestion?.id == "can-calls-connect")
+        #expect(store.state.incident.events(.decisionAnswered).count == 4)
     }
 
     @Test func sameKeysMeanOtherThingsInOtherPanes() {
@@ -93,30 +111,45 @@ struct GuidedResponseTests {
         #expect(s.keyMap.action(for: .char("N"), in: .log) == .prevMatch)
     }
 
-    @Test func checklistTickUntickSkipWithReason() {
-        var s = runbookState()
-        _ = keys(&s, "c")
-        #expect(s.runbook.mode == .checklists)
-        let first = ConsoleReducer.selectedLine(s)?.item
+    @Test func checklistTickUntickSkipWithReason() throws {
+        var store = ConsoleTestStore(runbookState())
+        store.press(.char("c")) { $0.runbook.mode = .checklists }
+        let first = ConsoleReducer.selectedLine(store.state)?.item
         #expect(first == "immediate.classify-severity")
-        journal(&s, keys(&s, "t"))
-        #expect(s.incident.checklist["immediate.classify-severity"]?.state == .ticked)
-        #expect(s.incident.checklist["immediate.classify-severity"]?.by == "alice")
-        journal(&s, keys(&s, "t"))
-        #expect(s.incident.checklist["immediate.classify-severity"] == nil)
-        _ = ConsoleReducer.reduce(&s, .key(.char("j")))
-        _ = keys(&s, "s")
-        #expect(s.prompt?.kind == .skipReason(item: "immediate.page-team"))
+        let tick = store.press(.char("t"), effects: [.record(token: 1, command: .tick(item: "immediate.classify-severity"), actor: "alice")]) {
+            $0.pending = [
+                PendingWrite(token: 1, kind: .itemTicked, text: "Ticked immediate.classify-severity (Classify the severity (SEV-1 to SEV-4))", actor: "alice")
+            ]
+            $0.nextToken = 2
+        }
+        try store.confirm(tick, flash: "recorded: Ticked immediate.classify-severity (Classify the severity (SEV-1 to SEV-4))")
+        #expect(store.state.incident.checklist["immediate.classify-severity"]?.state == .ticked)
+        #expect(store.state.incident.checklist["immediate.classify-severity"]?.by == "alice")
+        let untick = store.press(.char("t"), effects: [.record(token: 2, command: .untick(item: "immediate.classify-severity"), actor: "alice")]) {
+            $0.pending = [PendingWrite(token: 2, kind: .itemUnticked, text: "Unticked immediate.classify-severity", actor: "alice")]
+            $0.nextToken = 3
+        }
+        try store.confirm(untick, flash: "recorded: Unticked immediate.classify-severity")
+        #expect(store.state.incident.checklist["immediate.classify-severity"] == nil)
+        store.press(.char("j")) { $0.runbook.cursor = 1 }
+        store.press(.char("s")) { $0.prompt = Prompt(kind: .skipReason(item: "immediate.page-team")) }
         // An empty reason records nothing.
-        #expect(ConsoleReducer.reduce(&s, .key(.enter)).isEmpty)
-        #expect(s.flash?.isError == true)
-        _ = keys(&s, "s")
-        var effects = keys(&s, "SEV-3, no page")
-        effects += ConsoleReducer.reduce(&s, .key(.enter))
-        journal(&s, effects)
-        #expect(s.incident.checklist["immediate.page-team"]?.state == .skipped)
-        #expect(s.incident.checklist["immediate.page-team"]?.reason == "SEV-3, no page")
-        let text = s.runbookLines(width: 46).map(\.text).joined(separator: "\n")
+        store.press(.enter) {
+            $0.prompt = nil
+            $0.flashed("skip immediate.page-team: needs a reason (nothing recorded)", error: true)
+        }
+        store.press(.char("s")) { $0.prompt = Prompt(kind: .skipReason(item: "immediate.page-team")) }
+        store.type("SEV-3, no page") { $0.prompt?.text = "SEV-3, no page" }
+        let skip = store.press(.enter, effects: [.record(token: 3, command: .skip(item: "immediate.page-team", reason: "SEV-3, no page"), actor: "alice")]) {
+            $0.prompt = nil
+            $0.history.add("SEV-3, no page", kind: "skip")
+            $0.pending = [PendingWrite(token: 3, kind: .itemSkipped, text: "Skipped immediate.page-team: SEV-3, no page", actor: "alice")]
+            $0.nextToken = 4
+        }
+        try store.confirm(skip, flash: "recorded: Skipped immediate.page-team: SEV-3, no page")
+        #expect(store.state.incident.checklist["immediate.page-team"]?.state == .skipped)
+        #expect(store.state.incident.checklist["immediate.page-team"]?.reason == "SEV-3, no page")
+        let text = store.state.runbookLines(width: 46).map(\.text).joined(separator: "\n")
         #expect(text.contains("Incident response 1/"))
         #expect(text.contains("(skipped: SEV-3, no page)"))
     }
@@ -147,14 +180,21 @@ struct GuidedResponseTests {
     }
 
     @Test func symptomJumpsToTheLikelyStacksChecklist() {
-        var s = runbookState()
-        _ = keys(&s, "cc")
-        #expect(s.runbook.mode == .symptoms)
-        #expect(ConsoleReducer.selectedLine(s)?.symptom == 0)  // slow agent: intelligence, audio
-        _ = ConsoleReducer.reduce(&s, .key(.enter))
-        #expect(s.runbook.mode == .checklists)
-        #expect(ConsoleReducer.selectedLine(s)?.item?.hasPrefix("intelligence.") == true)
-        #expect(s.flash?.text.hasPrefix("likely: Intelligence, Audio") == true)
+        var store = ConsoleTestStore(runbookState())
+        store.press(.char("c")) { $0.runbook.mode = .checklists }
+        store.press(.char("c")) { $0.runbook.mode = .symptoms }
+        #expect(ConsoleReducer.selectedLine(store.state)?.symptom == 0)  // slow agent: intelligence, audio
+        var lists = store.state
+        lists.runbook.mode = .checklists
+        let firstIntelligence = lists.runbookLines(width: 46).filter(\.selectable).firstIndex { $0.item?.hasPrefix("intelligence.") == true }
+        store.press(.enter) {
+            $0.runbook.mode = .checklists
+            $0.runbook.cursor = firstIntelligence ?? -1
+            $0.selectedStack = .intelligence
+            $0.flashed("likely: Intelligence, Audio; look at LLM latency traces and ASR processing time")
+        }
+        #expect(ConsoleReducer.selectedLine(store.state)?.item?.hasPrefix("intelligence.") == true)
+        #expect(store.state.flash?.text.hasPrefix("likely: Intelligence, Audio") == true)
     }
 
     @Test func recentChangesBesideTheFirstCritical() {
