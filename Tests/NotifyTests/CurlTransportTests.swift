@@ -10,7 +10,8 @@ struct CurlTransportTests {
     let curl = CurlTransport()
 
     func hook(_ fake: FakeVendors, headers: [String: String], path: String = "/hook") -> HTTPRequest {
-        HTTPRequest(method: "POST", url: fake.base + path, headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a }, body: Array(#"{"a":1}"#.utf8))
+        HTTPRequest(
+            method: "POST", url: fake.base + path, headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a }, body: Array(#"{"a":1}"#.utf8))
     }
 
     @Test func quotesAndBackslashesInAHeaderArriveAsSent() throws {
