@@ -51,7 +51,7 @@ final class ConsoleIngest: @unchecked Sendable {
         self.clock = clock
         self.specs = specs
         self.playbook = playbook
-        self.context = ParseContext(fieldMappings: playbook.fieldMappings)
+        self.context = ParseContext(fieldMappings: playbook.fieldMappings, dimensions: playbook.dimensions)
         self.post = post
     }
 

@@ -40,7 +40,7 @@ struct CalibrateCommand: ParsableCommand {
             var proposals: [ThresholdProposal] = []
             var span: (Double?, Double?) = (nil, nil)
             let r = OnceIngest.run(
-                specs: specs, playbook: pb, context: ParseContext(timeZone: zone, fieldMappings: pb.fieldMappings),
+                specs: specs, playbook: pb, context: ParseContext(timeZone: zone, fieldMappings: pb.fieldMappings, dimensions: pb.dimensions),
                 inspect: { engine in
                     proposals = engine.proposeThresholds()
                     span = (engine.firstEventTime, engine.newestEventTime)

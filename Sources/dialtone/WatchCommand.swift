@@ -58,7 +58,7 @@ struct WatchCommand: ParsableCommand {
                 guard let z = TimeZone(identifier: tz) else { throw ValidationError("--tz: unknown time zone \"\(tz)\"") }
                 zone = z
             }
-            let context = ParseContext(timeZone: zone, fieldMappings: pb.fieldMappings)
+            let context = ParseContext(timeZone: zone, fieldMappings: pb.fieldMappings, dimensions: pb.dimensions)
             if once {
                 // A file that is not there when reading once is a mistake (a typo, the wrong
                 // host), not a log still to come: say so before reading anything.

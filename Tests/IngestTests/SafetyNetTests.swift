@@ -77,6 +77,41 @@ struct SafetyNetTests {
         #expect(anonymous.first?.dimensions == [:])
     }
 
+    @Test func aPlaybooksOwnDimensionsAreReadFromTurnRecords() throws {
+        var ctx = ParserFixtures.utc
+        ctx.dimensions = ["tenant", "pool"]
+        let lines = [
+            Self.turn("c1", "", extra: #","tenant":"acme","metadata":{"pool":"gpu-b"},"agent_version":"2.4.0""#),
+            // Only a top-level field or a `metadata` member names the call's tenant.
+            Self.turn("c2", "", extra: #","customer":{"tenant":"not-this"},"pool":7"#),
+            Self.turn("c3", ""),
+        ].joined(separator: "\n")
+        let turns = ParserFixtures.run(lines, context: ctx).events(.turn)
+        #expect(turns.first?.dimensions == ["tenant": "acme", "pool": "gpu-b", "agent_version": "2.4.0"])
+        #expect(turns.dropFirst().first?.dimensions == ["pool": "7"])
+        #expect(turns.last?.dimensions == [:])
+        // Without the playbook's list the same record names only the built-in ones.
+        #expect(ParserFixtures.run(lines).events(.turn).first?.dimensions == ["agent_version": "2.4.0"])
+
+        // And they reach the cohorts: failing turns all on one tenant.
+        var pb = F.playbook()
+        pb.dimensions = ["tenant"]
+        let e = HealthEngine(playbook: pb)
+        let parser = LineParser(context: ctx)
+        for i in 0..<200 {
+            let bad = i % 4 == 0
+            let error = bad ? #","error":"llm timeout after 10 s""# : ""
+            let tenant = bad ? "acme" : "t\(i % 3)"
+            let stamp = String(format: "2026-12-07T10:%02d:%02dZ", i / 60, i % 60)
+            let line = #"{"call_id":"k\#(i)","turn_index":1,"timestamp":"\#(stamp)","latency_ms":{"llm":300,"total":600},"tenant":"\#(tenant)"\#(error)}"#
+            var out: [NormalizedEvent] = []
+            _ = Array(line.utf8).withUnsafeBufferPointer { parser.parse($0, arrivalTime: 0, into: &out) }
+            for ev in out { e.ingest(ev) }
+        }
+        let cohorts = e.evaluate(at: try #require(e.newestEventTime)).stacks.flatMap(\.diagnosis.cohorts)
+        #expect(cohorts.contains { $0.dimension == "tenant" && $0.value == "acme" && $0.failingSharePct == 100 }, "\(cohorts)")
+    }
+
     @Test func sippReferTransfersAndTheirNotifyOutcome() throws {
         // Real sipp runs: three calls transferred each, the target answering 200 in one run
         // and timing out (408) in the other.

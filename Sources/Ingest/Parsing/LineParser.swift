@@ -19,6 +19,8 @@ public final class LineParser {
     var zone: ZoneConverter
     var sip: SIPDialogTracker
     let mappings: CompiledMappings
+    /// The playbook's dimensions, each as a top-level field and as a `metadata` member.
+    let extraDimensions: [(name: String, patterns: [PathPattern])]
 
     // Time rules (see `stamp`).
     private var lastGoodTime: Double?
@@ -156,6 +158,7 @@ public final class LineParser {
         self.sip = SIPDialogTracker(
             idleSeconds: context.dialogIdleSeconds, maxDialogs: context.maxDialogs)
         self.mappings = CompiledMappings(context.fieldMappings)
+        self.extraDimensions = context.dimensions.map { ($0, [PathPattern($0, anchored: true), PathPattern("metadata." + $0, anchored: true)]) }
     }
 
     /// Feed one complete line (bytes without the newline; a trailing CR is ignored). Appends

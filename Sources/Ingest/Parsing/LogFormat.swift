@@ -70,11 +70,14 @@ public struct ParseContext: Sendable {
     public var dialogIdleSeconds: Double
     /// At most this many SIP dialogs are tracked per source; the quietest go first.
     public var maxDialogs: Int
+    /// The playbook's own cohort dimensions (`dimensions:`): a turn record's top-level field
+    /// or `metadata` member of that name is read as one, beside the built-in ones.
+    public var dimensions: [String]
 
     public init(
         timeZone: TimeZone = .current, currentYear: Int? = nil,
         fieldMappings: [FieldMapping] = [], dialogIdleSeconds: Double = 600,
-        maxDialogs: Int = 20_000
+        maxDialogs: Int = 20_000, dimensions: [String] = []
     ) {
         self.timeZone = timeZone
         if let currentYear {
@@ -87,6 +90,7 @@ public struct ParseContext: Sendable {
         self.fieldMappings = fieldMappings
         self.dialogIdleSeconds = dialogIdleSeconds
         self.maxDialogs = max(1, maxDialogs)
+        self.dimensions = dimensions
     }
 }
 

@@ -478,7 +478,7 @@ extension LineParser {
             }
             firstOwnTool += 1
         }
-        if id != nil, f.namesDimensions {
+        if id != nil, f.namesDimensions || !extraDimensions.isEmpty {
             var main = NormalizedEvent(
                 time: time, timeWasInferred: inferred, kind: .turn, level: level, callID: id,
                 samples: s, summary: summary)
@@ -550,6 +550,17 @@ extension LineParser {
             guard let v, v.kind == .string || v.kind == .number else { continue }
             let text = f.b.text(v)
             if !text.isEmpty { dims[name] = text }
+        }
+        if !extraDimensions.isEmpty {
+            // Only a playbook that names its own dimensions pays for this second look.
+            var c = PathCollector(f.b, extraDimensions.flatMap(\.patterns))
+            if scanner.scan(f.b, &c) != nil {
+                for (i, d) in extraDimensions.enumerated() where dims[d.name] == nil {
+                    guard let v = c[2 * i] ?? c[2 * i + 1], v.kind == .string || v.kind == .number else { continue }
+                    let text = f.b.text(v)
+                    if !text.isEmpty { dims[d.name] = text }
+                }
+            }
         }
         if !dims.isEmpty { e.dimensions = dims }
     }
