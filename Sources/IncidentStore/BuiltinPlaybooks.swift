@@ -1201,6 +1201,30 @@ metrics:
     rationale: >-
       Shown, not judged: how long a human queue takes to pick up depends on the team. Watch it
       against a proxy's or carrier's default timeout (a 15 s route timeout once cut transfers off).
+  - id: transfer_due_calls
+    name: Calls due a transfer
+    scope: safety_net
+    unit: calls
+    aggregation: count
+    signal: transfer_due
+    rationale: >-
+      Calls that reached their second failed turn, where the latency article says to hand the
+      caller to a human with the conversation's context. Counted, not judged: stranded calls are
+      read against it.
+  - id: stranded_calls
+    name: Stranded calls
+    scope: safety_net
+    unit: calls
+    aggregation: count
+    signal: stranded_call
+    direction: higher_is_worse
+    warning: 1
+    critical: 5
+    rationale: >-
+      Callers failed twice who got no way out - their transfer failed, or a third failed turn or
+      the end of the call came with no transfer tried. The rule is the latency article's; the
+      lines are ours: one in five minutes is a caller let down and worth a look, five means the
+      fallback is not catching callers at all.
   - id: voicemail_fallbacks
     name: Voicemail fallbacks
     scope: safety_net

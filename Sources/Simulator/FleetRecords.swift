@@ -71,19 +71,19 @@ extension Fleet {
                     ("latency_ms", .int(Int(latency))),
                 ]))
         }
-        // The latency article's rule: after two failed turns the agent hands the caller to a
-        // human. In the stranded scenario the route to the human queue times out at 15.0 s.
-        if stranded {
-            c.failedTurns = llmFailed ? c.failedTurns + 1 : 0
-            if c.failedTurns >= 2 {
-                let connected = c.transcodeDraw >= s
-                tools.append(
-                    .object([
-                        ("name", .string("transfer_call")), ("success", .bool(connected)),
-                        ("latency_ms", .int(connected ? Int(5000 + 4000 * c.transcodeDraw) : 15_000)),
-                    ]))
-                c.failedTurns = 0
-            }
+        // The latency article's rule, which this fleet's agent follows: after two failed turns
+        // in a call it hands the caller to a human. The queue answers, except in the stranded
+        // scenario, where the route to it times out at 15.0 s. (No draw here: every scenario
+        // keeps the bytes its random draws gave before the rule was followed everywhere.)
+        if llmFailed || voiceBroken { c.failedTurns += 1 }
+        if c.failedTurns >= 2 {
+            let connected = !stranded || c.transcodeDraw >= s
+            tools.append(
+                .object([
+                    ("name", .string("transfer_call")), ("success", .bool(connected)),
+                    ("latency_ms", .int(connected ? Int(5000 + 4000 * c.transcodeDraw) : 15_000)),
+                ]))
+            c.failedTurns = 0
         }
         if misheard && rng.chance(0.5) { c.taskCompleted = false }
         if voiceBroken || llmFailed { c.taskCompleted = false }

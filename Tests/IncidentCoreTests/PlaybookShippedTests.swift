@@ -46,7 +46,7 @@ struct VoiceAgentPlaybookTests {
             "mos_below_3_5_pct", "one_way_audio_calls", "llm_latency_p95_ms", "ttft_p95_ms",
             "tool_success_rate", "llm_error_rate", "rate_limited", "tts_ttfb_p95_ms", "tts_error_rate",
             "e2e_latency_p95_ms", "call_success_rate", "task_completion_rate", "transfer_connect_rate",
-            "transfer_connect_p95_ms", "voicemail_fallbacks", "ivr_fallbacks", "admission_rejects",
+            "transfer_connect_p95_ms", "transfer_due_calls", "stranded_calls", "voicemail_fallbacks", "ivr_fallbacks", "admission_rejects",
         ]
         #expect(Set(p.metrics.map(\.id)) == expected)
         #expect(p.metrics.count == expected.count)

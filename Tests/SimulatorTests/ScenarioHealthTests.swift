@@ -109,6 +109,21 @@ struct ScenarioHealthTests {
         #expect(e.count > 100)
     }
 
+    /// The fleet's agent follows the transfer rule in every scenario: callers failed twice are
+    /// handed over and the queue answers, except where the route to it is broken.
+    @Test func onlyTheStrandedScenarioStrandsCallers() throws {
+        let s = try peak("stranded-callers")
+        let stranded = try #require(s.metric("stranded_calls")?.value)
+        let due = try #require(s.metric("transfer_due_calls")?.value)
+        #expect(stranded >= 100 && stranded <= due, "stranded \(stranded) of \(due)")
+        #expect(s.metric("stranded_calls")?.state == .critical)
+        for name in ["tts-voice-missing", "proxy-timeout"] {
+            let other = try peak(name)
+            #expect((other.metric("transfer_due_calls")?.value ?? 0) >= 50, "\(name)")
+            #expect(other.metric("stranded_calls")?.value == 0, "\(name)")
+        }
+    }
+
     @Test func calmVolumeIsAFleetOfHundredsOfCalls() throws {
         let fleet = Fleet(scenario: Scenario.named("calm")!, seed: 5, start: simStart)
         let buf = FleetBuffer()

@@ -98,6 +98,12 @@ public enum Signal: String, Sendable, Codable, CaseIterable {
     case ivrFallback = "ivr_fallback"
     /// The SBC refused a new call it could not serve: 486 Busy Here (call admission control).
     case admissionReject = "admission_reject"
+    /// Derived by the engine, never read from a line: a call reached its second failed turn,
+    /// where the latency article's rule says to hand it to a human (see `TransferRule`).
+    case transferDue = "transfer_due"
+    /// Derived: a call that was due a transfer got no way out (its transfer failed, or it met a
+    /// third failed turn or its end with none tried).
+    case strandedCall = "stranded_call"
 }
 
 /// One measured quantity with its thresholds, as the playbook declares it.

@@ -64,7 +64,10 @@ public final class HealthEngine {
     /// Per signal: the stack bit its failure marks (or -1), and the scopes it makes live, in
     /// memory the engine owns: read for every sample, and through arrays each read paid a
     /// retain, a release and a bounds check.
-    private let hotSignals: UnsafeMutablePointer<(failure: Int8, scopes: UInt8)>
+    /// `call` has bit 0 for a transfer attempt, bit 1 for a call's end and bit 2 for an error
+    /// that fails a turn (what the transfer rule follows).
+    private let hotSignals: UnsafeMutablePointer<(failure: Int8, scopes: UInt8, call: UInt8)>
+    private var transferRule: TransferRule
 
     private var stackTrackers = [StateTracker](repeating: StateTracker(), count: 4)
     private var trunkTrackers: [String: StateTracker] = [:]
@@ -108,6 +111,7 @@ public final class HealthEngine {
         pingMetricIDs = Set(playbook.metrics.filter { $0.signal == .optionsFailure }.map(\.id))
         answerMetricIDs = Set(trunkTable.defs.filter { $0.aggregation == .ratio }.map(\.id))
         codecs = CodecTracker(capacity: cfg.maxCodecCalls)
+        transferRule = TransferRule(capacity: cfg.maxCodecCalls)
         failures = FailedCallLog(capacity: cfg.failedCallsPerStack)
         // At most 720 buckets a key, whatever the slice width (memory stays fixed).
         diag = Diagnoser(
@@ -119,8 +123,14 @@ public final class HealthEngine {
         }
         hotSignals = .allocate(capacity: SignalIndex.count)
         for i in 0..<SignalIndex.count {
-            hotSignals[i] = (fs[i], table.scopeMaskBySignal[i])
+            hotSignals[i] = (fs[i], table.scopeMaskBySignal[i], 0)
         }
+        hotSignals[signals.of(.transferAttempt)].call = 1
+        hotSignals[signals.of(.callEnded)].call = 2
+        // A rate-limited retry is not a failed turn (the retry may answer), and one-way audio or
+        // an empty transcript are judged per call, not per turn.
+        hotSignals[signals.of(.llmError)].call = 4
+        hotSignals[signals.of(.ttsError)].call = 4
         configurationProblems = table.problems
     }
 
@@ -193,6 +203,7 @@ public final class HealthEngine {
         let stack = p.pointee.stack
         if let st = stack { mask |= 1 << Self.scopeIndex(st) }
         var failed: UInt8 = 0
+        var call: UInt8 = 0
         let samples = p.pointee.samples
         for i in 0..<samples.count {
             let (sig, v) = samples[i]
@@ -201,6 +212,7 @@ public final class HealthEngine {
             mask |= hot.scopes
             main.apply(slot: slot, signal: o, value: v, time: t)
             if hot.failure >= 0 && v > 0 { failed |= 1 << UInt8(hot.failure) }
+            if hot.call != 0 && v > 0 { call |= hot.call }
         }
         main.markActive(slot: slot, mask: mask)
         if p.pointee.hasRareFields {
@@ -218,10 +230,43 @@ public final class HealthEngine {
             failed |= 1 << UInt8(Self.scopeIndex(st))
         }
         if failed != 0 { recordFailure(p.pointee, stacks: failed, slice: s) }
+        // A failed turn is an error, not a warning: LiveKit logs each retry of a request as a
+        // warning and gives up with an error. It is an LLM or TTS error or an error line of a
+        // stack that serves turns (Telephony failures are calls that never had one).
+        if call != 0 || failed & 0b1110 != 0, let id = p.pointee.callID, !id.isEmpty {
+            let turnStack = call & 4 != 0 || (stack != nil && stack != .telephony && p.pointee.kind != .sipMessage)
+            let failedTurn = p.pointee.level >= .error && turnStack
+            followTransferRule(id, at: t, slot: slot, failedTurn: failedTurn, call: call, samples: samples)
+        }
         prevTime = t
         prevKind = p.pointee.kind
         prevSamples = samples
     }
+
+    private func followTransferRule(
+        _ id: String, at t: Double, slot: Int, failedTurn: Bool, call: UInt8, samples: Samples
+    ) {
+        let transfer = call & 1 != 0
+        let oldest = Double(main.newestSlice - main.slotCount + 1) * slice
+        let changes = transferRule.note(
+            id, at: t, failedTurn: failedTurn, transfer: transfer,
+            connected: transfer ? samples.value(.transferConnected).map { $0 > 0 } : nil, ended: call & 2 != 0,
+            oldest: oldest)
+        for c in changes {
+            let at = c.at == t ? slot : main.prepare(sliceOf(c.at))
+            if at >= 0 { derive(c.signal, c.delta, slot: at, at: c.at) }
+        }
+    }
+
+    /// A sample the engine works out itself, counted as if an event had carried it.
+    private func derive(_ sig: Signal, _ value: Double, slot: Int, at t: Double) {
+        let o = signals.of(sig)
+        main.apply(slot: slot, signal: o, value: value, time: t)
+        main.markActive(slot: slot, mask: hotSignals[o].scopes)
+    }
+
+    /// Calls the transfer rule follows (bounded by `maxCodecCalls`).
+    public var transferRuleCallsTracked: Int { transferRule.count }
 
     /// The stacks an event feeds (bit i for `StackID.allCases[i]`): its own stack and the
     /// stacks of the metrics its samples reach. Used to tell which sources feed a stack.

@@ -3,7 +3,8 @@ import IncidentCore
 /// The safety nets in words: what callers meet while a stack is down (the latency article's
 /// warm transfers and voicemail, the SIP article's IVR fallback and 486 admission control).
 public enum SafetyNetText {
-    /// "transfers 41, 93% connected (p95 4.2 s to connect); voicemail 12; admission 486s 0",
+    /// "transfers 41, 93% connected (p95 4.2 s to connect); stranded 3 of 19 due a transfer;
+    /// voicemail 12; admission 486s 0",
     /// or nil when no safety net has data in its window. The default playbook's metric ids get
     /// short words; a team's own safety-net metrics read "name value".
     public static func line(_ ms: [MetricValue]) -> String? {
@@ -13,9 +14,17 @@ public enum SafetyNetText {
         if let p = ms.first(where: { $0.id == "transfer_connect_p95_ms" }), let v = p.value {
             connect = "p95 \(seconds(v)) to connect"
         }
+        let due = ms.first { $0.id == "transfer_due_calls" }.flatMap(\.value)
         for m in ms {
             switch m.id {
             case "transfer_connect_p95_ms": continue
+            case "transfer_due_calls":
+                // Said with the stranded count when there is one.
+                if !ms.contains(where: { $0.id == "stranded_calls" }) { parts.append("due a transfer \(count(m))") }
+            case "stranded_calls":
+                var t = "stranded \(count(m))"
+                if let d = due, d > 0 { t += " of \(HealthRules.number(d)) due a transfer" }
+                parts.append(t)
             case "transfer_connect_rate":
                 var t = "transfers \(m.samples)"
                 if let v = m.value { t += ", \(HealthRules.format(v, unit: "%")) connected" }
@@ -40,7 +49,17 @@ public enum SafetyNetText {
             return head + (line(snap.safetyNets) ?? "no transfers in the window") + ", was \(from.word)"
         }
         var text = head + "\(HealthRules.phrase(c)) over \(HealthRules.window(c.windowSeconds))"
-        if c.samples > 0 { text += " (\(c.samples) tried)" }
+        let due = snap.safetyNets.first { $0.id == "transfer_due_calls" }?.value ?? 0
+        let dueText = due > 0 ? " of \(HealthRules.number(due)) due a transfer" : ""
+        if c.id == "stranded_calls" {
+            text += dueText.isEmpty ? "" : " (\(dueText.dropFirst()))"
+        } else {
+            if c.unit == "%" && c.samples > 0 { text += " (\(c.samples) tried)" }
+            // Whatever crossed its line, the callers it left without a way out are the news.
+            if let st = snap.safetyNets.first(where: { $0.id == "stranded_calls" })?.value, st > 0 {
+                text += "; \(HealthRules.number(st)) calls stranded\(dueText)"
+            }
+        }
         let down = snap.stacks.filter { $0.state == .critical }
         if !down.isEmpty {
             let names = down.map { "\($0.stack.displayName) is \($0.state.word)" }.joined(separator: ", ")
