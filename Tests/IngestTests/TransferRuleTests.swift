@@ -170,9 +170,12 @@ struct TransferRuleTests {
         // failed three times with no transfer tried; ten calls that went fine.
         let t0 = 1_796_000_000.0
         Self.feed(e, Self.turnLines(calls: 20, turns: 2, from: t0, failing: true, connects: false))
-        Self.feed(e, Self.turnLines(calls: 10, turns: 3, from: t0 + 60, failing: false, connects: false).map {
-            $0.replacingOccurrences(of: #""tool_calls":[]"#, with: #""tool_calls":[],"error":"llm timeout""#)
-        })
+        let erring = Self.turnLines(calls: 10, turns: 3, from: t0 + 60, failing: false, connects: false)
+        Self.feed(
+            e,
+            erring.map {
+                $0.replacingOccurrences(of: #""tool_calls":[]"#, with: #""tool_calls":[],"error":"llm timeout""#)
+            })
         Self.feed(e, Self.turnLines(calls: 10, turns: 3, from: t0 + 100, failing: false, connects: false))
         let snap = e.evaluate(at: try #require(e.newestEventTime))
         let due = try #require(snap.metric("transfer_due_calls"))
