@@ -15,7 +15,9 @@ struct Tmux {
 
     /// Runs tmux with posix_spawn and waitpid: the first command forks the tmux server, which
     /// keeps inherited descriptors open and confuses Foundation's Process; output goes through
-    /// a file.
+    /// a file. The signal mask is cleared: a test thread blocks SIGTERM, the server inherits
+    /// that mask, and `kill-server` (a SIGTERM to itself) would then leave the server and its
+    /// console running after the test.
     @discardableResult
     func run(_ args: [String]) throws -> String {
         let file = NSTemporaryDirectory() + "tmux-out-\(UUID().uuidString)"
@@ -34,9 +36,19 @@ struct Tmux {
             for p in cargs { free(p) }
             for p in cenv { free(p) }
         }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
         let tmuxPath = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/tmux"
-        let rc = posix_spawn(&pid, tmuxPath, &actions, nil, &cargs, &cenv)
+        let rc = posix_spawn(&pid, tmuxPath, &actions, &attributes, &cargs, &cenv)
         guard rc == 0 else { throw CocoaError(.executableLoad) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
