@@ -93,6 +93,22 @@ import Testing
         #expect(r.events.first?.time == 1_796_593_236.5)
     }
 
+    /// The driver's own layout is read by a fast path, any other by search: the same event.
+    @Test func dockerLayoutsReadAlike() throws {
+        let log = #""log":"14(20820) ERROR: tm [t_lookup.c:1450]: a\\b\/c \"q\" \u00e9\n""#
+        let lines = [
+            "{" + log + #","stream":"stderr","time":"2026-12-06T21:40:36.5Z"}"#,
+            "{" + log + #","time":"2026-12-06T21:40:36.5Z","stream":"stderr"}"#,
+            "{" + log + #", "stream" : "stderr", "time" : "2026-12-06T21:40:36.5Z" }"#,
+        ]
+        for line in lines {
+            let e = try #require(ParserFixtures.run(line).events.first, "\(line)")
+            #expect(e.summary.hasSuffix(#"a\b/c "q" é"#), "\(line): \(e.summary)")
+            #expect(e.time == 1_796_593_236.5, "\(line)")
+            #expect(e.origin?.envelope == .docker && e.origin?.stream == "stderr", "\(line)")
+        }
+    }
+
     @Test func notEnvelopes() {
         // LiveKit's own JSON has `message` and `timestamp` but is no Vector record.
         let livekit =

@@ -1,5 +1,11 @@
 import IncidentCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The wrappers log pipelines put around a line, taken off per line before detection so the
 /// inner line is read as if it stood alone: `kubectl logs --prefix [--timestamps]`, Docker's
 /// json-file driver, `journalctl -o json`, `logcli query`, `aws logs tail`, and Vector or
@@ -173,6 +179,14 @@ extension LineParser {
             guard let (end, n) = decodeString(b, from: 8) else { return nil }
             line = JSONSpan(kind: .string, span: Span(8, end), escaped: false)
             decoded = n
+            if let (stream, time) = Self.dockerTail(b, from: end) {
+                parts = EnvelopeParts(kind: .docker)
+                parts.stream = stream
+                parts.lazyTime = time
+                parts.inScratch = true
+                parts.inner = Span(0, n)
+                return parts
+            }
             let stream = keyValue(b, "stream\"", from: end)
             let time = keyValue(b, "time\"", from: end)
             let kube = keyValue(b, "kubernetes\"", from: end, object: true) != nil
@@ -232,6 +246,23 @@ extension LineParser {
             if !known { return nil }
         }
         return parts
+    }
+
+    /// The json-file driver's own tail after the `log` string closing at `end`, exactly as it
+    /// writes it: `","stream":"stdout","time":"2026-...Z"}`. Anything else (Fluent Bit's
+    /// `kubernetes`, other members, spaces) is left to the general search.
+    static func dockerTail(_ b: UnsafeBufferPointer<UInt8>, from end: Int) -> (JSONSpan, JSONSpan)? {
+        guard b.has("\",\"stream\":\"", at: end) else { return nil }
+        var i = end + 12
+        let streamStart = i
+        while i < b.count, b.at(i) != ASCII.quote, b.at(i) != ASCII.backslash { i += 1 }
+        guard i < b.count, b.at(i) == ASCII.quote, b.has("\",\"time\":\"", at: i) else { return nil }
+        let stream = JSONSpan(kind: .string, span: Span(streamStart, i), escaped: false)
+        i += 10
+        let timeStart = i
+        while i < b.count, b.at(i) != ASCII.quote, b.at(i) != ASCII.backslash { i += 1 }
+        guard i + 2 == b.count, b.at(i) == ASCII.quote, b.at(i + 1) == ASCII.rbrace else { return nil }
+        return (stream, JSONSpan(kind: .string, span: Span(timeStart, i), escaped: false))
     }
 
     /// Whether the object's first key (at `i`) is one a Vector record starts with: the first,
@@ -344,7 +375,14 @@ extension LineParser {
                 let k = UInt64(littleEndian: hit).trailingZeroBitCount >> 3
                 i += k
                 o += k
-                break
+                // An enveloped JSON line escapes every quote of its own: `\"`, `\\` and `\/`
+                // are taken here, in the word loop, instead of leaving it for each one.
+                guard src[i] == ASCII.backslash, i + 1 < n else { break }
+                let e = src[i + 1]
+                guard e == ASCII.quote || e == ASCII.backslash || e == 47 /* / */ else { break }
+                dst[o] = e
+                i += 2
+                o += 1
             }
             while i < n, src[i] != ASCII.quote, src[i] != ASCII.backslash {
                 dst[o] = src[i]
@@ -489,20 +527,34 @@ extension LineParser {
     /// The origin for `parts` and a shared event storage holding only it, reusing a recent
     /// pair while the wrapper's fields repeat.
     func origin(_ b: UnsafeBufferPointer<UInt8>, _ parts: EnvelopeParts) -> (EventOrigin, RareFields) {
-        originKey.removeAll(keepingCapacity: true)
-        originKey.append(UInt8(parts.kind.ordinal))
+        func size(_ v: JSONSpan?) -> Int { 1 + (v?.span.count ?? 0) }
+        let need = 1 + size(parts.pod) + size(parts.container) + size(parts.host) + size(parts.stream) + size(parts.labels)
+        if originKeyCapacity < need {
+            originKey?.deallocate()
+            originKeyCapacity = max(need, 256)
+            originKey = .allocate(capacity: originKeyCapacity)
+        }
+        let key = originKey!
+        key[0] = UInt8(parts.kind.ordinal)
+        var n = 1
         func add(_ v: JSONSpan?) {
-            originKey.append(0x1F)
-            if let v { originKey.append(contentsOf: UnsafeBufferPointer(rebasing: b[v.span.lo..<v.span.hi])) }
+            key[n] = 0x1F
+            n += 1
+            if let v, let base = b.baseAddress {
+                memcpy(key + n, base + v.span.lo, v.span.count)
+                n += v.span.count
+            }
         }
         add(parts.pod)
         add(parts.container)
         add(parts.host)
         add(parts.stream)
         add(parts.labels)
-        for k in 0..<cachedOrigins.count where cachedOrigins[k].key == originKey {
-            return (cachedOrigins[k].origin, cachedOrigins[k].alone)
+        for k in 0..<cachedOrigins.count {
+            let same = cachedOrigins[k].key.withUnsafeBufferPointer { $0.count == n && memcmp($0.baseAddress!, key, n) == 0 }
+            if same { return (cachedOrigins[k].origin, cachedOrigins[k].alone) }
         }
+        let keyBytes = Array(UnsafeBufferPointer(start: key, count: n))
         func text(_ v: JSONSpan?) -> String? {
             guard let v, v.kind == .string || v.kind == .number else { return nil }
             let s = b.text(v)
@@ -515,9 +567,9 @@ extension LineParser {
         alone.origin = o
         // A few recent origins (a container's stdout and stderr, two pods interleaved).
         if cachedOrigins.count < 4 {
-            cachedOrigins.append((originKey, o, alone))
+            cachedOrigins.append((keyBytes, o, alone))
         } else {
-            cachedOrigins[nextOriginSlot] = (originKey, o, alone)
+            cachedOrigins[nextOriginSlot] = (keyBytes, o, alone)
             nextOriginSlot = (nextOriginSlot + 1) & 3
         }
         return (o, alone)

@@ -90,7 +90,10 @@ public final class LineParser {
     var envelopeTime: Double?
     /// The envelope's time value while its inner line is read, for `lazyEnvelopeTime`.
     var pendingEnvelopeTime: (UnsafeBufferPointer<UInt8>, JSONSpan, Bool)?
-    var originKey = [UInt8]()
+    /// The origin key being matched: kind and fields, built in place (an array's appends cost
+    /// an enveloped line more than its origin is worth).
+    var originKey: UnsafeMutablePointer<UInt8>?
+    var originKeyCapacity = 0
     var cachedOrigins: [(key: [UInt8], origin: EventOrigin, alone: RareFields)] = []
     var nextOriginSlot = 0
     /// The date and hour of the last `...Z` time read (see `UTCStampMemo`).
@@ -149,7 +152,10 @@ public final class LineParser {
     /// Further than this from the source's recent good times is a bad time.
     static let maxTimeJump = 86_400.0
 
-    deinit { envelopeBuffer?.deallocate() }
+    deinit {
+        envelopeBuffer?.deallocate()
+        originKey?.deallocate()
+    }
 
     public init(forcedFormat: LogFormat? = nil, context: ParseContext = ParseContext()) {
         self.forcedFormat = forcedFormat
