@@ -47,10 +47,11 @@ public struct IncidentStore: Sendable {
 
     /// Creates `<root>/<id>/` (setgid so a war-room group keeps access, sticky so nobody renames
     /// or removes what another made: 3770), snapshots the
-    /// playbook and appends the `opened` event to the creator's segment. Returns the new id.
+    /// playbook (and its thresholds overlay, `playbook-overlay.yaml`, when one was read over it)
+    /// and appends the `opened` event to the creator's segment. Returns the new id.
     public func create(
-        title: String, severity: Int?, playbook: Playbook, playbookYAML: String, sources: [String],
-        actor: String, now: Timestamp? = nil, rng: inout some RandomNumberGenerator
+        title: String, severity: Int?, playbook: Playbook, playbookYAML: String, overlayYAML: String? = nil,
+        sources: [String], actor: String, now: Timestamp? = nil, rng: inout some RandomNumberGenerator
     ) throws -> String {
         let now = now ?? clock.now()
         try authorize(actor)
@@ -69,6 +70,7 @@ public struct IncidentStore: Sendable {
         }
         chmod(directory(of: id), 0o3770)
         try writeTextFile(directory(of: id) + "/playbook.yaml", playbookYAML)
+        if let overlayYAML { try writeTextFile(directory(of: id) + "/" + Self.overlayFile, overlayYAML) }
         let fold = folds.fold(id, layout: layout(of: id), root: root)
         fold.lock.lock()
         defer { fold.lock.unlock() }
@@ -232,14 +234,26 @@ public struct IncidentStore: Sendable {
         if let p = fold.playbook { return p }
         let pbPath = directory(of: fold.id) + "/playbook.yaml"
         let yaml = try readTextFile(pbPath)
+        var p: Playbook
         do {
-            let p = try PlaybookLoader.load(yaml: yaml, file: pbPath)
-            fold.playbook = p
-            return p
+            p = try PlaybookLoader.load(yaml: yaml, file: pbPath)
         } catch {
             throw StoreError.playbookSnapshot(path: pbPath, error)
         }
+        let overlayPath = directory(of: fold.id) + "/" + Self.overlayFile
+        if access(overlayPath, F_OK) == 0 {
+            do {
+                p = try PlaybookOverlay.apply(yaml: try readTextFile(overlayPath), file: overlayPath, to: p)
+            } catch let e as PlaybookLoadError {
+                throw StoreError.playbookSnapshot(path: overlayPath, e)
+            }
+        }
+        fold.playbook = p
+        return p
     }
+
+    /// The snapshot of the thresholds overlay read over the playbook at open.
+    public static let overlayFile = "playbook-overlay.yaml"
 
     /// Records a command: under the incident's lock, brings the fold up to date, checks the
     /// command against it, and appends its event to the actor's segment with fsync.

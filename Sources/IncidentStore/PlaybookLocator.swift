@@ -8,14 +8,30 @@ import Glibc
 /// `.yaml`), then `$DIALTONE_PLAYBOOKS`, then `$XDG_CONFIG_HOME/dialtone/playbooks/` (a team's
 /// own copies win), then `Playbooks/` of the package the running binary was built from, then
 /// the copies built into the binary (so a binary copied anywhere still has its playbooks).
+///
+/// A thresholds overlay (`PlaybookOverlay`, what `dialtone calibrate --save` writes) named for
+/// the playbook's `name` in `overlayDir` (`$XDG_CONFIG_HOME/dialtone/overlays/NAME.yaml`) is
+/// read over whichever copy of the playbook was found.
 public struct PlaybookLocator: Sendable {
     public var searchDirs: [String]
     /// Playbooks by name used when no directory has the file; `BuiltinPlaybooks.yaml` by default.
     public var builtins: [String: String]
+    /// Where thresholds overlays are kept; nil reads none.
+    public var overlayDir: String?
 
-    public init(searchDirs: [String], builtins: [String: String] = BuiltinPlaybooks.yaml) {
+    public init(searchDirs: [String], builtins: [String: String] = BuiltinPlaybooks.yaml, overlayDir: String? = nil) {
         self.searchDirs = searchDirs
         self.builtins = builtins
+        self.overlayDir = overlayDir
+    }
+
+    /// The overlay file for the playbook named `name`, whether or not it exists; nil when
+    /// there is no overlay directory or the name could not be a file name.
+    public func overlayPath(for name: String) -> String? {
+        guard let overlayDir, !name.isEmpty, name.utf8.count <= 128,
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        else { return nil }
+        return overlayDir + "/" + name + ".yaml"
     }
 
     /// The label a built-in playbook's problems and `playbook check` lines carry instead of a path.
@@ -25,7 +41,7 @@ public struct PlaybookLocator: Sendable {
         var dirs = [env.configHome + "/dialtone/playbooks"]
         if let d = env.env["DIALTONE_PLAYBOOKS"], !d.isEmpty { dirs.insert(d, at: 0) }
         if let pkg = packageDirectory(containing: "Playbooks") { dirs.append(pkg + "/Playbooks") }
-        return PlaybookLocator(searchDirs: dirs)
+        return PlaybookLocator(searchDirs: dirs, overlayDir: env.configHome + "/dialtone/overlays")
     }
 
     /// Walks up from the executable (`.build/release/dialtone`) to the package holding `name`.
@@ -69,11 +85,25 @@ public struct PlaybookLocator: Sendable {
         throw StoreError.playbookNotFound(name: nameOrPath, searched: searchDirs, builtins: builtins.keys.sorted())
     }
 
-    /// Loads and validates; problems come back as `FILE:LINE:COLUMN: message` lines.
-    public func load(_ nameOrPath: String) throws -> (playbook: Playbook, yaml: String, path: String) {
+    /// Loads and validates, with the playbook's thresholds overlay when there is one (its path
+    /// and text in `overlay`, for the incident's snapshot); problems in either come back as
+    /// `FILE:LINE:COLUMN: message` lines.
+    public func load(
+        _ nameOrPath: String
+    ) throws -> (
+        playbook: Playbook, yaml: String, path: String, overlay: (path: String, yaml: String)?
+    ) {
         let (p, yaml) = try read(nameOrPath)
+        let base: Playbook
         do {
-            return (try PlaybookLoader.load(yaml: yaml, file: p), yaml, p)
+            base = try PlaybookLoader.load(yaml: yaml, file: p)
+        } catch {
+            throw StoreError.playbook(error)
+        }
+        guard let op = overlayPath(for: base.name), access(op, F_OK) == 0 else { return (base, yaml, p, nil) }
+        let text = try readTextFile(op)
+        do {
+            return (try PlaybookOverlay.apply(yaml: text, file: op, to: base), yaml, p, (op, text))
         } catch {
             throw StoreError.playbook(error)
         }

@@ -19,6 +19,10 @@ struct CalibrateCommand: ParsableCommand {
     var logs: [String] = []
     @Option(help: "Playbook name or path whose metrics to calibrate.") var playbook: String = "voice-agent"
     @Option(help: "Time zone for log times written without one (default: the local zone).") var tz: String?
+    @Flag(
+        help: "Save the proposal as the playbook's thresholds overlay ($XDG_CONFIG_HOME/dialtone/overlays/NAME.yaml), read over the playbook from then on."
+    )
+    var save = false
 
     func run() throws {
         try IncidentCLI.run {
@@ -31,7 +35,8 @@ struct CalibrateCommand: ParsableCommand {
                 guard case .file(let path) = spec.kind, access(path, R_OK) != 0 else { continue }
                 throw CommandError.io("cannot open", path)
             }
-            let pb = try PlaybookLocator.standard(.current()).load(playbook).playbook
+            let locator = PlaybookLocator.standard(.current())
+            let pb = try locator.load(playbook).playbook
             var zone = TimeZone.current
             if let tz {
                 guard let z = TimeZone(identifier: tz) else { throw ValidationError("--tz: unknown time zone \"\(tz)\"") }
@@ -53,6 +58,24 @@ struct CalibrateCommand: ParsableCommand {
             guard span.0 != nil else { throw CommandError.cannot(command: "calibrate", reason: "no events in the logs") }
             let source = specs.map(\.displayName).joined(separator: ", ")
             var text = CalibrationText.yaml(proposals, source: source, from: span.0, to: span.1)
+            if save {
+                guard proposals.contains(where: { $0.warning != nil && $0.critical != nil }) else {
+                    throw CommandError.cannot(command: "calibrate", reason: "no metric had enough calm data for a line of its own; nothing saved")
+                }
+                guard let path = locator.overlayPath(for: pb.name), let dir = locator.overlayDir else {
+                    throw CommandError.cannot(command: "calibrate", reason: "playbook name '\(pb.name)' cannot name an overlay file")
+                }
+                // Checked before it is kept: what is saved is what the next command reads.
+                do { _ = try PlaybookOverlay.apply(yaml: text, file: path, to: pb) } catch {
+                    throw CommandError.cannot(command: "calibrate", reason: "the proposal does not read back: \(error)")
+                }
+                try makeDirectories(dir, mode: 0o755)
+                // Whole or not at all: written beside it, then renamed over the old one.
+                try writeTextFile(path + ".saving", text, mode: 0o644)
+                guard rename(path + ".saving", path) == 0 else { throw CommandError.io("cannot save", path) }
+                out("saved the thresholds overlay of \(pb.name) to \(path); every command that opens the playbook reads it from now on")
+                return
+            }
             if text.hasSuffix("\n") { text.removeLast() }
             out(text)
         }

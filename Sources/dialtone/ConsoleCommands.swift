@@ -49,7 +49,7 @@ struct OpenCommand: ParsableCommand {
             let pb = try PlaybookLocator.standard(opts.environment).load(playbook)
             var rng = SystemRandomNumberGenerator()
             let id = try store.create(
-                title: title, severity: sev, playbook: pb.playbook, playbookYAML: pb.yaml,
+                title: title, severity: sev, playbook: pb.playbook, playbookYAML: pb.yaml, overlayYAML: pb.overlay?.yaml,
                 sources: specs.map(\.description), actor: opts.who, now: now(), rng: &rng)
             loaded = try store.load(id)
             // The console, once it holds the writer lock, sends the declaration.

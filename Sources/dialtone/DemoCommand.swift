@@ -61,7 +61,10 @@ struct DemoCommand: ParsableCommand {
             opts.dir = base + "/incidents"
             opts.actor = actor
             let store = try opts.store()
-            let pb = try PlaybookLocator.standard(opts.environment).load("voice-agent")
+            // The demo's outcome is the scenario's: a team's thresholds overlay is not read.
+            var locator = PlaybookLocator.standard(opts.environment)
+            locator.overlayDir = nil
+            let pb = try locator.load("voice-agent")
             let logs = base + "/logs"
             let specs = try FleetFile.allCases.map { try SourceSpec.parse($0.sourceSpec(in: logs)) }
             let t0 = processClock.wallSeconds()

@@ -20,7 +20,7 @@ struct NewCommand: ParsableCommand {
             let pb = try PlaybookLocator.standard(opts.environment).load(playbook)
             var rng = SystemRandomNumberGenerator()
             let id = try store.create(
-                title: title, severity: sev, playbook: pb.playbook, playbookYAML: pb.yaml, sources: [],
+                title: title, severity: sev, playbook: pb.playbook, playbookYAML: pb.yaml, overlayYAML: pb.overlay?.yaml, sources: [],
                 actor: opts.who, rng: &rng)
             out("created incident in \(store.directory(of: id))")
             if let opened = try? store.load(id).state.events.first { Outbound.afterRecord(opened, store: store, id: id, opts: opts) }

@@ -2,6 +2,10 @@ import ArgumentParser
 import IncidentCore
 import IncidentStore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 struct PlaybookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "playbook", abstract: "Check or show playbooks.",
@@ -34,6 +38,20 @@ struct PlaybookCommand: ParsableCommand {
                     bad += 1
                     for i in issues { out(Sanitize.line(i.description)) }
                 }
+                // Its thresholds overlay, when there is one, is checked against it.
+                guard issues.isEmpty, let pb = try? PlaybookLoader.load(yaml: yaml, file: path),
+                    let op = loc.overlayPath(for: pb.name), access(op, F_OK) == 0
+                else { continue }
+                do {
+                    _ = try PlaybookOverlay.apply(yaml: try readTextFile(op), file: op, to: pb)
+                    out("\(Sanitize.line(op)): ok (thresholds overlay of \(Sanitize.line(pb.name)))")
+                } catch let e as PlaybookLoadError {
+                    bad += 1
+                    for i in e.issues { out(Sanitize.line(i.description)) }
+                } catch {
+                    bad += 1
+                    out(Sanitize.line("\(op): \(error)"))
+                }
             }
             if bad > 0 { throw ExitCode(1) }
         }
@@ -47,6 +65,7 @@ struct PlaybookCommand: ParsableCommand {
                 let loc = PlaybookLocator.standard(.current())
                 let pb = try loc.load(name)
                 out(Sanitize.block(PlaybookSummary.render(pb.playbook)))
+                if let o = pb.overlay { out(Sanitize.line("Thresholds overlay: \(o.path)")) }
             }
         }
     }

@@ -139,7 +139,7 @@ struct AlertOptions: ParsableArguments {
                     let title = String((a.summary.isEmpty ? a.name : "\(a.name): \(a.summary)").prefix(120))
                     do {
                         let id = try store.create(
-                            title: title, severity: rule.sev, playbook: pb.playbook, playbookYAML: pb.yaml, sources: [],
+                            title: title, severity: rule.sev, playbook: pb.playbook, playbookYAML: pb.yaml, overlayYAML: pb.overlay?.yaml, sources: [],
                             actor: login, rng: &rng)
                         d.declared.append(id)
                         target = id

@@ -46,6 +46,37 @@ struct SimulateTests {
         #expect(missing.stderr.contains("cannot open") && missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
     }
 
+    /// `calibrate --save` keeps the proposal as the playbook's overlay, and what opens the
+    /// playbook next reads it: a line moved under the calm fleet's TTFT turns Intelligence red.
+    @Test func calibrateSaveKeepsAnOverlayThatWatchReads() throws {
+        let cli = CLI()
+        let out = cli.dir + "/calm"
+        #expect(try cli.run(["simulate", "--scenario", "calm", "-o", out, "--duration", "1200"]).status == 0)
+        let saved = try cli.run(["calibrate", "--tz", "UTC", "--save"] + logArgs(out))
+        #expect(saved.status == 0, "\(saved.stderr)")
+        let path = cli.dir + "/config/dialtone/overlays/voice-agent.yaml"
+        #expect(saved.stdout.contains(path), "\(saved.stdout)")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("  - id: ttft_p95_ms\n    warning: "))
+        #expect(try cli.run(["playbook", "check", "voice-agent"]).stdout.contains("\(path): ok (thresholds overlay of voice-agent)"))
+        func intelligence() throws -> String {
+            let r = try cli.run(["watch", "--once", "--json", "--tz", "UTC"] + logArgs(out))
+            let d = parseJSON(r.stdout)
+            return ((d["stacks"] as? [String: Any])?["intelligence"] as? [String: Any])?["state"] as? String ?? r.stderr
+        }
+        #expect(try intelligence() == "ok")
+        // Calm TTFT p95 is about 260 ms: lines of 100 and 200 ms make it red.
+        let moved = "metrics:\n  - id: ttft_p95_ms\n    warning: 100\n    critical: 200\n"
+        try moved.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try intelligence() == "critical")
+        // A broken overlay stops the command with its file and line, and nothing else runs.
+        try "metrics:\n  - id: ttft_p95_ms\n    warning: 300\n    critical: 100\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let bad = try cli.run(["watch", "--once"] + logArgs(out))
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("\(path):4:"), "\(bad.stderr)")
+        #expect(bad.stdout.isEmpty)
+    }
+
     @Test(arguments: expectedStates.map(\.0))
     func scenarioTurnsTheRightStackRed(_ name: String) throws {
         let cli = CLI()

@@ -73,3 +73,46 @@ struct BuiltinPlaybookTests {
         #expect(loc.builtins == BuiltinPlaybooks.yaml)
     }
 }
+
+/// The thresholds overlay in the locator's overlay directory is read over the playbook, and an
+/// incident keeps its snapshot beside the playbook's, so every console of it sees the same lines.
+@Suite("Thresholds overlays")
+struct ThresholdsOverlayTests {
+    static let overlay = "metrics:\n  - id: ttft_p95_ms\n    warning: 328\n    critical: 546\n"
+
+    @Test func theLocatorReadsTheOverlayOverThePlaybook() throws {
+        let dir = NSTemporaryDirectory() + "overlay-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var loc = PlaybookLocator(searchDirs: [], overlayDir: dir)
+        let plain = try loc.load("voice-agent")
+        #expect(plain.overlay == nil)
+        #expect(plain.playbook.metrics.first { $0.id == "ttft_p95_ms" }?.warning == 300)
+        try Self.overlay.write(toFile: dir + "/voice-agent.yaml", atomically: true, encoding: .utf8)
+        let over = try loc.load("voice-agent")
+        #expect(over.overlay?.path == dir + "/voice-agent.yaml")
+        #expect(over.playbook.metrics.first { $0.id == "ttft_p95_ms" }?.warning == 328)
+        #expect(over.yaml == plain.yaml, "the playbook's own text is unchanged")
+        // A playbook by path gets its name's overlay too; a broken overlay stops the load.
+        try "metrics:\n  - id: nope\n    warning: 1\n    critical: 2\n".write(toFile: dir + "/voice-agent.yaml", atomically: true, encoding: .utf8)
+        #expect(throws: StoreError.self) { try loc.load(playbooksDir + "/voice-agent.yaml") }
+        loc.overlayDir = nil
+        #expect(try loc.load("voice-agent").overlay == nil)
+        #expect(loc.overlayPath(for: "../etc") == nil)
+    }
+
+    @Test func anIncidentKeepsItsOverlay() throws {
+        let dir = NSTemporaryDirectory() + "overlay-store-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let base = try PlaybookLoader.load(yaml: BuiltinPlaybooks.yaml["voice-agent"]!, file: "voice-agent.yaml")
+        let pb = try PlaybookOverlay.apply(yaml: Self.overlay, file: "o.yaml", to: base)
+        let store = IncidentStore(root: dir)
+        var rng = SystemRandomNumberGenerator()
+        let id = try store.create(
+            title: "Overlay kept", severity: 2, playbook: pb, playbookYAML: BuiltinPlaybooks.yaml["voice-agent"]!,
+            overlayYAML: Self.overlay, sources: [], actor: "alice", rng: &rng)
+        #expect(FileManager.default.fileExists(atPath: store.directory(of: id) + "/" + IncidentStore.overlayFile))
+        let loaded = try IncidentStore(root: dir).load(id)
+        #expect(loaded.playbook.metrics.first { $0.id == "ttft_p95_ms" }?.warning == 328)
+    }
+}

@@ -126,7 +126,9 @@ public enum CalibrationText {
         if let from, let to {
             out += "# (\(Timestamp(seconds: from).display) to \(Timestamp(seconds: to).display)).\n"
         }
-        out += "# Review each line; keep those you agree with in your own copy of the playbook (metrics, by id).\n"
+        out += "# A thresholds overlay: review each line and delete those you disagree with. Saved as\n"
+        out += "# $XDG_CONFIG_HOME/dialtone/overlays/PLAYBOOK.yaml (calibrate --save does it), it is read over\n"
+        out += "# the playbook's own lines by every command that opens one; a metric left out keeps the playbook's.\n"
         out += "metrics:\n"
         for p in ps {
             let was = "was warning \(p.oldWarning.map(num) ?? "-"), critical \(p.oldCritical.map(num) ?? "-")"
