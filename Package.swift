@@ -35,6 +35,7 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "TermGrid"),
+        .target(name: "CJSONText"),
         .target(
             name: "IncidentCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
@@ -46,7 +47,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "IncidentCore",
+                "IncidentCore", "CJSONText",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             // The hot loop touches class state per line; its accesses are single-threaded by

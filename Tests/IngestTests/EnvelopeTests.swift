@@ -171,6 +171,19 @@ import Testing
         #expect(ours == theirs)
     }
 
+    /// Escapes at every offset of the sixteen-byte blocks, runs of them, and bodies ending
+    /// anywhere near a block's end: the same text as Foundation's decoder gives.
+    @Test func decodesLikeFoundationAtEveryBlockOffset() throws {
+        var rng = SeededRandom(seed: 7)
+        let pieces = [#"\""#, #"\\"#, #"\/"#, #"\n"#, #"\u00e9"#, "a", "bc", "0123456789abcdef", "é"]
+        for _ in 0..<2_000 {
+            var body = String(repeating: "x", count: Int.random(in: 0..<17, using: &rng))
+            for _ in 0..<Int.random(in: 0..<12, using: &rng) { body += pieces.randomElement(using: &rng)! }
+            let (ours, theirs) = try Self.both(body)
+            #expect(ours == theirs, "\(body)")
+        }
+    }
+
     @Test(arguments: [#"\u12"#, #"\ud83d alone"#, #"\"#, #"\u"#, #"\uZZZZ"#])
     func brokenEscapesNeverCrash(body: String) throws {
         let p = LineParser()
