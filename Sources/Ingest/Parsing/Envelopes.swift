@@ -61,6 +61,23 @@ extension LineParser {
         return (utc(w), w.end + 1)
     }
 
+    /// The end (the index after its `Z`) of an RFC 3339 UTC time at `i` with a space after it,
+    /// by its shape alone (`2026-12-06T21:40:36[.fraction]Z `); nil for any other.
+    static func zuluStampEnd(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Int? {
+        guard i + 21 < b.count, b.at(i + 4) == ASCII.minus, b.at(i + 7) == ASCII.minus, b.at(i + 10) == 84 /* T */,
+            b.at(i + 13) == ASCII.colon, b.at(i + 16) == ASCII.colon
+        else { return nil }
+        // Digits everywhere but the separators at 4, 7, 10, 13 and 16.
+        for k in 0..<19 where (0b1_0010_0100_1001_0000 >> k) & 1 == 0 && !ASCII.isDigit(b.at(i + k)) { return nil }
+        var z = i + 19
+        if b.at(z) == ASCII.dot {
+            z += 1
+            while z < b.count, z < i + 30, ASCII.isDigit(b.at(z)) { z += 1 }
+        }
+        guard z + 1 < b.count, b.at(z) == 90 /* Z */, b.at(z + 1) == ASCII.space else { return nil }
+        return z + 1
+    }
+
     /// `[pod/voice-agent-7c9f6d5b8-x2kqp/agent] 2026-12-06T21:40:36.664123456Z LINE`.
     private func unwrapKubectl(_ b: UnsafeBufferPointer<UInt8>) -> EnvelopeParts? {
         guard let close = b.find("] ", from: 5, to: min(b.count, 512)) else { return nil }
@@ -74,7 +91,11 @@ extension LineParser {
             parts.pod = JSONSpan(kind: .string, span: Span(5, close), escaped: false)
         }
         var rest = close + 2
-        if let (t, after) = envelopeTime(b, at: rest) {
+        if let z = Self.zuluStampEnd(b, at: rest) {
+            // `--timestamps` in UTC, as kubectl prints them: read only if the line has no time.
+            parts.lazyTime = JSONSpan(kind: .string, span: Span(rest, z), escaped: false)
+            rest = z + 1
+        } else if let (t, after) = envelopeTime(b, at: rest) {
             parts.time = t
             rest = after
         }
