@@ -31,7 +31,7 @@ struct PlaybookCommand: ParsableCommand {
                     bad += 1
                     continue
                 }
-                let issues = PlaybookLoader.check(yaml: yaml, file: path)
+                let (loaded, issues) = PlaybookLoader.read(yaml: yaml, file: path)
                 if issues.isEmpty {
                     out("\(Sanitize.line(path)): ok")
                 } else {
@@ -39,8 +39,7 @@ struct PlaybookCommand: ParsableCommand {
                     for i in issues { out(Sanitize.line(i.description)) }
                 }
                 // Its thresholds overlay, when there is one, is checked against it.
-                guard issues.isEmpty, let pb = try? PlaybookLoader.load(yaml: yaml, file: path),
-                    let op = loc.overlayPath(for: pb.name), access(op, F_OK) == 0
+                guard issues.isEmpty, let pb = loaded, let op = loc.overlayPath(for: pb.name), access(op, F_OK) == 0
                 else { continue }
                 do {
                     _ = try PlaybookOverlay.apply(yaml: try readTextFile(op), file: op, to: pb)

@@ -30,22 +30,34 @@ public enum PlaybookLoader {
         read(yaml: yaml, file: file).issues
     }
 
-    static func read(yaml text: String, file: String) -> (playbook: Playbook?, issues: [PlaybookIssue]) {
+    /// The playbook when it loads cleanly, and every issue found (`check` and `load` in one pass).
+    public static func read(yaml text: String, file: String) -> (playbook: Playbook?, issues: [PlaybookIssue]) {
         let log = IssueLog(file: file)
+        guard let root = compose(text, log: log, expected: "a playbook mapping") else { return (nil, log.sorted) }
+        let decoder = PlaybookDecoder(log: log)
+        guard let playbook = decoder.playbook(root) else { return (nil, log.sorted) }
+        PlaybookCrossCheck.run(playbook, marks: decoder.marks, log: log)
+        return (playbook, log.sorted)
+    }
+
+    /// The YAML document of a playbook-shaped file (a playbook, a thresholds overlay), or nil
+    /// with its issues logged: the size and nesting limits and the refusal of anchors first,
+    /// then libyaml's own errors at their position.
+    static func compose(_ text: String, log: IssueLog, expected: String) -> Node? {
         // Editors on Windows save a byte-order mark; libyaml only skips it in raw bytes.
         let yaml = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let size = yaml.utf8.count
         if size > maxBytes {
             log.add(line: 1, column: 1, "file is \(size) bytes; playbooks are limited to \(maxBytes) bytes (1 MiB)")
-            return (nil, log.sorted)
+            return nil
         }
         switch YAMLPreScan.scan(yaml, maxDepth: maxDepth) {
         case .tooDeep(let line, let column):
             log.add(line: line, column: column, "nesting deeper than \(maxDepth) levels; refusing to parse")
-            return (nil, log.sorted)
+            return nil
         case .anchor(let line, let column):
             log.add(line: line, column: column, "anchors and aliases (&name, *name) are not supported in playbooks; write the value out")
-            return (nil, log.sorted)
+            return nil
         case nil:
             break
         }
@@ -56,16 +68,13 @@ public enum PlaybookLoader {
             root = try Yams.compose(yaml: yaml, .basic)
         } catch {
             report(error, yaml: yaml, log: log)
-            return (nil, log.sorted)
+            return nil
         }
         guard let root else {
-            log.add(line: 1, column: 1, "the file holds no YAML document; expected a playbook mapping")
-            return (nil, log.sorted)
+            log.add(line: 1, column: 1, "the file holds no YAML document; expected \(expected)")
+            return nil
         }
-        let decoder = PlaybookDecoder(log: log)
-        guard let playbook = decoder.playbook(root) else { return (nil, log.sorted) }
-        PlaybookCrossCheck.run(playbook, marks: decoder.marks, log: log)
-        return (playbook, log.sorted)
+        return root
     }
 
     /// Turns a Yams error into one issue at libyaml's position.

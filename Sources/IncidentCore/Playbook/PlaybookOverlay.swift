@@ -22,32 +22,9 @@ public enum PlaybookOverlay {
     }
 
     private static func read(_ text: String, log: IssueLog, into playbook: inout Playbook) {
-        let yaml = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        guard yaml.utf8.count <= PlaybookLoader.maxBytes else {
-            log.add(line: 1, column: 1, "file is \(yaml.utf8.count) bytes; overlays are limited to 1 MiB")
-            return
-        }
-        switch YAMLPreScan.scan(yaml, maxDepth: PlaybookLoader.maxDepth) {
-        case .tooDeep(let line, let column):
-            log.add(line: line, column: column, "nesting deeper than \(PlaybookLoader.maxDepth) levels; refusing to parse")
-            return
-        case .anchor(let line, let column):
-            log.add(line: line, column: column, "anchors and aliases (&name, *name) are not supported; write the value out")
-            return
-        case nil:
-            break
-        }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml, .basic)
-        } catch {
-            log.add(line: 1, column: 1, "YAML error: \(clip("\(error)", 120))")
-            return
-        }
-        guard let root, let top = Fields(root, what: "the overlay", keys: ["metrics"], log: log) else {
-            if root == nil { log.add(line: 1, column: 1, "the file holds no YAML document; expected `metrics:` with ids and lines") }
-            return
-        }
+        guard let root = PlaybookLoader.compose(text, log: log, expected: "`metrics:` with ids and lines"),
+            let top = Fields(root, what: "the overlay", keys: ["metrics"], log: log)
+        else { return }
         var seen = Set<String>()
         for node in top.list("metrics") ?? [] {
             guard var f = Fields(node, what: "overlay metric", keys: keys, log: log), let id = f.text("id", required: true)

@@ -205,18 +205,16 @@ extension LineParser {
                 parts = EnvelopeParts(kind: .docker)
                 parts.stream = stream
                 parts.lazyTime = time
-                parts.inScratch = true
-                parts.inner = Span(0, n)
-                return parts
+            } else {
+                let stream = keyValue(b, "stream\"", from: end)
+                let time = keyValue(b, "time\"", from: end)
+                let kube = keyValue(b, "kubernetes\"", from: end, object: true) != nil
+                guard stream != nil || time != nil || kube else { return nil }
+                parts = EnvelopeParts(kind: kube ? .fluentBit : .docker)
+                parts.stream = stream
+                parts.lazyTime = time
+                if kube { kubernetesOrigin(b, &parts) }
             }
-            let stream = keyValue(b, "stream\"", from: end)
-            let time = keyValue(b, "time\"", from: end)
-            let kube = keyValue(b, "kubernetes\"", from: end, object: true) != nil
-            guard stream != nil || time != nil || kube else { return nil }
-            parts = EnvelopeParts(kind: kube ? .fluentBit : .docker)
-            parts.stream = stream
-            parts.lazyTime = time
-            if kube { kubernetesOrigin(b, &parts) }
         } else if b.has("\"__CURSOR\"", at: k) || b.has("\"__REALTIME_TIMESTAMP\"", at: k) {
             var f = EnvelopeFields(b)
             guard scanner.scan(b, &f) != nil, let m = f.upperMessage, m.kind == .string else { return nil }
@@ -388,13 +386,12 @@ extension LineParser {
             o = run.written
             guard i < n else { return nil }
             if src[i] == ASCII.quote { return (i, o) }
-            // An escape: the two-byte ones inline (an enveloped JSON line is mostly `\"`),
-            // `\uXXXX` through the general decoder.
+            // Any other escape (`\"`, `\\` and `\/` never stop the copy): the other two-byte
+            // ones inline, `\uXXXX` through the general decoder.
             guard i + 1 < n else { return nil }
             let e = src[i + 1]
             let simple: UInt8
             switch e {
-            case ASCII.quote, ASCII.backslash, 47 /* / */: simple = e
             case 110 /* n */: simple = 10
             case 116 /* t */: simple = 9
             case 114 /* r */: simple = 13
